@@ -1,0 +1,156 @@
+package crm
+
+import (
+	"context"
+	"time"
+)
+
+// Store persists CRM data. The [Client] owns validation, IDs, timestamps
+// and business rules; a Store only keeps and finds records, so every
+// adapter behaves the same. storage/storetest is the executable form of
+// this contract: every implementation must pass it.
+//
+// Implementations must be safe for concurrent use by multiple goroutines,
+// must keep times in UTC at microsecond precision and decimals exactly,
+// must return copies (a caller mutating a returned value, or a value after
+// passing it in, never changes what is stored), and must report failures
+// with the crm sentinels ([ErrNotFound], [ErrConflict], [ErrDuplicate]),
+// never a driver's own error unwrapped. A method called with a cancelled
+// context returns an error matching the context's error.
+type Store interface {
+	CustomerStore
+	ContactStore
+
+	// RunInTx calls fn with a Store whose reads and writes form one
+	// transaction: if fn returns nil the writes commit together; if it
+	// returns an error or panics, none of them take effect and RunInTx
+	// returns fn's error (or re-panics). fn must use only the Store it is
+	// given, not the one RunInTx was called on. Calling RunInTx on the
+	// transaction's Store joins the transaction: a failing inner fn undoes
+	// its own writes and returns its error to the outer fn.
+	RunInTx(ctx context.Context, fn func(tx Store) error) error
+
+	// Close releases the store's resources. Calls after Close fail.
+	Close() error
+}
+
+// Cursor marks a position in a listing. The zero Cursor is the start when
+// passed in, and "no more pages" when returned. Cursors are opaque: pass
+// back only one a Store returned, with the same filter.
+type Cursor string
+
+// DefaultPageLimit is the page size a Store uses when a filter's Limit is
+// zero; MaxPageLimit is the largest page a Store must serve.
+const (
+	DefaultPageLimit = 100
+	MaxPageLimit     = 1000
+)
+
+// CustomerFilter selects customers. Each non-zero field narrows the
+// selection (all conditions must hold); a slice matches any of its values.
+// Values are compared as stored, which is normalised: the Client
+// normalises filters it is given (lower-cased tags and emails).
+type CustomerFilter struct {
+	// Owners matches customers whose OwnerID is one of these.
+	Owners []string
+	// Stages matches customers in one of these lifecycle stages.
+	Stages []LifecycleStage
+	// Industries matches customers whose Industry is one of these.
+	Industries []string
+	// Regions matches customers whose Region is one of these; "" in the
+	// list matches customers with no region.
+	Regions []string
+	// Kinds matches persons, organisations or both.
+	Kinds []CustomerKind
+	// Tags matches customers that carry every one of these tags.
+	Tags []string
+	// UpdatedSince matches customers updated at or after this time.
+	UpdatedSince time.Time
+	// Search matches customers whose name, or one of whose email
+	// addresses, starts with this text, ignoring case.
+	Search string
+	// Email, Phone and TaxID match customers having exactly this
+	// normalised email address, phone number or tax ID.
+	Email, Phone, TaxID string
+	// IncludeArchived includes archived and merged customers, which are
+	// left out otherwise.
+	IncludeArchived bool
+
+	// After continues a listing after the page that returned it.
+	After Cursor
+	// Limit caps the page size: 0 means DefaultPageLimit; at most
+	// MaxPageLimit.
+	Limit int
+}
+
+// CustomerStore keeps customers.
+type CustomerStore interface {
+	// CreateCustomer stores c, which has its ID, timestamps and Version
+	// set by the caller. It returns an error matching [ErrDuplicate] if a
+	// customer with c.ID exists.
+	CreateCustomer(ctx context.Context, c *Customer) error
+
+	// FindCustomerByID returns the customer with id, archived and merged
+	// ones included. It returns an error matching [ErrNotFound] if there
+	// is none.
+	FindCustomerByID(ctx context.Context, id string) (*Customer, error)
+
+	// FindCustomers returns one page of the customers f selects, in
+	// ascending ID order, and the cursor of the next page ("" after the
+	// last). Customers created between pages appear in a later page if
+	// their ID sorts after the cursor; no customer is returned twice and
+	// none present throughout is missed.
+	FindCustomers(ctx context.Context, f CustomerFilter) ([]*Customer, Cursor, error)
+
+	// UpdateCustomer replaces the stored customer c.ID with c, provided
+	// the stored Version equals c.Version; it then stores and sets
+	// c.Version to c.Version+1. It returns an error matching [ErrConflict]
+	// if the versions differ and [ErrNotFound] if there is no such
+	// customer; either way nothing changes.
+	UpdateCustomer(ctx context.Context, c *Customer) error
+}
+
+// ContactFilter selects contacts.
+type ContactFilter struct {
+	// CustomerID matches the contacts of one customer; "" matches all.
+	CustomerID string
+	// After continues a listing after the page that returned it.
+	After Cursor
+	// Limit caps the page size: 0 means DefaultPageLimit; at most
+	// MaxPageLimit.
+	Limit int
+}
+
+// ContactStore keeps the contacts of customers.
+type ContactStore interface {
+	// CreateContact stores ct, which has its ID, timestamps and Version
+	// set by the caller. It returns an error matching [ErrDuplicate] if a
+	// contact with ct.ID exists and [ErrNotFound] if its customer does
+	// not exist.
+	CreateContact(ctx context.Context, ct *Contact) error
+
+	// FindContactByID returns the contact with id, or an error matching
+	// [ErrNotFound].
+	FindContactByID(ctx context.Context, id string) (*Contact, error)
+
+	// FindContacts returns one page of the contacts f selects, in
+	// ascending ID order, and the cursor of the next page ("" after the
+	// last), with the same guarantees as FindCustomers.
+	FindContacts(ctx context.Context, f ContactFilter) ([]*Contact, Cursor, error)
+
+	// UpdateContact replaces the stored contact ct.ID with ct under the
+	// same version rule as UpdateCustomer ([ErrConflict], [ErrNotFound]).
+	// It returns [ErrNotFound] also if ct.CustomerID names no customer.
+	UpdateContact(ctx context.Context, ct *Contact) error
+
+	// DeleteContact removes the contact id if its stored Version equals
+	// version. It returns an error matching [ErrNotFound] if there is no
+	// such contact and [ErrConflict] if the version is stale.
+	DeleteContact(ctx context.Context, id string, version int64) error
+
+	// MoveContacts re-points every contact of customer fromID to customer
+	// toID, stamping each moved contact with UpdatedAt at, UpdatedBy by
+	// and a Version one higher, and returns how many moved. It returns an
+	// error matching [ErrNotFound] if toID names no customer.
+	MoveContacts(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error)
+}
