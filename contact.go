@@ -1,7 +1,12 @@
 package crm
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -64,4 +69,194 @@ func (ct *Contact) Clone() *Contact {
 	d.Emails = slices.Clone(ct.Emails)
 	d.Phones = slices.Clone(ct.Phones)
 	return &d
+}
+
+// normalizeContact trims and canonicalises ct in place, recording problems
+// in verr. region completes phone numbers.
+func normalizeContact(ct *Contact, region string, verr *ValidationError) {
+	ct.CustomerID = strings.TrimSpace(ct.CustomerID)
+	if ct.CustomerID == "" {
+		verr.add("customer_id", "required")
+	}
+	ct.Name = strings.TrimSpace(ct.Name)
+	checkText(verr, "name", ct.Name, maxNameLen, true)
+	ct.JobTitle = strings.TrimSpace(ct.JobTitle)
+	checkText(verr, "job_title", ct.JobTitle, maxTextLen, false)
+	if ct.Role != "" && !ct.Role.Valid() {
+		verr.add("role", "unknown role %q", ct.Role)
+	}
+	ct.Emails = normalizeEmails(ct.Emails, verr)
+	ct.Phones = normalizePhones(ct.Phones, region, verr)
+}
+
+// contactOwner loads the customer a contact belongs to and checks it can
+// have contacts: live, and an organisation.
+func contactOwner(ctx context.Context, tx Store, customerID string) (*Customer, error) {
+	cust, err := loadLive(ctx, tx, customerID)
+	if err != nil {
+		return nil, err
+	}
+	if cust.Kind != KindOrganization {
+		return nil, &ValidationError{Entity: "contact", Fields: []FieldError{{Field: "customer_id", Reason: "names a person; contacts belong to organisations"}}}
+	}
+	return cust, nil
+}
+
+// phoneRegion is the region that completes the phone numbers of a
+// contact of cust.
+func (c *Client) phoneRegion(cust *Customer) string {
+	if cust.Address.Country != "" {
+		return cust.Address.Country
+	}
+	return c.region
+}
+
+// AddContact validates and normalises ct (as [Client.CreateCustomer] does
+// for customers; phone numbers use the organisation's country) and stores
+// it as a new contact of the organisation ct.CustomerID. It leaves ct
+// untouched and returns the stored contact. Errors: a [*ValidationError]
+// for bad input or a customer that is a person, [ErrNotFound] for a
+// missing customer, [ErrTransition] for an archived one.
+func (c *Client) AddContact(ctx context.Context, in *Contact) (*Contact, error) {
+	now, by := c.now(), actorID(ctx)
+	ct := in.Clone()
+	var out *Contact
+	err := c.store.RunInTx(ctx, func(tx Store) error {
+		verr := &ValidationError{Entity: "contact"}
+		region := c.region
+		if id := strings.TrimSpace(ct.CustomerID); id != "" {
+			cust, err := contactOwner(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			region = c.phoneRegion(cust)
+		}
+		normalizeContact(ct, region, verr)
+		if err := verr.err(); err != nil {
+			return err
+		}
+		ct.ID = c.ids.NewID()
+		ct.CreatedAt, ct.CreatedBy = now, by
+		ct.UpdatedAt, ct.UpdatedBy = now, by
+		ct.Version = 1
+		if err := tx.CreateContact(ctx, ct); err != nil {
+			return err
+		}
+		out = ct.Clone()
+		return nil
+	})
+	if err != nil {
+		return nil, wrapUnlessTyped("add contact", err)
+	}
+	return out, nil
+}
+
+// GetContact returns the contact with id, or an error matching
+// [ErrNotFound].
+func (c *Client) GetContact(ctx context.Context, id string) (*Contact, error) {
+	ct, err := c.store.FindContactByID(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("crm: get contact %s: %w", id, err)
+	}
+	return ct, nil
+}
+
+// ContactUpdate is a patch: nil fields are left as they are.
+type ContactUpdate struct {
+	// CustomerID moves the contact to another organisation.
+	CustomerID *string
+	Name       *string
+	JobTitle   *string
+	Role       *ContactRole
+	// Emails and Phones replace the whole list.
+	Emails *[]Email
+	Phones *[]Phone
+}
+
+// UpdateContact applies the patch u to the contact id, provided its stored
+// version is still version, and returns the updated contact. Errors: a
+// [*ValidationError] for bad input, [ErrConflict] for a stale version,
+// [ErrNotFound] for a missing contact or customer. On any error nothing
+// changes.
+func (c *Client) UpdateContact(ctx context.Context, id string, version int64, u ContactUpdate) (*Contact, error) {
+	now, by := c.now(), actorID(ctx)
+	var out *Contact
+	err := c.store.RunInTx(ctx, func(tx Store) error {
+		ct, err := tx.FindContactByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if ct.Version != version {
+			return fmt.Errorf("have version %d, stored %d: %w", version, ct.Version, ErrConflict)
+		}
+		set(&ct.CustomerID, u.CustomerID)
+		set(&ct.Name, u.Name)
+		set(&ct.JobTitle, u.JobTitle)
+		set(&ct.Role, u.Role)
+		set(&ct.Emails, u.Emails)
+		set(&ct.Phones, u.Phones)
+		region := c.region
+		if id := strings.TrimSpace(ct.CustomerID); id != "" {
+			cust, err := contactOwner(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			region = c.phoneRegion(cust)
+		}
+		verr := &ValidationError{Entity: "contact"}
+		normalizeContact(ct, region, verr)
+		if err := verr.err(); err != nil {
+			return err
+		}
+		ct.UpdatedAt, ct.UpdatedBy = now, by
+		if err := tx.UpdateContact(ctx, ct); err != nil {
+			return err
+		}
+		out = ct.Clone()
+		return nil
+	})
+	if err != nil {
+		return nil, wrapUnlessTyped("update contact "+id, err)
+	}
+	return out, nil
+}
+
+// RemoveContact deletes the contact id, provided its stored version is
+// still version. Errors: [ErrNotFound], [ErrConflict].
+func (c *Client) RemoveContact(ctx context.Context, id string, version int64) error {
+	if err := c.store.DeleteContact(ctx, id, version); err != nil {
+		return fmt.Errorf("crm: remove contact %s: %w", id, err)
+	}
+	return nil
+}
+
+// ListContacts returns one page of the contacts f selects, in a stable
+// order, and the cursor for the next page ("" after the last).
+func (c *Client) ListContacts(ctx context.Context, f ContactFilter) ([]*Contact, Cursor, error) {
+	if f.Limit < 0 || f.Limit > MaxPageLimit {
+		return nil, "", &ValidationError{Entity: "contact filter", Fields: []FieldError{{Field: "limit", Reason: fmt.Sprintf("must be between 0 and %d", MaxPageLimit)}}}
+	}
+	page, next, err := c.store.FindContacts(ctx, f)
+	if err != nil {
+		return nil, "", fmt.Errorf("crm: list contacts: %w", err)
+	}
+	return page, next, nil
+}
+
+// Contacts iterates over every contact f selects, fetching page by page.
+// An error ends the iteration after being yielded.
+func (c *Client) Contacts(ctx context.Context, f ContactFilter) iter.Seq2[*Contact, error] {
+	return pages(ctx, f, c.ListContacts, func(f *ContactFilter, next Cursor) { f.After = next })
+}
+
+// wrapUnlessTyped adds the operation to err, except for the typed errors
+// whose own message already says everything.
+func wrapUnlessTyped(op string, err error) error {
+	var verr *ValidationError
+	var merr *MergedError
+	var derr *DuplicateError
+	if errors.As(err, &verr) || errors.As(err, &merr) || errors.As(err, &derr) {
+		return err
+	}
+	return fmt.Errorf("crm: %s: %w", op, err)
 }

@@ -1,9 +1,15 @@
 package crm
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
 	"maps"
 	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // CustomerKind says whether a customer is a person or an organisation.
@@ -279,4 +285,638 @@ func primaryPhone(ps []Phone) string {
 		}
 	}
 	return ""
+}
+
+// lifecycleMoves is the table of allowed lifecycle moves: from each stage,
+// the stages a customer may move to. Staying in a stage is always allowed.
+var lifecycleMoves = map[LifecycleStage][]LifecycleStage{
+	StageProspect: {StageNew, StageActive},
+	StageNew:      {StageActive, StageAtRisk, StageChurned},
+	StageActive:   {StageLoyal, StageAtRisk, StageChurned},
+	StageLoyal:    {StageActive, StageAtRisk, StageChurned},
+	StageAtRisk:   {StageActive, StageLoyal, StageChurned},
+	StageChurned:  {StageActive, StageAtRisk},
+}
+
+// LifecycleMoves returns the stages a customer in stage from may move to,
+// in the table's order. It returns nil for an unknown stage.
+//
+//	prospect → new, active
+//	new      → active, at-risk, churned
+//	active   → loyal, at-risk, churned
+//	loyal    → active, at-risk, churned
+//	at-risk  → active, loyal, churned
+//	churned  → active (won back), at-risk (buying again, not yet settled)
+func LifecycleMoves(from LifecycleStage) []LifecycleStage {
+	return slices.Clone(lifecycleMoves[from])
+}
+
+// TransitionLifecycle checks a move between lifecycle stages against the
+// table [LifecycleMoves] documents. Staying in a stage is allowed. A move
+// not in the table returns an error matching [ErrTransition]; an unknown
+// stage returns [ErrInvalid].
+func TransitionLifecycle(from, to LifecycleStage) error {
+	if !from.Valid() {
+		return fmt.Errorf("crm: lifecycle stage %q: unknown: %w", from, ErrInvalid)
+	}
+	if !to.Valid() {
+		return fmt.Errorf("crm: lifecycle stage %q: unknown: %w", to, ErrInvalid)
+	}
+	if from == to || slices.Contains(lifecycleMoves[from], to) {
+		return nil
+	}
+	return fmt.Errorf("crm: lifecycle %s → %s: %w", from, to, ErrTransition)
+}
+
+// Limits on free-text fields, in bytes.
+const (
+	maxNameLen  = 200
+	maxTextLen  = 200
+	maxTagLen   = 64
+	maxTags     = 100
+	maxCustom   = 100
+	maxListLen  = 20 // emails or phones per record
+	maxKeyLen   = 64
+	maxValueLen = 4096
+)
+
+// normalizeCustomer trims, lower-cases and canonicalises c in place and
+// records every problem in verr. now bounds dates that must lie in the
+// past; region completes phone numbers when the address has no country.
+func normalizeCustomer(c *Customer, region string, now time.Time, verr *ValidationError) {
+	c.Name = strings.TrimSpace(c.Name)
+	checkText(verr, "name", c.Name, maxNameLen, true)
+	if c.Kind == "" {
+		c.Kind = KindOrganization
+	}
+	if !c.Kind.Valid() {
+		verr.add("kind", "must be %q or %q", KindPerson, KindOrganization)
+	}
+	if c.Stage == "" {
+		c.Stage = StageProspect
+	}
+	if !c.Stage.Valid() {
+		verr.add("stage", "unknown lifecycle stage %q", c.Stage)
+	}
+	c.Address = trimAddress(c.Address)
+	if c.Address.Country != "" && callingCode(c.Address.Country) == "" {
+		verr.add("address.country", "%q is not an ISO 3166-1 alpha-2 code", c.Address.Country)
+	}
+	if c.Address.Country != "" {
+		region = c.Address.Country
+	}
+	c.Emails = normalizeEmails(c.Emails, verr)
+	c.Phones = normalizePhones(c.Phones, region, verr)
+
+	c.Industry = strings.TrimSpace(c.Industry)
+	checkText(verr, "industry", c.Industry, maxTextLen, false)
+	c.Region = strings.TrimSpace(c.Region)
+	checkText(verr, "region", c.Region, maxTextLen, false)
+	if c.Size != "" {
+		if !c.Size.Valid() {
+			verr.add("size", "must be micro, small, medium or large")
+		} else if c.Kind == KindPerson {
+			verr.add("size", "only organisations have a size")
+		}
+	}
+	c.OwnerID = strings.TrimSpace(c.OwnerID)
+	c.Tags = normalizeTags(c.Tags, "tags", verr)
+	normalizeCustom(c.Custom, verr)
+	if len(c.Custom) == 0 {
+		c.Custom = nil
+	}
+
+	c.TaxID = taxKey(strings.TrimSpace(c.TaxID))
+	checkText(verr, "tax_id", c.TaxID, 64, false)
+	c.CreditRating = strings.TrimSpace(c.CreditRating)
+	checkText(verr, "credit_rating", c.CreditRating, 16, false)
+	c.CreditLimit.Currency = strings.ToUpper(strings.TrimSpace(c.CreditLimit.Currency))
+	if !c.CreditLimit.IsZero() {
+		if err := c.CreditLimit.Validate(); err != nil {
+			verr.add("credit_limit", "%s", strings.TrimPrefix(err.Error(), "crm: "))
+		} else if c.CreditLimit.Sign() < 0 {
+			verr.add("credit_limit", "must not be negative")
+		}
+	}
+	if c.RiskLevel != "" && !c.RiskLevel.Valid() {
+		verr.add("risk_level", "must be low, medium or high")
+	}
+	c.BirthDate = dateOf(c.BirthDate)
+	if c.BirthDate.After(now) {
+		verr.add("birth_date", "lies in the future")
+	}
+	for _, ch := range Channels() {
+		p := c.Consent.field(ch)
+		p.At = Timestamp(p.At)
+		if p.Granted && p.At.IsZero() {
+			p.At = now
+		}
+	}
+	c.Source = strings.TrimSpace(c.Source)
+	checkText(verr, "source", c.Source, maxTextLen, false)
+}
+
+func trimAddress(a Address) Address {
+	return Address{
+		Street:     strings.TrimSpace(a.Street),
+		City:       strings.TrimSpace(a.City),
+		PostalCode: strings.TrimSpace(a.PostalCode),
+		State:      strings.TrimSpace(a.State),
+		Country:    strings.ToUpper(strings.TrimSpace(a.Country)),
+	}
+}
+
+// checkText records a missing required value, an overlong one, or one that
+// is not valid UTF-8.
+func checkText(verr *ValidationError, field, s string, max int, required bool) {
+	switch {
+	case s == "" && required:
+		verr.add(field, "required")
+	case len(s) > max:
+		verr.add(field, "longer than %d bytes", max)
+	case !utf8.ValidString(s):
+		verr.add(field, "not valid UTF-8")
+	}
+}
+
+// normalizeEmails canonicalises addresses, drops repeats (keeping the first,
+// primary if any repeat was), and makes sure exactly one is primary.
+func normalizeEmails(in []Email, verr *ValidationError) []Email {
+	if len(in) == 0 {
+		return nil
+	}
+	if len(in) > maxListLen {
+		verr.add("emails", "more than %d addresses", maxListLen)
+		return in
+	}
+	out := make([]Email, 0, len(in))
+	for i, e := range in {
+		addr, err := NormalizeEmail(e.Address)
+		if err != nil {
+			verr.add(fmt.Sprintf("emails[%d].address", i), "%s", reason(err))
+			continue
+		}
+		e.Address = addr
+		e.Label = strings.TrimSpace(e.Label)
+		if j := slices.IndexFunc(out, func(o Email) bool { return o.Address == addr }); j >= 0 {
+			out[j].Primary = out[j].Primary || e.Primary
+			continue
+		}
+		out = append(out, e)
+	}
+	setPrimary(out, func(e *Email) *bool { return &e.Primary }, "emails", verr)
+	return out
+}
+
+// normalizePhones is normalizeEmails for phone numbers.
+func normalizePhones(in []Phone, region string, verr *ValidationError) []Phone {
+	if len(in) == 0 {
+		return nil
+	}
+	if len(in) > maxListLen {
+		verr.add("phones", "more than %d numbers", maxListLen)
+		return in
+	}
+	out := make([]Phone, 0, len(in))
+	for i, p := range in {
+		num, err := NormalizePhone(p.Number, region)
+		if err != nil {
+			verr.add(fmt.Sprintf("phones[%d].number", i), "%s", reason(err))
+			continue
+		}
+		p.Number = num
+		p.Label = strings.TrimSpace(p.Label)
+		if j := slices.IndexFunc(out, func(o Phone) bool { return o.Number == num }); j >= 0 {
+			out[j].Primary = out[j].Primary || p.Primary
+			continue
+		}
+		out = append(out, p)
+	}
+	setPrimary(out, func(p *Phone) *bool { return &p.Primary }, "phones", verr)
+	return out
+}
+
+// setPrimary makes the first entry primary when none is, and reports more
+// than one primary.
+func setPrimary[T any](list []T, primary func(*T) *bool, field string, verr *ValidationError) {
+	n := 0
+	for i := range list {
+		if *primary(&list[i]) {
+			n++
+		}
+	}
+	switch {
+	case n == 0 && len(list) > 0:
+		*primary(&list[0]) = true
+	case n > 1:
+		verr.add(field, "%d entries marked primary; at most one may be", n)
+	}
+}
+
+// normalizeTags lower-cases and trims tags, drops empty ones and repeats,
+// and keeps the first-seen order.
+func normalizeTags(in []string, field string, verr *ValidationError) []string {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(in))
+	for i, t := range in {
+		t = strings.ToLower(strings.TrimSpace(t))
+		if t == "" || slices.Contains(out, t) {
+			continue
+		}
+		if len(t) > maxTagLen || !utf8.ValidString(t) {
+			verr.add(fmt.Sprintf("%s[%d]", field, i), "must be valid UTF-8 of at most %d bytes", maxTagLen)
+			continue
+		}
+		out = append(out, t)
+	}
+	if len(out) > maxTags {
+		verr.add(field, "more than %d tags", maxTags)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// normalizeCustom checks custom field keys and values.
+func normalizeCustom(m map[string]CustomValue, verr *ValidationError) {
+	if len(m) > maxCustom {
+		verr.add("custom", "more than %d fields", maxCustom)
+	}
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		v := m[k]
+		field := "custom." + k
+		switch {
+		case !validKey(k):
+			verr.add("custom", "key %q: want a letter or _, then letters, digits, _ . or -, at most %d bytes", k, maxKeyLen)
+		case v.Kind() == ValueInvalid:
+			verr.add(field, "zero value; build values with StringValue, NumberValue, BoolValue or DateValue")
+		case v.Kind() == ValueString && (len(v.s) > maxValueLen || !utf8.ValidString(v.s)):
+			verr.add(field, "must be valid UTF-8 of at most %d bytes", maxValueLen)
+		}
+	}
+}
+
+func validKey(k string) bool {
+	if k == "" || len(k) > maxKeyLen {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		b := k[i]
+		switch {
+		case 'a' <= b && b <= 'z', 'A' <= b && b <= 'Z', b == '_':
+		case i > 0 && ('0' <= b && b <= '9' || b == '.' || b == '-'):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// reason returns an error's message without the package prefix and the
+// sentinel's text, for use as a field's reason.
+func reason(err error) string {
+	s := strings.TrimPrefix(err.Error(), "crm: ")
+	return strings.TrimSuffix(s, ": "+strings.TrimPrefix(ErrInvalid.Error(), "crm: "))
+}
+
+// CreateOption adjusts one [Client.CreateCustomer] call.
+type CreateOption func(*createConfig)
+
+type createConfig struct {
+	allowDuplicates bool
+}
+
+// AllowDuplicates creates the customer even if it looks like an existing
+// one.
+func AllowDuplicates() CreateOption {
+	return func(c *createConfig) { c.allowDuplicates = true }
+}
+
+// CreateCustomer validates and normalises c and stores it as a new
+// customer with a fresh ID, Version 1, and the time and actor of creation.
+// It leaves c untouched and returns the stored customer.
+//
+// Normalisation trims text, lower-cases emails and tags, puts phone
+// numbers in E.164 form (using the address's country or the Client's
+// default region), drops repeated emails, phones and tags, makes the first
+// email and phone primary when none is, and starts the lifecycle at
+// prospect. A customer that fails validation gets a [*ValidationError]
+// naming every bad field. A customer that looks like an existing one
+// (see [Client.FindDuplicates]) is refused with a [*DuplicateError]
+// carrying the matches, unless [AllowDuplicates] is given.
+func (c *Client) CreateCustomer(ctx context.Context, in *Customer, opts ...CreateOption) (*Customer, error) {
+	var cfg createConfig
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&cfg)
+		}
+	}
+	now, by := c.now(), actorID(ctx)
+	cust := in.Clone()
+	verr := &ValidationError{Entity: "customer"}
+	normalizeCustomer(cust, c.region, now, verr)
+	if cust.ArchivedAt != (time.Time{}) || cust.MergedInto != "" {
+		verr.add("archived_at", "a new customer cannot be archived")
+	}
+	if err := verr.err(); err != nil {
+		return nil, err
+	}
+	cust.ID = c.ids.NewID()
+	cust.CreatedAt, cust.CreatedBy = now, by
+	cust.UpdatedAt, cust.UpdatedBy = now, by
+	cust.Version = 1
+
+	err := c.store.RunInTx(ctx, func(tx Store) error {
+		if !cfg.allowDuplicates {
+			matches, err := c.findDuplicates(ctx, tx, cust)
+			if err != nil {
+				return err
+			}
+			if len(matches) > 0 {
+				return &DuplicateError{Matches: matches}
+			}
+		}
+		return tx.CreateCustomer(ctx, cust)
+	})
+	if err != nil {
+		if errors.Is(err, ErrDuplicate) {
+			c.log.DebugContext(ctx, "crm: customer refused as duplicate", "name", cust.Name, "err", err)
+		}
+		return nil, err
+	}
+	return cust.Clone(), nil
+}
+
+// GetCustomer returns the customer with id. Archived customers are
+// returned (read-only); a customer merged into another is answered with a
+// [*MergedError] naming the survivor, which matches [ErrNotFound]. A
+// missing customer returns an error matching [ErrNotFound].
+func (c *Client) GetCustomer(ctx context.Context, id string) (*Customer, error) {
+	cust, err := c.store.FindCustomerByID(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("crm: get customer %s: %w", id, err)
+	}
+	if cust.MergedInto != "" {
+		survivor, err := survivorOf(ctx, c.store, cust)
+		if err != nil {
+			return nil, fmt.Errorf("crm: get customer %s: %w", id, err)
+		}
+		return nil, &MergedError{ID: id, SurvivorID: survivor}
+	}
+	return cust, nil
+}
+
+// CustomerUpdate is a patch: nil fields are left as they are.
+type CustomerUpdate struct {
+	Name *string
+	// Emails and Phones replace the whole list.
+	Emails *[]Email
+	Phones *[]Phone
+	// Address replaces the whole address.
+	Address  *Address
+	Industry *string
+	Region   *string
+	Size     *CompanySize
+	// Stage moves the lifecycle stage, subject to [TransitionLifecycle].
+	Stage   *LifecycleStage
+	OwnerID *string
+	// Tags replaces the tags; AddTags and RemoveTags then adjust them.
+	Tags       *[]string
+	AddTags    []string
+	RemoveTags []string
+	// Custom sets the named custom fields; RemoveCustom then deletes keys.
+	Custom       map[string]CustomValue
+	RemoveCustom []string
+	TaxID        *string
+	CreditRating *string
+	CreditLimit  *Money
+	RiskLevel    *RiskLevel
+	BirthDate    *time.Time
+	// Consent gives (true) or withdraws (false) consent per channel, as
+	// of the time of the update.
+	Consent      map[Channel]bool
+	DoNotContact *bool
+	Source       *string
+}
+
+// apply writes u onto cust, recording unknown channels in verr.
+func (u *CustomerUpdate) apply(cust *Customer, now time.Time, verr *ValidationError) {
+	set(&cust.Name, u.Name)
+	set(&cust.Emails, u.Emails)
+	set(&cust.Phones, u.Phones)
+	set(&cust.Address, u.Address)
+	set(&cust.Industry, u.Industry)
+	set(&cust.Region, u.Region)
+	set(&cust.Size, u.Size)
+	set(&cust.Stage, u.Stage)
+	set(&cust.OwnerID, u.OwnerID)
+	set(&cust.Tags, u.Tags)
+	cust.Tags = append(cust.Tags, u.AddTags...)
+	if len(u.RemoveTags) > 0 {
+		remove := normalizeTags(u.RemoveTags, "remove_tags", verr)
+		cust.Tags = slices.DeleteFunc(cust.Tags, func(t string) bool {
+			return slices.Contains(remove, strings.ToLower(strings.TrimSpace(t)))
+		})
+	}
+	if len(u.Custom) > 0 && cust.Custom == nil {
+		cust.Custom = make(map[string]CustomValue, len(u.Custom))
+	}
+	maps.Copy(cust.Custom, u.Custom)
+	for _, k := range u.RemoveCustom {
+		delete(cust.Custom, k)
+	}
+	set(&cust.TaxID, u.TaxID)
+	set(&cust.CreditRating, u.CreditRating)
+	set(&cust.CreditLimit, u.CreditLimit)
+	set(&cust.RiskLevel, u.RiskLevel)
+	set(&cust.BirthDate, u.BirthDate)
+	for _, ch := range slices.Sorted(maps.Keys(u.Consent)) {
+		if !cust.Consent.Set(ch, u.Consent[ch], now) {
+			verr.add("consent."+string(ch), "unknown channel; want email, phone, sms or post")
+		}
+	}
+	set(&cust.DoNotContact, u.DoNotContact)
+	set(&cust.Source, u.Source)
+}
+
+func set[T any](dst *T, src *T) {
+	if src != nil {
+		*dst = *src
+	}
+}
+
+// Ptr returns a pointer to v, for filling the pointer fields of
+// [CustomerUpdate] and [ContactUpdate] in one expression (on Go 1.26 and
+// later, new(v) does the same).
+func Ptr[T any](v T) *T { return &v }
+
+// UpdateCustomer applies the patch u to the customer id, provided its
+// stored version is still version, and returns the updated customer. The
+// result is validated and normalised as in [Client.CreateCustomer]; a
+// lifecycle move must be allowed by [TransitionLifecycle]. Errors: a
+// [*ValidationError] for bad input, [ErrTransition] for a forbidden stage
+// move or an archived customer, [ErrConflict] for a stale version,
+// [ErrNotFound] for a missing (or merged) customer. On any error nothing
+// changes.
+func (c *Client) UpdateCustomer(ctx context.Context, id string, version int64, u CustomerUpdate) (*Customer, error) {
+	return c.modifyCustomer(ctx, id, version, "update", func(cust *Customer, now time.Time) error {
+		from := cust.Stage
+		verr := &ValidationError{Entity: "customer"}
+		u.apply(cust, now, verr)
+		normalizeCustomer(cust, c.region, now, verr)
+		if err := verr.err(); err != nil {
+			return err
+		}
+		return TransitionLifecycle(from, cust.Stage)
+	})
+}
+
+// ArchiveCustomer archives the customer id, provided its stored version
+// is still version: it stays readable but leaves listings and can no
+// longer change. Errors as for [Client.UpdateCustomer].
+func (c *Client) ArchiveCustomer(ctx context.Context, id string, version int64) (*Customer, error) {
+	return c.modifyCustomer(ctx, id, version, "archive", func(cust *Customer, now time.Time) error {
+		cust.ArchivedAt = now
+		return nil
+	})
+}
+
+// modifyCustomer loads a live customer at version, lets change edit it and
+// writes it back, all in one transaction.
+func (c *Client) modifyCustomer(ctx context.Context, id string, version int64, op string, change func(*Customer, time.Time) error) (*Customer, error) {
+	now, by := c.now(), actorID(ctx)
+	var out *Customer
+	err := c.store.RunInTx(ctx, func(tx Store) error {
+		cust, err := tx.FindCustomerByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if cust.MergedInto != "" {
+			survivor, err := survivorOf(ctx, tx, cust)
+			if err != nil {
+				return err
+			}
+			return &MergedError{ID: id, SurvivorID: survivor}
+		}
+		if cust.Archived() {
+			return fmt.Errorf("customer is archived: %w", ErrTransition)
+		}
+		if cust.Version != version {
+			return fmt.Errorf("have version %d, stored %d: %w", version, cust.Version, ErrConflict)
+		}
+		if err := change(cust, now); err != nil {
+			return err
+		}
+		cust.UpdatedAt, cust.UpdatedBy = now, by
+		if err := tx.UpdateCustomer(ctx, cust); err != nil {
+			return err
+		}
+		out = cust
+		return nil
+	})
+	if err != nil {
+		return nil, wrapUnlessTyped(op+" customer "+id, err)
+	}
+	return out, nil
+}
+
+// ListCustomers returns one page of the customers f selects, in a stable
+// order, and the cursor for the next page ("" after the last). The filter's
+// tags, email, phone and tax ID are normalised as stored values are.
+func (c *Client) ListCustomers(ctx context.Context, f CustomerFilter) ([]*Customer, Cursor, error) {
+	if err := c.normalizeFilter(&f); err != nil {
+		return nil, "", err
+	}
+	page, next, err := c.store.FindCustomers(ctx, f)
+	if err != nil {
+		return nil, "", fmt.Errorf("crm: list customers: %w", err)
+	}
+	return page, next, nil
+}
+
+// Customers iterates over every customer f selects (f.After and f.Limit
+// set the start and the page size), fetching page by page. An error ends
+// the iteration after being yielded.
+func (c *Client) Customers(ctx context.Context, f CustomerFilter) iter.Seq2[*Customer, error] {
+	return pages(ctx, f, c.ListCustomers, func(f *CustomerFilter, next Cursor) { f.After = next })
+}
+
+func (c *Client) normalizeFilter(f *CustomerFilter) error {
+	verr := &ValidationError{Entity: "customer filter"}
+	if f.Limit < 0 || f.Limit > MaxPageLimit {
+		verr.add("limit", "must be between 0 and %d", MaxPageLimit)
+	}
+	f.Tags = normalizeTags(f.Tags, "tags", verr)
+	f.Search = strings.TrimSpace(f.Search)
+	if f.Email != "" {
+		f.Email = strings.ToLower(strings.TrimSpace(f.Email))
+	}
+	if f.Phone != "" {
+		if n, err := NormalizePhone(f.Phone, c.region); err == nil {
+			f.Phone = n
+		}
+	}
+	f.TaxID = taxKey(strings.TrimSpace(f.TaxID))
+	return verr.err()
+}
+
+// FindDuplicates returns the stored customers that look like cust — which
+// may be new or stored — under the Client's [DuplicateRules], best first;
+// see the pure [FindDuplicates] for the rules. Candidates are the live
+// customers sharing an email, phone or tax ID with cust, and for name
+// matching those in cust's region (all customers with
+// [DuplicateRules.AnyRegion]), so its cost grows with the region's size.
+func (c *Client) FindDuplicates(ctx context.Context, cust *Customer) ([]DuplicateMatch, error) {
+	norm := cust.Clone()
+	verr := &ValidationError{Entity: "customer"}
+	normalizeCustomer(norm, c.region, c.now(), verr)
+	if err := verr.err(); err != nil {
+		return nil, err
+	}
+	return c.findDuplicates(ctx, c.store, norm)
+}
+
+// findDuplicates gathers candidates for a normalised customer from s.
+func (c *Client) findDuplicates(ctx context.Context, s Store, cust *Customer) ([]DuplicateMatch, error) {
+	seen := make(map[string]bool)
+	var candidates []*Customer
+	gather := func(f CustomerFilter) error {
+		f.Limit = MaxPageLimit
+		for cand, err := range pages(ctx, f, s.FindCustomers, func(f *CustomerFilter, next Cursor) { f.After = next }) {
+			if err != nil {
+				return fmt.Errorf("crm: find duplicates: %w", err)
+			}
+			if !seen[cand.ID] {
+				seen[cand.ID] = true
+				candidates = append(candidates, cand)
+			}
+		}
+		return nil
+	}
+	var filters []CustomerFilter
+	for _, e := range cust.Emails {
+		filters = append(filters, CustomerFilter{Email: e.Address})
+	}
+	for _, p := range cust.Phones {
+		filters = append(filters, CustomerFilter{Phone: p.Number})
+	}
+	if cust.TaxID != "" {
+		filters = append(filters, CustomerFilter{TaxID: cust.TaxID})
+	}
+	if c.duplicates.NameThreshold > 0 {
+		if c.duplicates.AnyRegion {
+			filters = append(filters, CustomerFilter{})
+		} else {
+			filters = append(filters, CustomerFilter{Regions: []string{cust.Region}})
+		}
+	}
+	for _, f := range filters {
+		if err := gather(f); err != nil {
+			return nil, err
+		}
+	}
+	return FindDuplicates(cust, candidates, c.duplicates), nil
 }

@@ -2,6 +2,7 @@ package crm
 
 import (
 	"context"
+	"iter"
 	"time"
 )
 
@@ -153,4 +154,28 @@ type ContactStore interface {
 	// and a Version one higher, and returns how many moved. It returns an
 	// error matching [ErrNotFound] if toID names no customer.
 	MoveContacts(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error)
+}
+
+// pages iterates over every record a paged find returns for f, fetching
+// page after page; setAfter moves f past a page. No page is held open while
+// the caller's loop body runs.
+func pages[T, F any](ctx context.Context, f F, find func(context.Context, F) ([]*T, Cursor, error), setAfter func(*F, Cursor)) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
+		for {
+			page, next, err := find(ctx, f)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			for _, v := range page {
+				if !yield(v, nil) {
+					return
+				}
+			}
+			if next == "" {
+				return
+			}
+			setAfter(&f, next)
+		}
+	}
 }

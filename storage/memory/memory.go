@@ -1,0 +1,866 @@
+// Package memory is a [crm.Store] that keeps everything in the memory of
+// one process. It needs no database, so it is the store for unit tests of
+// business rules, for examples, and for single-process tools whose data
+// fits in memory and need not survive a restart. Nothing is persisted:
+// data lives until [Store.Close] or the end of the process.
+//
+// # Guarantees
+//
+// A Store passes the conformance suite in storage/storetest and keeps the
+// [crm.Store] contract:
+//
+//   - Copies in and out. A write stores a deep copy of its argument and a
+//     read returns a deep copy of what is stored, so a caller never shares
+//     a slice or map with the store. Stored records are never modified in
+//     place: every write replaces the record.
+//   - Times are stored in UTC at microsecond precision ([crm.Timestamp]),
+//     as the SQL stores keep them, so values round-trip the same way on
+//     every adapter.
+//   - Optimistic versions: an update or delete naming a stale Version
+//     fails with an error matching [crm.ErrConflict] and changes nothing.
+//   - Listings are keyset pages in ascending ID order; the cursor is the
+//     last ID returned. Limit 0 means [crm.DefaultPageLimit], a Limit above
+//     [crm.MaxPageLimit] is lowered to it, and a negative Limit fails with
+//     [crm.ErrInvalid].
+//   - [Store.RunInTx] is atomic and isolated (serialisable): the
+//     transaction holds the store's write lock until it ends, and undoes
+//     its writes if fn fails or panics.
+//   - A Store is safe for concurrent use by multiple goroutines. Errors
+//     wrap the crm sentinels with context and start with "memory: ".
+//
+// # Cost model
+//
+// All data sits in maps behind one [sync.RWMutex]: reads share it, writes
+// and transactions take it exclusively. Deep copies are done outside the
+// lock, so a lookup holds it only for a map access.
+//
+//   - FindCustomerByID, FindContactByID, UpdateCustomer: O(1) plus one deep
+//     copy; no allocation beyond the copy.
+//   - CreateCustomer, CreateContact: O(1) amortised when IDs arrive in
+//     increasing order (the default UUIDv7 IDs do), otherwise O(n) to keep
+//     the ID index sorted. CreateCustomer also stores the lower-cased name
+//     used by Search (one allocation if the name has upper-case letters).
+//   - DeleteContact: O(n) in the number of contacts, to keep the index
+//     sorted.
+//   - FindCustomers: O(log n) to find the cursor, then a scan of records in
+//     ID order until the page (plus one, to know whether another follows)
+//     is full, so a selective filter may scan the whole table. Matching
+//     does not allocate.
+//   - FindContacts and MoveContacts use a per-customer index, so their cost
+//     depends on the customer's contacts, not on all contacts.
+//   - A transaction blocks every other reader and writer while fn runs:
+//     keep transactions short.
+//
+// Memory is one deep copy of each record, plus a sorted ID index per
+// entity and the lower-cased customer names.
+package memory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/crmkit/crm"
+)
+
+// Errors of this store, besides the crm sentinels.
+var (
+	// ErrClosed is returned by every method called after [Store.Close].
+	ErrClosed = errors.New("memory: store closed")
+	// ErrTxDone is returned by every method of a transaction's Store
+	// called after [Store.RunInTx] has returned.
+	ErrTxDone = errors.New("memory: transaction has already ended")
+)
+
+// Store keeps customers and contacts in memory. Create one with [New]; the
+// zero Store is not usable. A Store is safe for concurrent use by multiple
+// goroutines.
+//
+// [Store.RunInTx] hands its fn a Store of the same type that works inside
+// the transaction: it shares the data, takes no lock of the store, and
+// records how to undo each write.
+type Store struct {
+	d  *data
+	tx *txState // nil, except on the Store that RunInTx hands to fn
+}
+
+var _ crm.Store = (*Store)(nil)
+
+// data is what a Store and its transactions share. Every field but mu is
+// guarded by mu. Records in the maps are never modified once stored: a
+// write puts a new record in place, so a reader may copy a record it
+// looked up after releasing the lock, and an undo log can restore a
+// previous record by pointer.
+type data struct {
+	mu     sync.RWMutex
+	closed bool
+
+	customers   map[string]customerEntry
+	customerIDs []string // keys of customers, ascending
+
+	contacts   map[string]*crm.Contact
+	contactIDs []string            // keys of contacts, ascending
+	contactsOf map[string][]string // customer ID → its contacts' IDs, ascending; no empty lists
+}
+
+// customerEntry is a stored customer with what Search needs precomputed.
+type customerEntry struct {
+	c    *crm.Customer
+	name string // c.Name lower-cased
+}
+
+// txState is the state of one transaction, shared by the Store that
+// RunInTx hands to fn and by the nested transactions on it. mu serialises
+// the calls of goroutines that fn may start, and guards done and undo.
+type txState struct {
+	mu   sync.Mutex
+	done bool
+	undo []undoEntry
+}
+
+// undoEntry restores one record to what it was before a write: the
+// customer or contact with ID id, absent if the saved record is nil.
+type undoEntry struct {
+	id        string
+	isContact bool
+	customer  customerEntry
+	contact   *crm.Contact
+}
+
+// New returns an empty Store.
+func New() *Store {
+	return &Store{d: &data{
+		customers:  make(map[string]customerEntry),
+		contacts:   make(map[string]*crm.Contact),
+		contactsOf: make(map[string][]string),
+	}}
+}
+
+// lock takes the store's lock, shared when write is false; inside a
+// transaction it takes the transaction's lock instead, the store's being
+// held for the whole transaction already.
+func (s *Store) lock(write bool) error {
+	if t := s.tx; t != nil {
+		t.mu.Lock()
+		if t.done {
+			t.mu.Unlock()
+			return ErrTxDone
+		}
+		return nil
+	}
+	if write {
+		s.d.mu.Lock()
+	} else {
+		s.d.mu.RLock()
+	}
+	if s.d.closed {
+		s.unlock(write)
+		return ErrClosed
+	}
+	return nil
+}
+
+// unlock releases what lock took.
+func (s *Store) unlock(write bool) {
+	switch {
+	case s.tx != nil:
+		s.tx.mu.Unlock()
+	case write:
+		s.d.mu.Unlock()
+	default:
+		s.d.mu.RUnlock()
+	}
+}
+
+// saveCustomer records, inside a transaction, how to undo a write to the
+// customer id whose current entry is prev (zero if absent).
+func (s *Store) saveCustomer(id string, prev customerEntry) {
+	if s.tx != nil {
+		s.tx.undo = append(s.tx.undo, undoEntry{id: id, customer: prev})
+	}
+}
+
+// saveContact records, inside a transaction, how to undo a write to the
+// contact id whose current record is prev (nil if absent).
+func (s *Store) saveContact(id string, prev *crm.Contact) {
+	if s.tx != nil {
+		s.tx.undo = append(s.tx.undo, undoEntry{id: id, isContact: true, contact: prev})
+	}
+}
+
+// CreateCustomer stores a copy of c. It fails with [crm.ErrDuplicate] if a
+// customer with c.ID exists, and with [crm.ErrInvalid] if c is nil or has
+// no ID.
+func (s *Store) CreateCustomer(ctx context.Context, c *crm.Customer) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memory: create customer: %w", err)
+	}
+	if c == nil || c.ID == "" {
+		return fmt.Errorf("memory: create customer: no ID: %w", crm.ErrInvalid)
+	}
+	nc := c.Clone()
+	normCustomer(nc)
+	e := customerEntry{c: nc, name: strings.ToLower(nc.Name)}
+
+	if err := s.lock(true); err != nil {
+		return err
+	}
+	d := s.d
+	if _, ok := d.customers[nc.ID]; ok {
+		s.unlock(true)
+		return fmt.Errorf("memory: create customer %s: %w", nc.ID, crm.ErrDuplicate)
+	}
+	s.saveCustomer(nc.ID, customerEntry{})
+	d.customers[nc.ID] = e
+	d.customerIDs = insertSorted(d.customerIDs, nc.ID)
+	s.unlock(true)
+	return nil
+}
+
+// FindCustomerByID returns a copy of the customer id, archived and merged
+// ones included, or an error matching [crm.ErrNotFound].
+func (s *Store) FindCustomerByID(ctx context.Context, id string) (*crm.Customer, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("memory: find customer %s: %w", id, err)
+	}
+	if err := s.lock(false); err != nil {
+		return nil, err
+	}
+	e, ok := s.d.customers[id]
+	s.unlock(false)
+	if !ok {
+		return nil, fmt.Errorf("memory: find customer %s: %w", id, crm.ErrNotFound)
+	}
+	return e.c.Clone(), nil // stored records are immutable: copy outside the lock
+}
+
+// FindCustomers returns copies of one page of the customers f selects, in
+// ascending ID order, and the cursor of the next page ("" after the last).
+// See [crm.CustomerFilter] for the meaning of each field; Search compares
+// lower-cased text ([strings.ToLower]).
+func (s *Store) FindCustomers(ctx context.Context, f crm.CustomerFilter) ([]*crm.Customer, crm.Cursor, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, "", fmt.Errorf("memory: find customers: %w", err)
+	}
+	limit, err := pageLimit("find customers", f.Limit)
+	if err != nil {
+		return nil, "", err
+	}
+	m := matcher{f: &f, search: strings.ToLower(f.Search), since: crm.Timestamp(f.UpdatedSince)}
+
+	if err := s.lock(false); err != nil {
+		return nil, "", err
+	}
+	d := s.d
+	ids := d.customerIDs
+	start := startAfter(ids, f.After)
+	page := make([]*crm.Customer, 0, min(limit, len(ids)-start))
+	more := false
+	for i := start; i < len(ids); i++ {
+		if (i-start)&1023 == 1023 {
+			if err := ctx.Err(); err != nil {
+				s.unlock(false)
+				return nil, "", fmt.Errorf("memory: find customers: %w", err)
+			}
+		}
+		e := d.customers[ids[i]]
+		if !m.match(&e) {
+			continue
+		}
+		if len(page) == limit {
+			more = true
+			break
+		}
+		page = append(page, e.c)
+	}
+	s.unlock(false)
+
+	for i, c := range page {
+		page[i] = c.Clone()
+	}
+	var next crm.Cursor
+	if more {
+		next = crm.Cursor(page[len(page)-1].ID)
+	}
+	return page, next, nil
+}
+
+// UpdateCustomer replaces the stored customer c.ID with a copy of c if the
+// stored Version equals c.Version, storing and setting c.Version+1. It
+// fails with [crm.ErrConflict] if the versions differ and with
+// [crm.ErrNotFound] if there is no such customer, changing nothing.
+func (s *Store) UpdateCustomer(ctx context.Context, c *crm.Customer) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memory: update customer: %w", err)
+	}
+	if c == nil {
+		return fmt.Errorf("memory: update customer: nil customer: %w", crm.ErrInvalid)
+	}
+	nc := c.Clone()
+	normCustomer(nc)
+
+	if err := s.lock(true); err != nil {
+		return err
+	}
+	d := s.d
+	old, ok := d.customers[nc.ID]
+	if !ok {
+		s.unlock(true)
+		return fmt.Errorf("memory: update customer %s: %w", nc.ID, crm.ErrNotFound)
+	}
+	if v := old.c.Version; v != nc.Version {
+		s.unlock(true)
+		return fmt.Errorf("memory: update customer %s: version %d, stored %d: %w", nc.ID, nc.Version, v, crm.ErrConflict)
+	}
+	nc.Version++
+	name := old.name
+	if nc.Name != old.c.Name {
+		name = strings.ToLower(nc.Name)
+	}
+	s.saveCustomer(nc.ID, old)
+	d.customers[nc.ID] = customerEntry{c: nc, name: name}
+	s.unlock(true)
+	c.Version = nc.Version
+	return nil
+}
+
+// CreateContact stores a copy of ct. It fails with [crm.ErrDuplicate] if a
+// contact with ct.ID exists, with [crm.ErrNotFound] if ct.CustomerID names
+// no customer, and with [crm.ErrInvalid] if ct is nil or has no ID.
+func (s *Store) CreateContact(ctx context.Context, ct *crm.Contact) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memory: create contact: %w", err)
+	}
+	if ct == nil || ct.ID == "" {
+		return fmt.Errorf("memory: create contact: no ID: %w", crm.ErrInvalid)
+	}
+	nc := ct.Clone()
+	normContact(nc)
+
+	if err := s.lock(true); err != nil {
+		return err
+	}
+	d := s.d
+	if _, ok := d.contacts[nc.ID]; ok {
+		s.unlock(true)
+		return fmt.Errorf("memory: create contact %s: %w", nc.ID, crm.ErrDuplicate)
+	}
+	if _, ok := d.customers[nc.CustomerID]; !ok {
+		s.unlock(true)
+		return fmt.Errorf("memory: create contact %s: customer %s: %w", nc.ID, nc.CustomerID, crm.ErrNotFound)
+	}
+	s.saveContact(nc.ID, nil)
+	d.putContact(nc, nil)
+	s.unlock(true)
+	return nil
+}
+
+// FindContactByID returns a copy of the contact id, or an error matching
+// [crm.ErrNotFound].
+func (s *Store) FindContactByID(ctx context.Context, id string) (*crm.Contact, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("memory: find contact %s: %w", id, err)
+	}
+	if err := s.lock(false); err != nil {
+		return nil, err
+	}
+	ct, ok := s.d.contacts[id]
+	s.unlock(false)
+	if !ok {
+		return nil, fmt.Errorf("memory: find contact %s: %w", id, crm.ErrNotFound)
+	}
+	return ct.Clone(), nil
+}
+
+// FindContacts returns copies of one page of the contacts f selects, in
+// ascending ID order, and the cursor of the next page ("" after the last).
+// A CustomerID that names no customer selects nothing.
+func (s *Store) FindContacts(ctx context.Context, f crm.ContactFilter) ([]*crm.Contact, crm.Cursor, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, "", fmt.Errorf("memory: find contacts: %w", err)
+	}
+	limit, err := pageLimit("find contacts", f.Limit)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := s.lock(false); err != nil {
+		return nil, "", err
+	}
+	d := s.d
+	ids := d.contactIDs
+	if f.CustomerID != "" {
+		ids = d.contactsOf[f.CustomerID]
+	}
+	start := startAfter(ids, f.After)
+	end := min(start+limit, len(ids))
+	page := make([]*crm.Contact, end-start)
+	for i, id := range ids[start:end] {
+		page[i] = d.contacts[id]
+	}
+	more := end < len(ids)
+	s.unlock(false)
+
+	for i, ct := range page {
+		page[i] = ct.Clone()
+	}
+	var next crm.Cursor
+	if more {
+		next = crm.Cursor(page[len(page)-1].ID)
+	}
+	return page, next, nil
+}
+
+// UpdateContact replaces the stored contact ct.ID with a copy of ct under
+// the version rule of [Store.UpdateCustomer]. It fails with
+// [crm.ErrNotFound] also if ct.CustomerID names no customer.
+func (s *Store) UpdateContact(ctx context.Context, ct *crm.Contact) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memory: update contact: %w", err)
+	}
+	if ct == nil {
+		return fmt.Errorf("memory: update contact: nil contact: %w", crm.ErrInvalid)
+	}
+	nc := ct.Clone()
+	normContact(nc)
+
+	if err := s.lock(true); err != nil {
+		return err
+	}
+	d := s.d
+	old, ok := d.contacts[nc.ID]
+	if !ok {
+		s.unlock(true)
+		return fmt.Errorf("memory: update contact %s: %w", nc.ID, crm.ErrNotFound)
+	}
+	if v := old.Version; v != nc.Version {
+		s.unlock(true)
+		return fmt.Errorf("memory: update contact %s: version %d, stored %d: %w", nc.ID, nc.Version, v, crm.ErrConflict)
+	}
+	if _, ok := d.customers[nc.CustomerID]; !ok {
+		s.unlock(true)
+		return fmt.Errorf("memory: update contact %s: customer %s: %w", nc.ID, nc.CustomerID, crm.ErrNotFound)
+	}
+	nc.Version++
+	s.saveContact(nc.ID, old)
+	d.putContact(nc, old)
+	s.unlock(true)
+	ct.Version = nc.Version
+	return nil
+}
+
+// DeleteContact removes the contact id if its stored Version equals
+// version. It fails with [crm.ErrNotFound] if there is no such contact and
+// with [crm.ErrConflict] if the version is stale.
+func (s *Store) DeleteContact(ctx context.Context, id string, version int64) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memory: delete contact %s: %w", id, err)
+	}
+	if err := s.lock(true); err != nil {
+		return err
+	}
+	d := s.d
+	old, ok := d.contacts[id]
+	if !ok {
+		s.unlock(true)
+		return fmt.Errorf("memory: delete contact %s: %w", id, crm.ErrNotFound)
+	}
+	if old.Version != version {
+		s.unlock(true)
+		return fmt.Errorf("memory: delete contact %s: version %d, stored %d: %w", id, version, old.Version, crm.ErrConflict)
+	}
+	s.saveContact(id, old)
+	d.removeContact(old)
+	s.unlock(true)
+	return nil
+}
+
+// MoveContacts re-points every contact of customer fromID to customer
+// toID, stamping each with UpdatedAt at, UpdatedBy by and a Version one
+// higher, and returns how many it moved. It fails with [crm.ErrNotFound]
+// if toID names no customer. When fromID equals toID the contacts stay
+// where they are but are stamped and counted all the same.
+func (s *Store) MoveContacts(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("memory: move contacts %s to %s: %w", fromID, toID, err)
+	}
+	at = crm.Timestamp(at)
+	if err := s.lock(true); err != nil {
+		return 0, err
+	}
+	d := s.d
+	if _, ok := d.customers[toID]; !ok {
+		s.unlock(true)
+		return 0, fmt.Errorf("memory: move contacts %s to %s: customer %s: %w", fromID, toID, toID, crm.ErrNotFound)
+	}
+	ids := d.contactsOf[fromID]
+	// A moved contact shares its Emails and Phones with the record it
+	// replaces: stored records are never modified, so that is safe.
+	moved := make([]crm.Contact, len(ids))
+	for i, id := range ids {
+		old := d.contacts[id]
+		nc := &moved[i]
+		*nc = *old
+		nc.CustomerID = toID
+		nc.UpdatedAt = at
+		nc.UpdatedBy = by
+		nc.Version++
+		s.saveContact(id, old)
+		d.contacts[id] = nc
+	}
+	if fromID != toID && len(ids) > 0 {
+		d.contactsOf[toID] = mergeSorted(d.contactsOf[toID], ids)
+		delete(d.contactsOf, fromID)
+	}
+	s.unlock(true)
+	return len(ids), nil
+}
+
+// RunInTx calls fn with a Store whose reads and writes form one
+// transaction. The transaction holds the store's write lock until it
+// ends, so other goroutines wait for it and never see part of it. If fn
+// returns nil the writes stay; if fn returns an error or panics, or ctx is
+// done by the time fn returns, every write of fn is undone and RunInTx
+// returns fn's error, re-panics, or returns the context's error.
+//
+// fn must use only the Store it is given: calling the Store RunInTx was
+// called on from inside fn deadlocks. The given Store is safe for
+// concurrent use by goroutines that fn starts and waits for; after
+// RunInTx returns its methods fail with [ErrTxDone].
+//
+// RunInTx on a transaction's Store joins that transaction: if the inner fn
+// fails, the writes made since it started are undone and its error is
+// returned to the outer fn, which may go on. Such a nested call undoes
+// writes made by other goroutines in the meantime as well, so do not
+// write concurrently while a nested transaction runs.
+func (s *Store) RunInTx(ctx context.Context, fn func(tx crm.Store) error) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memory: run in tx: %w", err)
+	}
+	if fn == nil {
+		return fmt.Errorf("memory: run in tx: nil fn: %w", crm.ErrInvalid)
+	}
+	if s.tx != nil {
+		return s.runNested(ctx, fn)
+	}
+
+	d := s.d
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return ErrClosed
+	}
+	t := &txState{}
+	committed := false
+	defer func() { // also runs when fn panics or calls runtime.Goexit
+		t.mu.Lock()
+		if !committed {
+			d.rollback(t, 0)
+		}
+		t.done = true
+		t.undo = nil
+		t.mu.Unlock()
+		d.mu.Unlock()
+	}()
+	if err := fn(&Store{d: d, tx: t}); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memory: commit: %w", err)
+	}
+	committed = true
+	return nil
+}
+
+// runNested runs fn inside the transaction of s, undoing fn's writes if it
+// fails or panics.
+func (s *Store) runNested(ctx context.Context, fn func(tx crm.Store) error) error {
+	t := s.tx
+	t.mu.Lock()
+	if t.done {
+		t.mu.Unlock()
+		return ErrTxDone
+	}
+	mark := len(t.undo)
+	t.mu.Unlock()
+
+	ok := false
+	defer func() {
+		if ok {
+			return
+		}
+		t.mu.Lock()
+		if !t.done {
+			s.d.rollback(t, mark)
+		}
+		t.mu.Unlock()
+	}()
+	if err := fn(s); err != nil {
+		return err
+	}
+	ok = true
+	return nil
+}
+
+// Close discards the data. Every later call fails with [ErrClosed],
+// Close included. Close waits for a running transaction to end; on a
+// transaction's Store it fails with [crm.ErrInvalid].
+func (s *Store) Close() error {
+	if s.tx != nil {
+		return fmt.Errorf("memory: close: inside a transaction: %w", crm.ErrInvalid)
+	}
+	d := s.d
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return ErrClosed
+	}
+	d.closed = true
+	d.customers, d.customerIDs = nil, nil
+	d.contacts, d.contactIDs, d.contactsOf = nil, nil, nil
+	return nil
+}
+
+// rollback undoes the writes logged in t after position mark, newest
+// first. The caller holds t.mu and, through the transaction, d.mu.
+func (d *data) rollback(t *txState, mark int) {
+	mark = min(mark, len(t.undo))
+	for i := len(t.undo) - 1; i >= mark; i-- {
+		u := &t.undo[i]
+		if u.isContact {
+			d.restoreContact(u.id, u.contact)
+		} else {
+			d.restoreCustomer(u.id, u.customer)
+		}
+		*u = undoEntry{}
+	}
+	t.undo = t.undo[:mark]
+}
+
+// restoreCustomer makes e the customer id, removing it if e is zero.
+func (d *data) restoreCustomer(id string, e customerEntry) {
+	_, exists := d.customers[id]
+	switch {
+	case e.c == nil && exists:
+		delete(d.customers, id)
+		d.customerIDs = removeSorted(d.customerIDs, id)
+	case e.c != nil:
+		d.customers[id] = e
+		if !exists {
+			d.customerIDs = insertSorted(d.customerIDs, id)
+		}
+	}
+}
+
+// restoreContact makes ct the contact id, removing it if ct is nil.
+func (d *data) restoreContact(id string, ct *crm.Contact) {
+	cur := d.contacts[id]
+	switch {
+	case ct == nil && cur != nil:
+		d.removeContact(cur)
+	case ct != nil:
+		d.putContact(ct, cur)
+	}
+}
+
+// putContact stores ct in place of old (nil if ct is new), keeping the
+// indexes.
+func (d *data) putContact(ct, old *crm.Contact) {
+	d.contacts[ct.ID] = ct
+	switch {
+	case old == nil:
+		d.contactIDs = insertSorted(d.contactIDs, ct.ID)
+		d.indexContact(ct.CustomerID, ct.ID)
+	case old.CustomerID != ct.CustomerID:
+		d.unindexContact(old.CustomerID, ct.ID)
+		d.indexContact(ct.CustomerID, ct.ID)
+	}
+}
+
+// removeContact removes the stored contact ct and its index entries.
+func (d *data) removeContact(ct *crm.Contact) {
+	delete(d.contacts, ct.ID)
+	d.contactIDs = removeSorted(d.contactIDs, ct.ID)
+	d.unindexContact(ct.CustomerID, ct.ID)
+}
+
+func (d *data) indexContact(customerID, id string) {
+	d.contactsOf[customerID] = insertSorted(d.contactsOf[customerID], id)
+}
+
+func (d *data) unindexContact(customerID, id string) {
+	ids := removeSorted(d.contactsOf[customerID], id)
+	if len(ids) == 0 {
+		delete(d.contactsOf, customerID)
+		return
+	}
+	d.contactsOf[customerID] = ids
+}
+
+// normCustomer puts every time of c in the stored form.
+func normCustomer(c *crm.Customer) {
+	c.BirthDate = crm.Timestamp(c.BirthDate)
+	c.Consent.Email.At = crm.Timestamp(c.Consent.Email.At)
+	c.Consent.Phone.At = crm.Timestamp(c.Consent.Phone.At)
+	c.Consent.SMS.At = crm.Timestamp(c.Consent.SMS.At)
+	c.Consent.Post.At = crm.Timestamp(c.Consent.Post.At)
+	c.ArchivedAt = crm.Timestamp(c.ArchivedAt)
+	c.CreatedAt = crm.Timestamp(c.CreatedAt)
+	c.UpdatedAt = crm.Timestamp(c.UpdatedAt)
+}
+
+// normContact puts every time of ct in the stored form.
+func normContact(ct *crm.Contact) {
+	ct.CreatedAt = crm.Timestamp(ct.CreatedAt)
+	ct.UpdatedAt = crm.Timestamp(ct.UpdatedAt)
+}
+
+// matcher tests customers against a filter.
+type matcher struct {
+	f      *crm.CustomerFilter
+	search string    // f.Search lower-cased
+	since  time.Time // f.UpdatedSince in stored form
+}
+
+// match reports whether e satisfies every condition of the filter. It
+// does not allocate, except for a Search on an email address with
+// upper-case non-ASCII letters.
+func (m *matcher) match(e *customerEntry) bool {
+	f, c := m.f, e.c
+	if !f.IncludeArchived && c.Archived() {
+		return false
+	}
+	if len(f.Owners) > 0 && !slices.Contains(f.Owners, c.OwnerID) {
+		return false
+	}
+	if len(f.Stages) > 0 && !slices.Contains(f.Stages, c.Stage) {
+		return false
+	}
+	if len(f.Industries) > 0 && !slices.Contains(f.Industries, c.Industry) {
+		return false
+	}
+	if len(f.Regions) > 0 && !slices.Contains(f.Regions, c.Region) {
+		return false
+	}
+	if len(f.Kinds) > 0 && !slices.Contains(f.Kinds, c.Kind) {
+		return false
+	}
+	if !m.since.IsZero() && c.UpdatedAt.Before(m.since) {
+		return false
+	}
+	if f.TaxID != "" && c.TaxID != f.TaxID {
+		return false
+	}
+	if f.Email != "" && !slices.ContainsFunc(c.Emails, func(e crm.Email) bool { return e.Address == f.Email }) {
+		return false
+	}
+	if f.Phone != "" && !slices.ContainsFunc(c.Phones, func(p crm.Phone) bool { return p.Number == f.Phone }) {
+		return false
+	}
+	for _, t := range f.Tags {
+		if !slices.Contains(c.Tags, t) {
+			return false
+		}
+	}
+	if m.search != "" && !strings.HasPrefix(e.name, m.search) && !emailHasPrefix(c.Emails, m.search) {
+		return false
+	}
+	return true
+}
+
+// emailHasPrefix reports whether one of the addresses, lower-cased, starts
+// with prefix, which is lower case.
+func emailHasPrefix(emails []crm.Email, prefix string) bool {
+	for _, e := range emails {
+		if hasLowerPrefix(e.Address, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasLowerPrefix reports whether strings.ToLower(s) starts with prefix,
+// which is lower case, without allocating while both are ASCII.
+func hasLowerPrefix(s, prefix string) bool {
+	for i := 0; i < len(prefix); i++ {
+		if i == len(s) {
+			return false
+		}
+		c, p := s[i], prefix[i]
+		if c >= utf8.RuneSelf || p >= utf8.RuneSelf {
+			return strings.HasPrefix(strings.ToLower(s), prefix)
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != p {
+			return false
+		}
+	}
+	return true
+}
+
+// pageLimit returns the page size a filter's limit asks for.
+func pageLimit(op string, limit int) (int, error) {
+	switch {
+	case limit == 0:
+		return crm.DefaultPageLimit, nil
+	case limit < 0:
+		return 0, fmt.Errorf("memory: %s: limit %d: %w", op, limit, crm.ErrInvalid)
+	case limit > crm.MaxPageLimit:
+		return crm.MaxPageLimit, nil
+	}
+	return limit, nil
+}
+
+// startAfter returns the index of the first ID in ids after the cursor.
+func startAfter(ids []string, after crm.Cursor) int {
+	if after == "" {
+		return 0
+	}
+	i, found := slices.BinarySearch(ids, string(after))
+	if found {
+		i++
+	}
+	return i
+}
+
+// insertSorted inserts id, which ids lacks, into the ascending ids.
+// Increasing IDs, the usual case, are appended.
+func insertSorted(ids []string, id string) []string {
+	if n := len(ids); n == 0 || ids[n-1] < id {
+		return append(ids, id)
+	}
+	i, _ := slices.BinarySearch(ids, id)
+	return slices.Insert(ids, i, id)
+}
+
+// removeSorted removes id, if present, from the ascending ids.
+func removeSorted(ids []string, id string) []string {
+	i, found := slices.BinarySearch(ids, id)
+	if !found {
+		return ids
+	}
+	return slices.Delete(ids, i, i+1)
+}
+
+// mergeSorted returns the union of the disjoint ascending a and b.
+func mergeSorted(a, b []string) []string {
+	if len(a) == 0 {
+		return slices.Clone(b)
+	}
+	out := make([]string, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if a[0] < b[0] {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	out = append(out, a...)
+	return append(out, b...)
+}
