@@ -258,5 +258,18 @@ func wrapUnlessTyped(op string, err error) error {
 	if errors.As(err, &verr) || errors.As(err, &merr) || errors.As(err, &derr) {
 		return err
 	}
-	return fmt.Errorf("crm: %s: %w", op, err)
+	return &opError{op: op, err: err}
 }
+
+// opError prefixes an error with the operation that failed, dropping the
+// inner "crm: " so that messages read "crm: op: cause".
+type opError struct {
+	op  string
+	err error
+}
+
+func (e *opError) Error() string {
+	return "crm: " + e.op + ": " + strings.TrimPrefix(e.err.Error(), "crm: ")
+}
+
+func (e *opError) Unwrap() error { return e.err }

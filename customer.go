@@ -393,7 +393,7 @@ func normalizeCustomer(c *Customer, region string, now time.Time, verr *Validati
 	c.CreditLimit.Currency = strings.ToUpper(strings.TrimSpace(c.CreditLimit.Currency))
 	if !c.CreditLimit.IsZero() {
 		if err := c.CreditLimit.Validate(); err != nil {
-			verr.add("credit_limit", "%s", strings.TrimPrefix(err.Error(), "crm: "))
+			verr.add("credit_limit", "%s", reason(err))
 		} else if c.CreditLimit.Sign() < 0 {
 			verr.add("credit_limit", "must not be negative")
 		}
@@ -578,8 +578,8 @@ func validKey(k string) bool {
 // reason returns an error's message without the package prefix and the
 // sentinel's text, for use as a field's reason.
 func reason(err error) string {
-	s := strings.TrimPrefix(err.Error(), "crm: ")
-	return strings.TrimSuffix(s, ": "+strings.TrimPrefix(ErrInvalid.Error(), "crm: "))
+	s := strings.TrimSuffix(err.Error(), ": "+ErrInvalid.Error())
+	return strings.TrimPrefix(s, "crm: ")
 }
 
 // CreateOption adjusts one [Client.CreateCustomer] call.

@@ -45,20 +45,20 @@ func TestNormalizeEmail(t *testing.T) {
 	}
 }
 
-// long returns a valid address of n bytes: a 64-byte local part and a
-// domain of 63-byte labels.
+// long returns a valid address of n bytes (n at least 68): a 64-byte
+// local part and a domain of 49-byte labels and a last one of 2 or more.
 func long(n int) string {
-	s := strings.Repeat("l", 64) + "@"
-	for len(s) < n {
-		label := min(63, n-len(s)-1)
-		if label < 2 {
-			// Too little room for another label: lengthen the last one.
-			s += strings.Repeat("d", n-len(s))
-			break
+	d := n - 65
+	k := (d - 2) / 50
+	return strings.Repeat("l", 64) + "@" + strings.Repeat(strings.Repeat("d", 49)+".", k) + strings.Repeat("t", d-50*k)
+}
+
+func TestEmailLongHelper(t *testing.T) {
+	for _, n := range []int{68, 200, 254, 255} {
+		if got := len(long(n)); got != n {
+			t.Errorf("len(long(%d)) = %d", n, got)
 		}
-		s += "." + strings.Repeat("d", label)
 	}
-	return strings.Replace(s, "@.", "@", 1)
 }
 
 func TestNormalizeEmailErrInvalid(t *testing.T) {
@@ -96,7 +96,8 @@ func TestNormalizeEmailErrInvalid(t *testing.T) {
 		{"DomainUnderscore", "ann@ex_ample.com", `domain contains "_"`},
 		{"DomainSpace", "ann@example .com", `domain contains " "`},
 		{"IPLiteral", "ann@[192.0.2.1]", `domain contains "["`},
-		{"IPAddress", "ann@192.0.2.1", "all digits"},
+		{"IPAddress", "ann@192.0.2.10", "all digits"},
+		{"IPAddressShort", "ann@192.0.2.1", "shorter than 2 characters"},
 		{"ShortTLD", "ann@example.c", "shorter than 2 characters"},
 		{"Unicode", "ann@bücher.example", "non-ASCII"},
 		{"UnicodeLocal", "änn@example.com", "non-ASCII"},

@@ -25,33 +25,34 @@ const (
 //
 // Spaces (any Unicode white space), dashes, dots, slashes and parentheses
 // are formatting and are dropped. A "+" may appear once, before the first
-// digit. A "(0)" right after the country code of a "+" or "00" number is
-// the trunk prefix and is dropped too ("+44 (0)20 7946 0000" is
-// "+442079460000"), except for the countries whose numbers keep their
-// leading 0 (IT, SM, VA, CI, BJ, CG, GA). Any other character is an error: letters, "#", "*", and so also
-// extensions ("020 7946 0000 ext. 12", "x12") and vanity numbers
-// ("1-800-FLOWERS"), which callers must split off or spell out first.
+// digit. Any other character is an error: letters, "#", "*", full-width
+// digits, and so also extensions ("020 7946 0000 ext. 12", "x12") and
+// vanity numbers ("1-800-FLOWERS"), which callers must split off or spell
+// out first.
 //
 // The country code is taken from, in order:
 //
 //   - a leading "+" or "00" (the international prefix), which means the
-//     number already carries it: the result is "+" and the digits that
-//     follow. The first of them must not be 0, since no country code
-//     starts with 0.
-//   - region, an ISO 3166-1 alpha-2 code (case-insensitive, such as "GB";
-//     "XK" for Kosovo is also known) of a country with an ITU calling code.
-//     The national trunk prefix is dropped when present, and
-//     "+<calling code>" prepended: a leading 0 in most countries (GB "020
-//     7946 0000" is "+442079460000"), "06" in HU, 0 or 8 in LT, a 1 before
-//     ten digits in the NANP countries (US "1 415 555 2671" is
-//     "+14155552671"), an 8 before ten digits in RU and KZ, 80 in BY, 8 in
-//     TM and UZ, 01 before ten digits in MX. Countries without a trunk
-//     prefix keep a leading 0 as part of the number: IT, SM and VA ("06
-//     6982 1234" is "+390669821234"), and also ES, PT, GR, the Nordic
-//     countries, PL, CZ, CI, BJ, CG, GA and the others that dial no
-//     prefix.
-//   - otherwise (region empty or unknown) the number is returned as digits
-//     alone, without "+".
+//     number carries it: the result is "+" and the digits that follow,
+//     the first of which must not be 0. A "(0)" right after the country
+//     code is the trunk prefix and is dropped ("+44 (0)20 7946 0000" is
+//     "+442079460000"), except after 39, 378, 225, 229, 241 and 242
+//     (IT and VA, SM, CI, BJ, GA, CG), whose numbers keep their leading 0.
+//   - region, an ISO 3166-1 alpha-2 code of a country with an ITU calling
+//     code (case-insensitive, such as "GB"; "XK" for Kosovo is known too).
+//     The national trunk prefix is dropped when present and
+//     "+<calling code>" prepended. The prefix is a leading 0 in most
+//     countries (GB "020 7946 0000" is "+442079460000"); 1 before ten
+//     digits in the NANP countries (US "1 415 555 2671" is
+//     "+14155552671"); 8 before ten digits in RU and KZ; 80 (or 8 or 0)
+//     in BY; 8 in TM and UZ; 0 or 8 in LT; 06 in HU; 01 before ten digits
+//     in MX; 1 in MH. Countries without a trunk prefix keep a leading 0:
+//     IT, SM and VA (IT "06 6982 1234" is "+390669821234"), CI, BJ, CG
+//     and GA, and the others that dial none, such as ES, PT, GR, NO, DK,
+//     IS, PL, CZ, EE and LV (the table follows the national prefixes of
+//     Google's libphonenumber metadata).
+//   - otherwise (region empty or unknown) the number is returned as
+//     digits alone, without "+".
 //
 // Lengths follow E.164, with no per-country rules: a "+" result has 7 to
 // 15 digits (7 admits the shortest real numbers, such as Niue's
@@ -59,10 +60,10 @@ const (
 // number completed from region at least 4.
 //
 // Errors wrap [ErrInvalid] and name the problem, such as
-// `crm: phone "+0 20": country code cannot start with 0: crm: invalid input`. NormalizePhone never panics,
-// whatever the input (invalid UTF-8 is reported as a bad character), and
-// is idempotent: normalising its result again with the same region returns
-// the result unchanged.
+// `crm: phone "+0 20": country code cannot start with 0: crm: invalid input`.
+// NormalizePhone never panics, whatever the input (invalid UTF-8 is an
+// error), and is idempotent: normalising its result again with the same
+// region returns it unchanged.
 func NormalizePhone(raw, region string) (string, error) {
 	s := strings.TrimSpace(raw)
 	if s == "" {
@@ -108,7 +109,7 @@ func NormalizePhone(raw, region string) (string, error) {
 		plus, digits = true, digits[2:]
 	}
 	if plus {
-		return e164(raw, digits)
+		return phoneE164(raw, digits)
 	}
 
 	region = strings.ToUpper(strings.TrimSpace(region))
@@ -117,7 +118,7 @@ func NormalizePhone(raw, region string) (string, error) {
 		if len(national) < phoneMinNational {
 			return "", phoneError(raw, fmt.Sprintf("too short: %d digits without the trunk prefix, want at least %d", len(national), phoneMinNational))
 		}
-		return e164(raw, cc+national)
+		return phoneE164(raw, cc+national)
 	}
 
 	if len(digits) < phoneMinNational {
@@ -148,9 +149,9 @@ func droppableZero(plus bool, digits string) bool {
 	return len(digits) <= 3
 }
 
-// e164 checks digits, a country code and national number, and returns
+// phoneE164 checks digits, a country code and national number, and returns
 // them after a "+".
-func e164(raw, digits string) (string, error) {
+func phoneE164(raw, digits string) (string, error) {
 	switch {
 	case digits == "":
 		return "", phoneError(raw, "no digits after the international prefix")

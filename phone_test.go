@@ -142,7 +142,7 @@ PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR
 SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU
 WF WS YE YT ZA ZM ZW`
 
-func TestCallingCode(t *testing.T) {
+func TestPhoneCallingCode(t *testing.T) {
 	noCode := map[string]bool{"AQ": true, "BV": true, "HM": true, "TF": true, "UM": true}
 	regions := strings.Fields(iso3166)
 	if len(regions) != 249 {

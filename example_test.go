@@ -1,0 +1,143 @@
+package crm_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/storage/memory"
+)
+
+// exampleClient returns a Client with a fixed clock and numbered IDs, so
+// that examples print the same output every run.
+func exampleClient() *crm.Client {
+	n := 0
+	client, err := crm.New(memory.New(),
+		crm.WithClock(crm.ClockFunc(func() time.Time { return time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC) })),
+		crm.WithIDGenerator(crm.IDGeneratorFunc(func() string { n++; return fmt.Sprintf("cus_%d", n) })),
+		crm.WithDefaultRegion("GB"),
+	)
+	if err != nil {
+		panic(err)
+	}
+	return client
+}
+
+func ExampleNew() {
+	store := memory.New()
+	defer store.Close()
+
+	client, err := crm.New(store,
+		crm.WithDefaultRegion("GB"), // completes phone numbers written without a country code
+	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx := crm.WithActor(context.Background(), crm.Actor{ID: "u-ann", Name: "Ann Example"})
+	cust, err := client.CreateCustomer(ctx, &crm.Customer{Name: "Acme Ltd", Phones: []crm.Phone{{Number: "020 7946 0000"}}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(cust.Name, cust.PrimaryPhone(), cust.CreatedBy)
+	// Output: Acme Ltd +442079460000 u-ann
+}
+
+func ExampleClient_CreateCustomer() {
+	client := exampleClient()
+	ctx := crm.WithActor(context.Background(), crm.Actor{ID: "u-ann"})
+
+	acme, err := client.CreateCustomer(ctx, &crm.Customer{
+		Kind:        crm.KindOrganization,
+		Name:        "  Acme Ltd ",
+		Emails:      []crm.Email{{Address: "Sales@ACME.example", Label: "work"}},
+		Phones:      []crm.Phone{{Number: "030 123456"}},
+		Address:     crm.Address{City: "Berlin", Country: "DE"},
+		Tags:        []string{"VIP", "vip", "Key-Account"},
+		CreditLimit: crm.MustMoney("25000.00", "EUR"),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%s %q %s %s %v %s v%d\n", acme.ID, acme.Name, acme.PrimaryEmail(), acme.PrimaryPhone(), acme.Tags, acme.CreditLimit, acme.Version)
+
+	// Bad input names every bad field and stores nothing.
+	_, err = client.CreateCustomer(ctx, &crm.Customer{Name: "", Emails: []crm.Email{{Address: "bob@"}}})
+	fmt.Println(err)
+	fmt.Println(errors.Is(err, crm.ErrInvalid))
+
+	// A likely duplicate is refused unless the caller insists.
+	_, err = client.CreateCustomer(ctx, &crm.Customer{Name: "ACME Limited", Emails: []crm.Email{{Address: "sales@acme.example"}}})
+	fmt.Println(errors.Is(err, crm.ErrDuplicate))
+	// Output:
+	// cus_1 "Acme Ltd" sales@acme.example +4930123456 [vip key-account] 25000.00 EUR v1
+	// crm: invalid customer: name: required; emails[0].address: email "bob@": nothing after "@"
+	// true
+	// true
+}
+
+func ExampleFindDuplicates() {
+	newcomer := &crm.Customer{
+		Name:   "ACME Corporation",
+		Region: "north",
+		Emails: []crm.Email{{Address: "Info@Acme.example"}},
+	}
+	stored := []*crm.Customer{
+		{ID: "c1", Name: "Acme Ltd", Region: "north"},
+		{ID: "c2", Name: "Zenith", Region: "south", Emails: []crm.Email{{Address: "info@acme.example"}}},
+		{ID: "c3", Name: "Apex Ltd", Region: "north"},
+	}
+	for _, m := range crm.FindDuplicates(newcomer, stored, crm.DefaultDuplicateRules()) {
+		for _, r := range m.Reasons {
+			fmt.Printf("%s %s: %s %s (%.2f)\n", m.Customer.ID, m.Customer.Name, r.Rule, r.Value, r.Score)
+		}
+	}
+	// Output:
+	// c1 Acme Ltd: name "acme" ~ "acme" (1.00)
+	// c2 Zenith: email info@acme.example (1.00)
+}
+
+func ExampleClient_MergeCustomers() {
+	client := exampleClient()
+	ctx := crm.WithActor(context.Background(), crm.Actor{ID: "u-ann"})
+
+	survivor, _ := client.CreateCustomer(ctx, &crm.Customer{Name: "Acme Ltd", Emails: []crm.Email{{Address: "sales@acme.example"}}})
+	duplicate, _ := client.CreateCustomer(ctx, &crm.Customer{
+		Name:     "ACME Limited",
+		Industry: "manufacturing",
+		Emails:   []crm.Email{{Address: "billing@acme.example"}},
+	}, crm.AllowDuplicates())
+	_, _ = client.AddContact(ctx, &crm.Contact{CustomerID: duplicate.ID, Name: "Dora Buyer", Role: crm.RoleFinance})
+
+	// A dry run shows the plan and changes nothing.
+	plan, err := client.MergeCustomers(ctx, survivor.ID, duplicate.ID, crm.MergeOptions{DryRun: true})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, f := range plan.Fields {
+		if f.Value != "" {
+			fmt.Printf("%-14s %-40s from %s\n", f.Field, f.Value, f.From)
+		}
+	}
+	fmt.Println("children:", plan.Children)
+
+	if _, err := client.MergeCustomers(ctx, survivor.ID, duplicate.ID, crm.MergeOptions{}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, err = client.GetCustomer(ctx, duplicate.ID)
+	fmt.Println(err)
+	// Output:
+	// name           Acme Ltd                                 from survivor
+	// industry       manufacturing                            from duplicate
+	// stage          prospect                                 from both
+	// emails         sales@acme.example, billing@acme.example from both
+	// do_not_contact false                                    from both
+	// children: [{contact cus_3}]
+	// crm: customer cus_2 was merged into cus_1
+}

@@ -1,0 +1,155 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/crmkit/crm"
+)
+
+// ctxFixture is what the context subtests call methods on: a customer
+// with a contact, another customer to move to, and a customer and a
+// contact not stored yet.
+type ctxFixture struct {
+	cust, target, newCust *crm.Customer
+	ct, newCt             *crm.Contact
+}
+
+func seedCtxFixture(tb testing.TB, s crm.Store) *ctxFixture {
+	tb.Helper()
+	ids := new(crm.UUIDv7)
+	fx := &ctxFixture{
+		cust:   newCustomer(ids, "Existing"),
+		target: newCustomer(ids, "Target"),
+	}
+	fx.ct = newContact(ids, fx.cust.ID, "Existing contact")
+	fx.newCust = newCustomer(ids, "Never stored")
+	fx.newCt = newContact(ids, fx.cust.ID, "Never stored")
+	mustCreateCustomer(tb, s, fx.cust.Clone())
+	mustCreateCustomer(tb, s, fx.target.Clone())
+	mustCreateContact(tb, s, fx.ct.Clone())
+	return fx
+}
+
+// ctxCall is one Store method called with a given context. It returns the
+// method's error.
+type ctxCall struct {
+	method string
+	call   func(ctx context.Context, s crm.Store, fx *ctxFixture) error
+}
+
+// ctxCalls calls every method of the Store once, with arguments that
+// would succeed under a live context.
+func ctxCalls() []ctxCall {
+	return []ctxCall{
+		{"CreateCustomer", func(ctx context.Context, s crm.Store, fx *ctxFixture) error {
+			return s.CreateCustomer(ctx, fx.newCust.Clone())
+		}},
+		{"FindCustomerByID", func(ctx context.Context, s crm.Store, fx *ctxFixture) error {
+			_, err := s.FindCustomerByID(ctx, fx.cust.ID)
+			return err
+		}},
+		{"FindCustomers", func(ctx context.Context, s crm.Store, fx *ctxFixture) error {
+			_, _, err := s.FindCustomers(ctx, crm.CustomerFilter{})
+			return err
+		}},
+		{"UpdateCustomer", func(ctx context.Context, s crm.Store, fx *ctxFixture) error {
+			u := fx.cust.Clone()
+			u.Name = "Updated under a dead context"
+			return s.UpdateCustomer(ctx, u)
+		}},
+		{"CreateContact", func(ctx context.Context, s crm.Store, fx *ctxFixture) error {
+			return s.CreateContact(ctx, fx.newCt.Clone())
+		}},
+		{"FindContactByID", func(ctx context.Context, s crm.Store, fx *ctxFixture) error {
+			_, err := s.FindContactByID(ctx, fx.ct.ID)
+			return err
+		}},
+		{"FindContacts", func(ctx context.Context, s crm.Store, fx *ctxFixture) error {
+			_, _, err := s.FindContacts(ctx, crm.ContactFilter{CustomerID: fx.cust.ID})
+			return err
+		}},
+		{"UpdateContact", func(ctx context.Context, s crm.Store, fx *ctxFixture) error {
+			u := fx.ct.Clone()
+			u.Name = "Updated under a dead context"
+			return s.UpdateContact(ctx, u)
+		}},
+		{"DeleteContact", func(ctx context.Context, s crm.Store, fx *ctxFixture) error {
+			return s.DeleteContact(ctx, fx.ct.ID, fx.ct.Version)
+		}},
+		{"MoveContacts", func(ctx context.Context, s crm.Store, fx *ctxFixture) error {
+			_, err := s.MoveContacts(ctx, fx.cust.ID, fx.target.ID, fineTime(70), "u-dead")
+			return err
+		}},
+		{"RunInTx", func(ctx context.Context, s crm.Store, fx *ctxFixture) error {
+			return s.RunInTx(ctx, func(tx crm.Store) error {
+				// Whether fn runs at all is up to the store; if it does,
+				// its write must not survive.
+				_ = tx.CreateCustomer(ctx, fx.newCust.Clone())
+				return nil
+			})
+		}},
+	}
+}
+
+// assertCtxNoChange checks that fx is stored as seeded and nothing more.
+func assertCtxNoChange(tb testing.TB, s crm.Store, fx *ctxFixture, msgAndArgs ...any) {
+	tb.Helper()
+	assertStoredCustomer(tb, s, fx.cust, msgAndArgs...)
+	assertStoredContact(tb, s, fx.ct, msgAndArgs...)
+	assertNoCustomer(tb, s, fx.newCust.ID, msgAndArgs...)
+	assertNoContact(tb, s, fx.newCt.ID, msgAndArgs...)
+}
+
+// testContextCanceled calls every method with a cancelled context: each
+// must fail with an error matching context.Canceled and change nothing.
+func testContextCanceled(t *testing.T, s crm.Store) {
+	fx := seedCtxFixture(t, s)
+	for _, c := range ctxCalls() {
+		t.Run(c.method, func(t *testing.T) {
+			err := c.call(canceled(t), s, fx)
+			assert.ErrorIs(t, err, context.Canceled, "%s with a cancelled context", c.method)
+			assertCtxNoChange(t, s, fx, "after %s with a cancelled context", c.method)
+		})
+	}
+}
+
+// testContextCanceledInTx calls every method of a transaction's Store
+// with a cancelled context, inside a transaction whose own context lives.
+func testContextCanceledInTx(t *testing.T, s crm.Store) {
+	fx := seedCtxFixture(t, s)
+	for _, c := range ctxCalls() {
+		t.Run(c.method, func(t *testing.T) {
+			var inner error
+			err := s.RunInTx(t.Context(), func(tx crm.Store) error {
+				inner = c.call(canceled(t), tx, fx)
+				return inner
+			})
+			assert.ErrorIs(t, inner, context.Canceled, "%s with a cancelled context inside a transaction", c.method)
+			assert.ErrorIs(t, err, context.Canceled, "RunInTx must return fn's error")
+			assertCtxNoChange(t, s, fx, "after %s with a cancelled context inside a transaction", c.method)
+		})
+	}
+}
+
+// testContextDeadlineExceeded calls a reading and a writing method with a
+// context past its deadline: the error must match
+// context.DeadlineExceeded, the context's own error.
+func testContextDeadlineExceeded(t *testing.T, s crm.Store) {
+	fx := seedCtxFixture(t, s)
+	ctx, cancel := context.WithDeadline(t.Context(), time.Now().Add(-time.Second))
+	defer cancel()
+	require.ErrorIs(t, ctx.Err(), context.DeadlineExceeded)
+
+	_, err := s.FindCustomerByID(ctx, fx.cust.ID)
+	assert.ErrorIs(t, err, context.DeadlineExceeded, "FindCustomerByID past the deadline")
+	u := fx.cust.Clone()
+	u.Name = "Updated past the deadline"
+	err = s.UpdateCustomer(ctx, u)
+	assert.ErrorIs(t, err, context.DeadlineExceeded, "UpdateCustomer past the deadline")
+	assertCtxNoChange(t, s, fx, "after calls past the deadline")
+}

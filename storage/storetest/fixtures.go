@@ -1,0 +1,302 @@
+package storetest
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/crmkit/crm"
+)
+
+// offsetZone is a zone five and a half hours ahead of UTC: a time given in
+// it must come back in UTC.
+func offsetZone() *time.Location { return time.FixedZone("UTC+05:30", 5*60*60+30*60) }
+
+// baseTime is the creation time of the plain records the suite builds;
+// it is already in the form stores keep (UTC, whole microseconds).
+func baseTime() time.Time { return time.Date(2025, 3, 14, 9, 26, 53, 589793000, time.UTC) }
+
+// fineTime returns a time on 29 February 2024 with nanoseconds, in
+// offsetZone: a store must return it in UTC, truncated (not rounded) to
+// the microsecond. Each second gives a different time.
+func fineTime(second int) time.Time {
+	return time.Date(2024, 2, 29, 23, 30, second, 123456789, offsetZone())
+}
+
+// newCustomer returns a customer ready to create, as the Client builds
+// one: a new ID, kind and stage, the timestamps and Version 1. Everything
+// optional is left zero.
+func newCustomer(ids crm.IDGenerator, name string) *crm.Customer {
+	at := baseTime()
+	return &crm.Customer{
+		ID:        ids.NewID(),
+		Kind:      crm.KindOrganization,
+		Name:      name,
+		Stage:     crm.StageProspect,
+		CreatedAt: at,
+		CreatedBy: "u-test",
+		UpdatedAt: at,
+		UpdatedBy: "u-test",
+		Version:   1,
+	}
+}
+
+// newContact returns a contact of customerID ready to create, as the
+// Client builds one.
+func newContact(ids crm.IDGenerator, customerID, name string) *crm.Contact {
+	at := baseTime()
+	return &crm.Contact{
+		ID:         ids.NewID(),
+		CustomerID: customerID,
+		Name:       name,
+		Role:       crm.RoleOther,
+		CreatedAt:  at,
+		CreatedBy:  "u-test",
+		UpdatedAt:  at,
+		UpdatedBy:  "u-test",
+		Version:    1,
+	}
+}
+
+// fullCustomer returns a customer with every field set: several emails
+// and phones with labels and a primary one, an address, tags, custom
+// fields of every kind, a credit limit with trailing zeros, consents,
+// times with nanoseconds outside UTC, and archived after being merged into
+// mergedInto, which must name a stored customer.
+func fullCustomer(id, mergedInto string) *crm.Customer {
+	return &crm.Customer{
+		ID:   id,
+		Kind: crm.KindOrganization,
+		Name: "Zoë Ålander & Söhne GmbH",
+		Emails: []crm.Email{
+			{Address: "info@alander.example", Label: "work"},
+			{Address: "billing@alander.example", Label: "billing", Primary: true},
+		},
+		Phones: []crm.Phone{
+			{Number: "+4930123456", Label: "office", Primary: true},
+			{Number: "+491701234567", Label: "mobile"},
+		},
+		Address: crm.Address{
+			Street:     "Unter den Linden 77",
+			City:       "Berlin",
+			PostalCode: "10117",
+			State:      "Berlin",
+			Country:    "DE",
+		},
+		Industry: "manufacturing",
+		Region:   "emea",
+		Size:     crm.SizeMedium,
+		Stage:    crm.StageLoyal,
+		OwnerID:  "u-ann",
+		Tags:     []string{"b2b", "emea", "vip"},
+		Custom: map[string]crm.CustomValue{
+			"segment":       crm.StringValue("Key account ✓"),
+			"note":          crm.StringValue(""),
+			"discount":      crm.NumberValue(decimal.RequireFromString("12.3400")),
+			"precise":       crm.NumberValue(decimal.RequireFromString("-98765432109876543210.000000000000000001")),
+			"seats":         crm.IntValue(250),
+			"prepaid":       crm.BoolValue(true),
+			"paper_invoice": crm.BoolValue(false),
+			"renewal":       crm.DateValue(time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC)),
+		},
+		TaxID:        "DE123456789",
+		CreditRating: "AA",
+		CreditLimit:  crm.Money{Amount: decimal.RequireFromString("1234567890.4500"), Currency: "EUR"},
+		RiskLevel:    crm.RiskLow,
+		// The Client keeps only the calendar date, as midnight UTC.
+		BirthDate: time.Date(1952, 4, 1, 0, 0, 0, 0, time.UTC),
+		Consent: crm.Consents{
+			Email: crm.Consent{Granted: true, At: fineTime(1)},
+			Phone: crm.Consent{Granted: false, At: fineTime(2)},
+			SMS:   crm.Consent{Granted: true, At: fineTime(3)},
+		},
+		DoNotContact: true,
+		Source:       "referral",
+		ArchivedAt:   fineTime(4),
+		MergedInto:   mergedInto,
+		CreatedAt:    fineTime(5),
+		CreatedBy:    "u-ann",
+		UpdatedAt:    fineTime(6),
+		UpdatedBy:    "u-bob",
+		Version:      1,
+	}
+}
+
+// fullContact returns a contact of customerID with every field set.
+func fullContact(id, customerID string) *crm.Contact {
+	return &crm.Contact{
+		ID:         id,
+		CustomerID: customerID,
+		Name:       "Ingrid Øverås-Müller",
+		JobTitle:   "Head of Procurement",
+		Role:       crm.RolePurchasing,
+		Emails: []crm.Email{
+			{Address: "ingrid@alander.example", Label: "work", Primary: true},
+			{Address: "ingrid.o@mail.example", Label: "private"},
+		},
+		Phones: []crm.Phone{
+			{Number: "+491709876543", Label: "mobile"},
+			{Number: "+4930123457", Label: "office", Primary: true},
+		},
+		CreatedAt: fineTime(7),
+		CreatedBy: "u-ann",
+		UpdatedAt: fineTime(8),
+		UpdatedBy: "u-bob",
+		Version:   1,
+	}
+}
+
+func mustCreateCustomer(tb testing.TB, s crm.Store, c *crm.Customer) {
+	tb.Helper()
+	require.NoError(tb, s.CreateCustomer(tb.Context(), c), "CreateCustomer %q", c.Name)
+}
+
+func mustCreateContact(tb testing.TB, s crm.Store, ct *crm.Contact) {
+	tb.Helper()
+	require.NoError(tb, s.CreateContact(tb.Context(), ct), "CreateContact %q", ct.Name)
+}
+
+func mustFindCustomer(tb testing.TB, s crm.Store, id string) *crm.Customer {
+	tb.Helper()
+	c, err := s.FindCustomerByID(tb.Context(), id)
+	require.NoError(tb, err, "FindCustomerByID %s", id)
+	require.NotNil(tb, c, "FindCustomerByID %s returned no customer and no error", id)
+	return c
+}
+
+func mustFindContact(tb testing.TB, s crm.Store, id string) *crm.Contact {
+	tb.Helper()
+	ct, err := s.FindContactByID(tb.Context(), id)
+	require.NoError(tb, err, "FindContactByID %s", id)
+	require.NotNil(tb, ct, "FindContactByID %s returned no contact and no error", id)
+	return ct
+}
+
+// assertStoredCustomer checks that the store holds want under want.ID.
+func assertStoredCustomer(tb testing.TB, s crm.Store, want *crm.Customer, msgAndArgs ...any) bool {
+	tb.Helper()
+	got, err := s.FindCustomerByID(tb.Context(), want.ID)
+	if !assert.NoError(tb, err, msgAndArgs...) {
+		return false
+	}
+	return assertCustomerEqual(tb, want, got, msgAndArgs...)
+}
+
+// assertStoredContact checks that the store holds want under want.ID.
+func assertStoredContact(tb testing.TB, s crm.Store, want *crm.Contact, msgAndArgs ...any) bool {
+	tb.Helper()
+	got, err := s.FindContactByID(tb.Context(), want.ID)
+	if !assert.NoError(tb, err, msgAndArgs...) {
+		return false
+	}
+	return assertContactEqual(tb, want, got, msgAndArgs...)
+}
+
+// assertNoCustomer checks that the store holds no customer id.
+func assertNoCustomer(tb testing.TB, s crm.Store, id string, msgAndArgs ...any) bool {
+	tb.Helper()
+	_, err := s.FindCustomerByID(tb.Context(), id)
+	return assert.ErrorIs(tb, err, crm.ErrNotFound, msgAndArgs...)
+}
+
+// assertNoContact checks that the store holds no contact id.
+func assertNoContact(tb testing.TB, s crm.Store, id string, msgAndArgs ...any) bool {
+	tb.Helper()
+	_, err := s.FindContactByID(tb.Context(), id)
+	return assert.ErrorIs(tb, err, crm.ErrNotFound, msgAndArgs...)
+}
+
+// allCustomers lists every customer f selects, page by page, with f's
+// Limit.
+func allCustomers(tb testing.TB, s crm.Store, f crm.CustomerFilter) []*crm.Customer {
+	tb.Helper()
+	var all []*crm.Customer
+	for range maxPages {
+		page, next, err := s.FindCustomers(tb.Context(), f)
+		require.NoError(tb, err, "FindCustomers %+v", f)
+		all = append(all, page...)
+		if next == "" {
+			return all
+		}
+		f.After = next
+	}
+	require.FailNow(tb, "FindCustomers never returned the last page")
+	return nil
+}
+
+// allContacts lists every contact f selects, page by page.
+func allContacts(tb testing.TB, s crm.Store, f crm.ContactFilter) []*crm.Contact {
+	tb.Helper()
+	var all []*crm.Contact
+	for range maxPages {
+		page, next, err := s.FindContacts(tb.Context(), f)
+		require.NoError(tb, err, "FindContacts %+v", f)
+		all = append(all, page...)
+		if next == "" {
+			return all
+		}
+		f.After = next
+	}
+	require.FailNow(tb, "FindContacts never returned the last page")
+	return nil
+}
+
+// maxPages bounds every walk through pages, so that a store whose cursor
+// never ends fails instead of looping.
+const maxPages = 1000
+
+func customerIDs(cs []*crm.Customer) []string {
+	ids := make([]string, len(cs))
+	for i, c := range cs {
+		ids[i] = c.ID
+	}
+	return ids
+}
+
+func contactIDs(cts []*crm.Contact) []string {
+	ids := make([]string, len(cts))
+	for i, ct := range cts {
+		ids[i] = ct.ID
+	}
+	return ids
+}
+
+// newIDs returns n IDs from ids in ascending order.
+func newIDs(tb testing.TB, ids crm.IDGenerator, n int) []string {
+	tb.Helper()
+	out := make([]string, n)
+	for i := range out {
+		out[i] = ids.NewID()
+	}
+	require.True(tb, slices.IsSorted(out), "the ID generator made IDs out of order")
+	return out
+}
+
+// within runs fn and waits at most a few seconds for it. A store that
+// keeps a lock after a failed or panicking transaction would block the
+// next call forever; this turns the hang into a failure.
+func within[T any](tb testing.TB, what string, fn func() T) (T, bool) {
+	tb.Helper()
+	done := make(chan T, 1)
+	go func() { done <- fn() }()
+	select {
+	case v := <-done:
+		return v, true
+	case <-time.After(10 * time.Second):
+		assert.Fail(tb, what+" did not return within 10s: does the store still hold a lock?")
+		var zero T
+		return zero, false
+	}
+}
+
+// canceled returns a context that is already cancelled.
+func canceled(tb testing.TB) context.Context {
+	ctx, cancel := context.WithCancel(tb.Context())
+	cancel()
+	return ctx
+}

@@ -1,0 +1,121 @@
+// Package storetest is the conformance suite for [crm.Store]
+// implementations: the executable form of the contract written in the
+// documentation of [crm.Store], [crm.CustomerStore] and
+// [crm.ContactStore]. Every adapter under storage/ runs it, and so can an
+// adapter written anywhere else. A behaviour is specified here once, and
+// every adapter passes it or its build is red.
+//
+// An adapter's own test calls [Run] with a function that opens a fresh,
+// empty store for one subtest and registers its cleanup:
+//
+//	func TestConformance(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) crm.Store {
+//			s := memory.New()
+//			t.Cleanup(func() { s.Close() })
+//			return s
+//		})
+//	}
+//
+// Run is split into subtests named after the aggregate and the behaviour
+// ("Customer/RoundTrip", "Customer/Filter/Tags/All", "Contact/Move",
+// "Tx/Rollback", "Context/Canceled/UpdateCustomer", ...), so a failure
+// names what broke and
+//
+//	go test -run 'TestConformance/Customer/Filter' ./storage/memory
+//
+// reruns one area. A Store neither validates nor generates anything, so
+// the suite builds its records the way the [crm.Client] would: IDs from a
+// [crm.UUIDv7] generator, Version 1 on create, timestamps set. It gives
+// times with nanoseconds in a zone other than UTC and expects them back in
+// UTC truncated to the microsecond ([crm.Timestamp]); it compares
+// decimals and custom values by value, never by representation.
+//
+// The suite is meant to run under the race detector (go test -race): one
+// subtest updates a customer from 16 goroutines at once.
+package storetest
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/crmkit/crm"
+)
+
+// Run checks that the stores open returns behave as the [crm.Store]
+// contract says. It calls open once per subtest, with that subtest's t;
+// open must return a new, empty store and arrange with t.Cleanup to
+// release it. Subtests run one after another, never in parallel, so open
+// may hand out stores that share a database server as long as each one
+// starts empty.
+func Run(t *testing.T, open func(t *testing.T) crm.Store) {
+	t.Helper()
+	for _, tc := range suite() {
+		t.Run(tc.name, func(t *testing.T) {
+			s := open(t)
+			require.NotNil(t, s, "open returned a nil Store")
+			tc.run(t, s)
+		})
+	}
+	// Close comes last, after every other behaviour has been checked.
+	t.Run("Close", func(t *testing.T) {
+		s := open(t)
+		require.NotNil(t, s, "open returned a nil Store")
+		assert.NoError(t, s.Close(), "Close of an open store")
+	})
+}
+
+// check is one subtest: a name and what it does with a fresh store.
+type check struct {
+	name string
+	run  func(t *testing.T, s crm.Store)
+}
+
+// suite lists every subtest but Close, in the order Run runs them.
+func suite() []check {
+	checks := []check{
+		{"Customer/RoundTrip", testCustomerRoundTrip},
+		{"Customer/ZeroValues", testCustomerZeroValues},
+		{"Customer/NotFound", testCustomerNotFound},
+		{"Customer/Duplicate", testCustomerDuplicate},
+		{"Customer/Update", testCustomerUpdate},
+		{"Customer/StaleVersion", testCustomerStaleVersion},
+		{"Customer/Copies", testCustomerCopies},
+		{"Customer/ConcurrentUpdates", testCustomerConcurrentUpdates},
+	}
+	for _, fc := range customerFilterCases() {
+		checks = append(checks, check{"Customer/Filter/" + fc.name, fc.test})
+	}
+	checks = append(checks, []check{
+		{"Customer/Paginate", testCustomerPaginate},
+		{"Customer/PaginateWhileInserting", testCustomerPaginateWhileInserting},
+		{"Customer/DefaultLimit", testCustomerDefaultLimit},
+
+		{"Contact/RoundTrip", testContactRoundTrip},
+		{"Contact/ZeroValues", testContactZeroValues},
+		{"Contact/NotFound", testContactNotFound},
+		{"Contact/Duplicate", testContactDuplicate},
+		{"Contact/Update", testContactUpdate},
+		{"Contact/StaleVersion", testContactStaleVersion},
+		{"Contact/Delete", testContactDelete},
+		{"Contact/Filter", testContactFilter},
+		{"Contact/Paginate", testContactPaginate},
+		{"Contact/PaginateWhileInserting", testContactPaginateWhileInserting},
+		{"Contact/Copies", testContactCopies},
+		{"Contact/Move", testContactMove},
+		{"Contact/MoveMissingTarget", testContactMoveMissingTarget},
+
+		{"Tx/Commit", testTxCommit},
+		{"Tx/Rollback", testTxRollback},
+		{"Tx/Panic", testTxPanic},
+		{"Tx/Nested/InnerFails", testTxNestedInnerFails},
+		{"Tx/Nested/InnerCommits", testTxNestedInnerCommits},
+		{"Tx/Nested/OuterFails", testTxNestedOuterFails},
+
+		{"Context/Canceled", testContextCanceled},
+		{"Context/CanceledInTx", testContextCanceledInTx},
+		{"Context/DeadlineExceeded", testContextDeadlineExceeded},
+	}...)
+	return checks
+}
