@@ -73,8 +73,8 @@ type CustomerFilter struct {
 	// Email, Phone and TaxID match customers having exactly this
 	// normalised email address, phone number or tax ID.
 	Email, Phone, TaxID string
-	// IncludeArchived includes archived and merged customers, which are
-	// left out otherwise.
+	// IncludeArchived includes archived customers (ArchivedAt set; merged
+	// customers are archived too), which are left out otherwise.
 	IncludeArchived bool
 
 	// After continues a listing after the page that returned it.

@@ -31,28 +31,35 @@
 // # Cost model
 //
 // All data sits in maps behind one [sync.RWMutex]: reads share it, writes
-// and transactions take it exclusively. Deep copies are done outside the
-// lock, so a lookup holds it only for a map access.
+// and transactions take it exclusively. Deep copies are made outside the
+// lock, so a lookup holds it only for a map access. n is the number of
+// customers or contacts, k the number of one customer's contacts.
 //
 //   - FindCustomerByID, FindContactByID, UpdateCustomer: O(1) plus one deep
-//     copy; no allocation beyond the copy.
+//     copy, and no allocation beyond the copy. (An update that renames a
+//     customer to a name with non-ASCII upper-case letters also stores the
+//     name lower-cased, for Search.)
 //   - CreateCustomer, CreateContact: O(1) amortised when IDs arrive in
-//     increasing order (the default UUIDv7 IDs do), otherwise O(n) to keep
-//     the ID index sorted. CreateCustomer also stores the lower-cased name
-//     used by Search (one allocation if the name has upper-case letters).
-//   - DeleteContact: O(n) in the number of contacts, to keep the index
-//     sorted.
-//   - FindCustomers: O(log n) to find the cursor, then a scan of records in
-//     ID order until the page (plus one, to know whether another follows)
-//     is full, so a selective filter may scan the whole table. Matching
-//     does not allocate.
-//   - FindContacts and MoveContacts use a per-customer index, so their cost
-//     depends on the customer's contacts, not on all contacts.
-//   - A transaction blocks every other reader and writer while fn runs:
-//     keep transactions short.
+//     increasing order, as the default UUIDv7 IDs do, otherwise O(n) to
+//     keep the ID index sorted. Beyond the copy they allocate only to grow
+//     the indexes.
+//   - UpdateContact: O(1), or O(k) when it moves the contact to another
+//     customer. DeleteContact: O(n), to keep the ID index sorted.
+//   - FindCustomers: O(log n) to find the cursor, then a scan in ID order
+//     until the page, plus one more match (to know whether another page
+//     follows), is found. A selective filter may therefore scan the whole
+//     table: no field has an index of its own. Matching does not allocate
+//     (except a Search over an email address with non-ASCII letters). The
+//     Client's duplicate check before creating a customer lists customers
+//     by email, phone, tax ID and region, so creating customers through a
+//     Client costs O(n) each on this store.
+//   - FindContacts and MoveContacts use a per-customer index: O(log k +
+//     page) and O(k).
+//   - A transaction blocks every other reader and writer while fn runs;
+//     keep transactions short. Its undo log holds one entry per write.
 //
 // Memory is one deep copy of each record, plus a sorted ID index per
-// entity and the lower-cased customer names.
+// entity and per customer's contacts.
 package memory
 
 import (
@@ -111,7 +118,7 @@ type data struct {
 // customerEntry is a stored customer with what Search needs precomputed.
 type customerEntry struct {
 	c    *crm.Customer
-	name string // c.Name lower-cased
+	name string // searchName(c.Name)
 }
 
 // txState is the state of one transaction, shared by the Store that
@@ -205,7 +212,7 @@ func (s *Store) CreateCustomer(ctx context.Context, c *crm.Customer) error {
 	}
 	nc := c.Clone()
 	normCustomer(nc)
-	e := customerEntry{c: nc, name: strings.ToLower(nc.Name)}
+	e := customerEntry{c: nc, name: searchName(nc.Name)}
 
 	if err := s.lock(true); err != nil {
 		return err
@@ -320,7 +327,7 @@ func (s *Store) UpdateCustomer(ctx context.Context, c *crm.Customer) error {
 	nc.Version++
 	name := old.name
 	if nc.Name != old.c.Name {
-		name = strings.ToLower(nc.Name)
+		name = searchName(nc.Name)
 	}
 	s.saveCustomer(nc.ID, old)
 	d.customers[nc.ID] = customerEntry{c: nc, name: name}
@@ -703,20 +710,32 @@ func (d *data) unindexContact(customerID, id string) {
 
 // normCustomer puts every time of c in the stored form.
 func normCustomer(c *crm.Customer) {
-	c.BirthDate = crm.Timestamp(c.BirthDate)
-	c.Consent.Email.At = crm.Timestamp(c.Consent.Email.At)
-	c.Consent.Phone.At = crm.Timestamp(c.Consent.Phone.At)
-	c.Consent.SMS.At = crm.Timestamp(c.Consent.SMS.At)
-	c.Consent.Post.At = crm.Timestamp(c.Consent.Post.At)
-	c.ArchivedAt = crm.Timestamp(c.ArchivedAt)
-	c.CreatedAt = crm.Timestamp(c.CreatedAt)
-	c.UpdatedAt = crm.Timestamp(c.UpdatedAt)
+	stamp(&c.BirthDate)
+	stamp(&c.Consent.Email.At)
+	stamp(&c.Consent.Phone.At)
+	stamp(&c.Consent.SMS.At)
+	stamp(&c.Consent.Post.At)
+	stamp(&c.ArchivedAt)
+	stamp(&c.CreatedAt)
+	stamp(&c.UpdatedAt)
 }
 
 // normContact puts every time of ct in the stored form.
 func normContact(ct *crm.Contact) {
-	ct.CreatedAt = crm.Timestamp(ct.CreatedAt)
-	ct.UpdatedAt = crm.Timestamp(ct.UpdatedAt)
+	stamp(&ct.CreatedAt)
+	stamp(&ct.UpdatedAt)
+}
+
+// stamp puts *t in the stored form, [crm.Timestamp]. A time already in
+// that form, as the Client stamps them, is left as it is: no arithmetic,
+// and no write (with its write barrier) into the new record. Such a time
+// carries no monotonic reading, which only times in the Local location
+// have.
+func stamp(t *time.Time) {
+	if t.Nanosecond()%1000 == 0 && t.Location() == time.UTC {
+		return
+	}
+	*t = crm.Timestamp(*t)
 }
 
 // matcher tests customers against a filter.
@@ -766,10 +785,32 @@ func (m *matcher) match(e *customerEntry) bool {
 			return false
 		}
 	}
-	if m.search != "" && !strings.HasPrefix(e.name, m.search) && !emailHasPrefix(c.Emails, m.search) {
+	if m.search != "" && !nameHasPrefix(e, m.search) && !emailHasPrefix(c.Emails, m.search) {
 		return false
 	}
 	return true
+}
+
+// searchName returns what Search compares with the stored name: "" for a
+// name in ASCII, which is lower-cased on the fly as it is compared, and
+// the lower-cased name otherwise. So only a non-ASCII name with upper-case
+// letters costs an allocation, once, when it is stored.
+func searchName(name string) string {
+	for i := 0; i < len(name); i++ {
+		if name[i] >= utf8.RuneSelf {
+			return strings.ToLower(name)
+		}
+	}
+	return ""
+}
+
+// nameHasPrefix reports whether the lower-cased name of e starts with
+// prefix, which is lower case.
+func nameHasPrefix(e *customerEntry, prefix string) bool {
+	if e.name != "" {
+		return strings.HasPrefix(e.name, prefix)
+	}
+	return hasLowerPrefix(e.c.Name, prefix)
 }
 
 // emailHasPrefix reports whether one of the addresses, lower-cased, starts
@@ -784,20 +825,22 @@ func emailHasPrefix(emails []crm.Email, prefix string) bool {
 }
 
 // hasLowerPrefix reports whether strings.ToLower(s) starts with prefix,
-// which is lower case, without allocating while both are ASCII.
+// which is lower case. It allocates only if s has a non-ASCII letter
+// before the first difference.
 func hasLowerPrefix(s, prefix string) bool {
 	for i := 0; i < len(prefix); i++ {
 		if i == len(s) {
 			return false
 		}
-		c, p := s[i], prefix[i]
-		if c >= utf8.RuneSelf || p >= utf8.RuneSelf {
-			return strings.HasPrefix(strings.ToLower(s), prefix)
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			// Lower-casing may change the length of what follows.
+			return strings.HasPrefix(strings.ToLower(s[i:]), prefix[i:])
 		}
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		if c != p {
+		if c != prefix[i] { // an ASCII letter never lower-cases to non-ASCII
 			return false
 		}
 	}

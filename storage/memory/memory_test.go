@@ -629,14 +629,18 @@ func TestFindCustomersFilters(t *testing.T) {
 		c.ArchivedAt = base.Add(4 * time.Hour)
 		c.UpdatedAt = base.Add(4 * time.Hour)
 	})
+	mk("e5", "Bäcker GmbH", func(c *crm.Customer) {
+		c.OwnerID, c.Region = "u3", "east"
+		c.Emails = []crm.Email{{Address: "Ünal@baecker.example", Primary: true}}
+	})
 
 	tests := []struct {
 		name string
 		f    crm.CustomerFilter
 		want []string
 	}{
-		{"All", crm.CustomerFilter{}, []string{"a1", "b2", "c3"}},
-		{"IncludeArchived", crm.CustomerFilter{IncludeArchived: true}, []string{"a1", "b2", "c3", "d4"}},
+		{"All", crm.CustomerFilter{}, []string{"a1", "b2", "c3", "e5"}},
+		{"IncludeArchived", crm.CustomerFilter{IncludeArchived: true}, []string{"a1", "b2", "c3", "d4", "e5"}},
 		{"Owner", crm.CustomerFilter{Owners: []string{"u1"}}, []string{"a1", "c3"}},
 		{"OwnersAnyOf", crm.CustomerFilter{Owners: []string{"u2", "u1"}}, []string{"a1", "b2", "c3"}},
 		{"Stages", crm.CustomerFilter{Stages: []crm.LifecycleStage{crm.StageActive, crm.StageLoyal}}, []string{"a1", "c3"}},
@@ -657,6 +661,12 @@ func TestFindCustomersFilters(t *testing.T) {
 		{"SearchEmailStoredUpper", crm.CustomerFilter{Search: "contact@ecl"}, []string{"c3"}},
 		{"SearchPrefixOnly", crm.CustomerFilter{Search: "cme"}, nil},
 		{"SearchUnicode", crm.CustomerFilter{Search: "éCL"}, []string{"c3"}},
+		{"SearchUnicodeUpper", crm.CustomerFilter{Search: "BÄC"}, []string{"e5"}},
+		{"SearchUnicodeLonger", crm.CustomerFilter{Search: "bäcker g"}, []string{"e5"}},
+		{"SearchUnicodeEmail", crm.CustomerFilter{Search: "üNAL@"}, []string{"e5"}},
+		{"SearchUnicodeAgainstASCII", crm.CustomerFilter{Search: "aç"}, nil},
+		{"SearchWholeName", crm.CustomerFilter{Search: "bolt"}, []string{"b2"}},
+		{"SearchLongerThanName", crm.CustomerFilter{Search: "bolts"}, nil},
 		{"Email", crm.CustomerFilter{Email: "info@bolt.example"}, []string{"b2"}},
 		{"EmailAsStored", crm.CustomerFilter{Email: "INFO@bolt.example"}, nil},
 		{"EmailSecond", crm.CustomerFilter{Email: "zed@acme.example"}, []string{"a1"}},
@@ -689,6 +699,26 @@ func TestFindCustomersFilters(t *testing.T) {
 			}
 			assert.Equal(t, tt.want, got)
 		})
+	}
+}
+
+func TestSearchAfterRename(t *testing.T) {
+	ctx := t.Context()
+	s := newStore(t)
+	c := realisticCustomer("c1")
+	mustCreateCustomer(t, s, c)
+	search := func(text string) []string {
+		t.Helper()
+		page, _, err := s.FindCustomers(ctx, crm.CustomerFilter{Search: text})
+		require.NoError(t, err)
+		return nilIfEmpty(ids(page))
+	}
+	for _, name := range []string{"Ökotech AG", "Zeta Ltd", "Ärger & Co"} {
+		old := c.Name
+		c.Name = name
+		require.NoError(t, s.UpdateCustomer(ctx, c))
+		assert.Equal(t, []string{"c1"}, search(name[:3]), name)
+		assert.Nil(t, search(old[:3]), old)
 	}
 }
 

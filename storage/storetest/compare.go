@@ -94,7 +94,7 @@ func (d *differ) compare(path string, want, got reflect.Value) {
 		switch {
 		case !w.Equal(g):
 			d.addf("%s: want %s, got %s", path, formatTime(w), formatTime(g))
-		case g.Location() != time.UTC:
+		case !inUTC(g):
 			d.addf("%s: got %s, want it in UTC", path, formatTime(g))
 		}
 		return
@@ -184,9 +184,16 @@ func show(v reflect.Value) string {
 	return fmt.Sprintf("%+v", v.Interface())
 }
 
+// inUTC reports whether t is in the location UTC. A zero offset is not
+// enough: time.Local is not UTC, even on a machine whose zone is UTC.
+func inUTC(t time.Time) bool {
+	_, offset := t.Zone()
+	return offset == 0 && t.Location().String() == "UTC"
+}
+
 func formatTime(t time.Time) string {
 	if t.IsZero() {
 		return "the zero time"
 	}
-	return t.Format("2006-01-02T15:04:05.999999999 MST-07:00")
+	return t.Format(time.RFC3339Nano) + " (" + t.Location().String() + ")"
 }

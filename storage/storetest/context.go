@@ -29,9 +29,9 @@ func seedCtxFixture(tb testing.TB, s crm.Store) *ctxFixture {
 	fx.ct = newContact(ids, fx.cust.ID, "Existing contact")
 	fx.newCust = newCustomer(ids, "Never stored")
 	fx.newCt = newContact(ids, fx.cust.ID, "Never stored")
-	mustCreateCustomer(tb, s, fx.cust.Clone())
-	mustCreateCustomer(tb, s, fx.target.Clone())
-	mustCreateContact(tb, s, fx.ct.Clone())
+	mustCreateCustomer(tb, s, fx.cust)
+	mustCreateCustomer(tb, s, fx.target)
+	mustCreateContact(tb, s, fx.ct)
 	return fx
 }
 

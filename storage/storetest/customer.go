@@ -22,7 +22,7 @@ func testCustomerRoundTrip(t *testing.T, s crm.Store) {
 	mustCreateCustomer(t, s, survivor)
 
 	want := fullCustomer(ids.NewID(), survivor.ID)
-	mustCreateCustomer(t, s, want.Clone())
+	mustCreateCustomer(t, s, want)
 
 	got := mustFindCustomer(t, s, want.ID)
 	assertCustomerEqual(t, want, got, "FindCustomerByID")
@@ -33,7 +33,7 @@ func testCustomerRoundTrip(t *testing.T, s crm.Store) {
 	assert.Equal(t, "EUR", got.CreditLimit.Currency, "CreditLimit.Currency")
 	wantCreated := time.Date(2024, 2, 29, 18, 0, 5, 123456000, time.UTC)
 	assert.True(t, wantCreated.Equal(got.CreatedAt), "CreatedAt: want %s (UTC, truncated to µs), got %s", wantCreated, got.CreatedAt)
-	assert.Equal(t, time.UTC, got.CreatedAt.Location(), "CreatedAt must be in UTC")
+	assert.Equal(t, "UTC", got.CreatedAt.Location().String(), "the location of CreatedAt")
 	discount, ok := got.Custom["discount"].Number()
 	assert.True(t, ok, "custom field discount must stay a number")
 	assertDecimalEqual(t, decimal.RequireFromString("12.34"), discount, "custom field discount")
@@ -50,7 +50,7 @@ func testCustomerRoundTrip(t *testing.T, s crm.Store) {
 func testCustomerZeroValues(t *testing.T, s crm.Store) {
 	ids := new(crm.UUIDv7)
 	want := newCustomer(ids, "Minimal")
-	mustCreateCustomer(t, s, want.Clone())
+	mustCreateCustomer(t, s, want)
 
 	got := mustFindCustomer(t, s, want.ID)
 	assertCustomerEqual(t, want, got)
@@ -88,7 +88,7 @@ func testCustomerNotFound(t *testing.T, s crm.Store) {
 func testCustomerDuplicate(t *testing.T, s crm.Store) {
 	ids := new(crm.UUIDv7)
 	original := newCustomer(ids, "Original")
-	mustCreateCustomer(t, s, original.Clone())
+	mustCreateCustomer(t, s, original)
 
 	dup := fullCustomer(original.ID, "")
 	dup.ArchivedAt = time.Time{}
@@ -205,7 +205,7 @@ func testCustomerCopies(t *testing.T, s crm.Store) {
 	c.ArchivedAt, c.MergedInto = time.Time{}, ""
 	want := c.Clone()
 
-	mustCreateCustomer(t, s, c)
+	require.NoError(t, s.CreateCustomer(ctx, c))
 	scribble(c)
 	assertStoredCustomer(t, s, want, "after changing the value passed to CreateCustomer")
 
@@ -267,7 +267,7 @@ func testCustomerConcurrentUpdates(t *testing.T, s crm.Store) {
 	const (
 		workers    = 16
 		increments = 200
-		maxRetries = 100_000 // per increment: a store that always conflicts fails
+		maxRetries = 10_000 // per increment: a store that always conflicts fails
 	)
 	ctx := t.Context()
 	ids := new(crm.UUIDv7)

@@ -93,7 +93,7 @@ func seedFilterFixture(tb testing.TB, s crm.Store) *filterFixture {
 
 	// Not in ID order, and Acme before Foxtrot, which is merged into it.
 	for _, name := range []string{organic, delta, acme, gamma, bella, foxtrot, carmen, echo} {
-		mustCreateCustomer(tb, s, a[name].Clone())
+		mustCreateCustomer(tb, s, a[name])
 	}
 	return fx
 }
@@ -219,5 +219,36 @@ func customerFilterCases() []filterCase {
 		}, []string{acme, echo}},
 		{"Combined/TagArchived", f{Tags: []string{"partner"}, IncludeArchived: true}, []string{echo, foxtrot}},
 		{"Combined/NoneMatch", f{Owners: []string{"u-bob"}, Stages: []crm.LifecycleStage{crm.StageLoyal}}, nil},
+	}
+}
+
+// testCustomerSearchNonASCII searches names with letters outside ASCII:
+// ignoring case applies to them too (a byte-wise or ASCII-only lower-casing
+// fails), and no accent is folded away.
+func testCustomerSearchNonASCII(t *testing.T, s crm.Store) {
+	ids := new(crm.UUIDv7)
+	emile := newCustomer(ids, "Émile Ölund")
+	emil := newCustomer(ids, "Emil Olund")
+	mustCreateCustomer(t, s, emile)
+	mustCreateCustomer(t, s, emil)
+	name := map[string]string{emile.ID: emile.Name, emil.ID: emil.Name}
+
+	for _, tc := range []struct {
+		search string
+		want   []string
+	}{
+		{"émile", []string{emile.Name}},
+		{"ÉMILE ÖL", []string{emile.Name}},
+		{"EMIL O", []string{emil.Name}},
+	} {
+		page, _, err := s.FindCustomers(t.Context(), crm.CustomerFilter{Search: tc.search})
+		if !assert.NoError(t, err, "Search %q", tc.search) {
+			continue
+		}
+		got := []string{}
+		for _, c := range page {
+			got = append(got, name[c.ID])
+		}
+		assert.Equal(t, tc.want, got, "Search %q", tc.search)
 	}
 }

@@ -151,14 +151,18 @@ func fullContact(id, customerID string) *crm.Contact {
 	}
 }
 
+// mustCreateCustomer stores a copy of c, so that c can serve as the
+// expected value even if the store wrongly kept what it was given
+// (Customer/Copies checks that on its own).
 func mustCreateCustomer(tb testing.TB, s crm.Store, c *crm.Customer) {
 	tb.Helper()
-	require.NoError(tb, s.CreateCustomer(tb.Context(), c), "CreateCustomer %q", c.Name)
+	require.NoError(tb, s.CreateCustomer(tb.Context(), c.Clone()), "CreateCustomer %q", c.Name)
 }
 
+// mustCreateContact stores a copy of ct.
 func mustCreateContact(tb testing.TB, s crm.Store, ct *crm.Contact) {
 	tb.Helper()
-	require.NoError(tb, s.CreateContact(tb.Context(), ct), "CreateContact %q", ct.Name)
+	require.NoError(tb, s.CreateContact(tb.Context(), ct.Clone()), "CreateContact %q", ct.Name)
 }
 
 func mustFindCustomer(tb testing.TB, s crm.Store, id string) *crm.Customer {
@@ -296,6 +300,7 @@ func within[T any](tb testing.TB, what string, fn func() T) (T, bool) {
 
 // canceled returns a context that is already cancelled.
 func canceled(tb testing.TB) context.Context {
+	tb.Helper()
 	ctx, cancel := context.WithCancel(tb.Context())
 	cancel()
 	return ctx

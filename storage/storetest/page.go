@@ -106,7 +106,8 @@ func testCustomerPaginateWhileInserting(t *testing.T, s crm.Store) {
 // sorts before the cursor and one after. Every row present throughout
 // must come exactly once, every row stored after the cursor must come,
 // and no row stored before it may.
-func checkPaginateWhileInserting(t *testing.T, ids []string, insert func(tb testing.TB, id string), list lister) {
+func checkPaginateWhileInserting(t testing.TB, ids []string, insert func(tb testing.TB, id string), list lister) {
+	t.Helper()
 	initial := make(map[string]bool)
 	pos := make(map[string]int)
 	var spare []int // indexes into ids not stored yet

@@ -30,6 +30,19 @@
 // UTC truncated to the microsecond ([crm.Timestamp]); it compares
 // decimals and custom values by value, never by representation.
 //
+// Where the contract leaves room, the suite reads it as follows, and an
+// adapter must too:
+//   - a page that comes with a cursor for a next page is full (Limit rows,
+//     or DefaultPageLimit for 0); a full last page may still come with a
+//     cursor if the page after it is empty;
+//   - a failed UpdateCustomer or UpdateContact leaves the Version of the
+//     value passed in as it was;
+//   - a nil slice or map and an empty one are the same;
+//   - emails, phones and tags come back in the order they were stored
+//     (the suite stores tags already sorted);
+//   - Search ignores case for every letter, not only ASCII ones, and
+//     treats "%" and "_" as plain text.
+//
 // The suite is meant to run under the race detector (go test -race): one
 // subtest updates a customer from 16 goroutines at once.
 package storetest
@@ -88,6 +101,7 @@ func suite() []check {
 		checks = append(checks, check{"Customer/Filter/" + fc.name, fc.test})
 	}
 	checks = append(checks, []check{
+		{"Customer/Filter/Search/NonASCII", testCustomerSearchNonASCII},
 		{"Customer/Paginate", testCustomerPaginate},
 		{"Customer/PaginateWhileInserting", testCustomerPaginateWhileInserting},
 		{"Customer/DefaultLimit", testCustomerDefaultLimit},

@@ -1,0 +1,144 @@
+package storetest
+
+import (
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/crmkit/crm"
+)
+
+// TestReference runs the suite on the reference store, which must pass.
+func TestReference(t *testing.T) {
+	Run(t, func(t *testing.T) crm.Store {
+		s := newRefStore("")
+		t.Cleanup(func() { _ = s.Close() })
+		return s
+	})
+}
+
+// faultEnv names the fault TestFaultyStore switches on.
+const faultEnv = "STORETEST_FAULT"
+
+// TestFaultyStore runs the suite on the reference store with the fault
+// named by $STORETEST_FAULT. TestFaults runs it in a child process and
+// expects it to fail; on its own it is skipped.
+func TestFaultyStore(t *testing.T) {
+	fault := os.Getenv(faultEnv)
+	if fault == "" {
+		t.Skip("run by TestFaults with " + faultEnv + " set")
+	}
+	Run(t, func(t *testing.T) crm.Store {
+		s := newRefStore(fault)
+		t.Cleanup(func() { _ = s.Close() })
+		return s
+	})
+}
+
+// faults lists each bug the reference store can be given and the
+// subtests that must catch it.
+var faults = map[string][]string{
+	"no-truncate":            {"Customer/RoundTrip", "Contact/RoundTrip"},
+	"round-time":             {"Customer/RoundTrip", "Contact/RoundTrip"},
+	"keep-zone":              {"Customer/RoundTrip", "Contact/RoundTrip"},
+	"float-numbers":          {"Customer/RoundTrip"},
+	"drop-false":             {"Customer/RoundTrip"},
+	"drop-label":             {"Customer/RoundTrip"},
+	"zero-time-epoch":        {"Customer/ZeroValues"},
+	"not-found-text":         {"Customer/NotFound", "Contact/NotFound", "Contact/MoveMissingTarget"},
+	"update-upserts":         {"Customer/NotFound"},
+	"create-overwrites":      {"Customer/Duplicate", "Contact/Duplicate"},
+	"version-not-set":        {"Customer/Update"},
+	"no-version-check":       {"Customer/StaleVersion", "Customer/ConcurrentUpdates", "Contact/StaleVersion"},
+	"conflict-bumps-version": {"Customer/StaleVersion"},
+	"racy-update":            {"Customer/ConcurrentUpdates"},
+	"alias-in":               {"Customer/Copies", "Contact/Copies"},
+	"alias-out":              {"Customer/Copies", "Contact/Copies"},
+	"archived-included":      {"Customer/Filter/None", "Customer/Filter/Email/Archived"},
+	"merged-included":        {"Customer/Filter/None"},
+	"no-empty-region":        {"Customer/Filter/Regions/NoRegion", "Customer/Filter/Regions/NoRegionOrSouth"},
+	"tags-any":               {"Customer/Filter/Tags/All"},
+	"since-exclusive":        {"Customer/Filter/UpdatedSince"},
+	"since-wall-clock":       {"Customer/Filter/UpdatedSince"},
+	"search-substring":       {"Customer/Filter/Search/NotInMiddle", "Customer/Filter/Search/NotInMiddleOfEmail"},
+	"search-case":            {"Customer/Filter/Search/IgnoresCase", "Customer/Filter/Search/NonASCII"},
+	"search-ascii-fold":      {"Customer/Filter/Search/NonASCII"},
+	"search-like":            {"Customer/Filter/Search/WildcardsAreText", "Customer/Filter/Search/UnderscoreIsText"},
+	"search-name-only":       {"Customer/Filter/Search/Email"},
+	"search-first-email":     {"Customer/Filter/Search/SecondEmail"},
+	"email-primary-only":     {"Customer/Filter/Email"},
+	"phone-prefix":           {"Customer/Filter/Phone/NotPrefix"},
+	"insertion-order":        {"Customer/Filter/None", "Customer/Paginate", "Customer/DefaultLimit"},
+	"offset-cursor":          {"Customer/PaginateWhileInserting", "Contact/PaginateWhileInserting"},
+	"limit0-unlimited":       {"Customer/DefaultLimit", "Contact/Paginate"},
+	"short-pages":            {"Customer/Paginate", "Customer/Filter/None"},
+	"cursor-never-ends":      {"Customer/Paginate", "Customer/Filter/None"},
+	"contacts-unfiltered":    {"Contact/Filter", "Contact/Move"},
+	"no-customer-check":      {"Contact/NotFound"},
+	"delete-ignores-version": {"Contact/StaleVersion"},
+	"move-no-target-check":   {"Contact/MoveMissingTarget"},
+	"move-no-version":        {"Contact/Move"},
+	"move-one-page":          {"Contact/Move"},
+	"no-rollback":            {"Tx/Rollback", "Tx/Panic", "Tx/Nested/OuterFails"},
+	"tx-error-replaced":      {"Tx/Rollback"},
+	"tx-reads-committed":     {"Tx/Commit"},
+	"panic-keeps-lock":       {"Tx/Panic"},
+	"panic-swallowed":        {"Tx/Panic"},
+	"panic-commits":          {"Tx/Panic"},
+	"nested-flat":            {"Tx/Nested/InnerFails"},
+	"ignore-ctx": {
+		"Context/Canceled/CreateCustomer", "Context/Canceled/FindCustomers", "Context/Canceled/RunInTx",
+		"Context/CanceledInTx/DeleteContact", "Context/DeadlineExceeded",
+	},
+	"ctx-error-text":       {"Context/Canceled/MoveContacts", "Context/DeadlineExceeded"},
+	"deadline-as-canceled": {"Context/DeadlineExceeded"},
+	"close-error":          {"Close"},
+}
+
+// TestFaults checks that the suite is no tautology: for each fault it
+// runs the subtests that must catch it, in a child process on the
+// reference store with the fault switched on, and expects each to fail.
+func TestFaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a child process per fault")
+	}
+	exe, err := os.Executable()
+	require.NoError(t, err)
+
+	known := map[string]bool{"Close": true}
+	for _, c := range suite() {
+		known[c.name] = true
+	}
+	for _, m := range ctxCalls() {
+		known["Context/Canceled/"+m.method] = true
+		known["Context/CanceledInTx/"+m.method] = true
+	}
+
+	for fault, subtests := range faults {
+		for _, sub := range subtests {
+			require.True(t, known[sub], "fault %s names a subtest the suite lacks: %s", fault, sub)
+			t.Run(fault+"/"+sub, func(t *testing.T) {
+				t.Parallel()
+				elems := []string{"^TestFaultyStore$"}
+				for _, e := range strings.Split(sub, "/") {
+					elems = append(elems, "^"+regexp.QuoteMeta(e)+"$")
+				}
+				cmd := exec.CommandContext(t.Context(), exe,
+					"-test.run="+strings.Join(elems, "/"), "-test.count=1", "-test.v", "-test.timeout=2m")
+				cmd.Env = append(os.Environ(), faultEnv+"="+fault)
+				out, err := cmd.CombinedOutput()
+				failed := "--- FAIL: TestFaultyStore/" + sub + " "
+				if !assert.Contains(t, string(out), failed, "the suite missed the fault %q", fault) {
+					t.Logf("output of the child process (err %v):\n%s", err, out)
+					return
+				}
+				assert.Error(t, err, "the child process failed a subtest but exited 0")
+			})
+		}
+	}
+}
