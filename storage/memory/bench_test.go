@@ -167,13 +167,20 @@ var contenders = []struct {
 }
 
 // runContenders runs serial for every contender, then parallel for every
-// contender.
+// contender. Each starts on a collected heap, so that none pays for the
+// garbage of the one before.
 func runContenders(b *testing.B, serial, parallel func(b *testing.B, open func() benchStore)) {
 	for _, c := range contenders {
-		b.Run(c.name, func(b *testing.B) { serial(b, c.open) })
+		b.Run(c.name, func(b *testing.B) {
+			runtime.GC()
+			serial(b, c.open)
+		})
 	}
 	for _, c := range contenders {
-		b.Run(c.name+"-parallel", func(b *testing.B) { parallel(b, c.open) })
+		b.Run(c.name+"-parallel", func(b *testing.B) {
+			runtime.GC()
+			parallel(b, c.open)
+		})
 	}
 }
 
@@ -189,7 +196,7 @@ func newIDs(n int) []string {
 }
 
 // populated returns a store holding n realistic customers, and the
-// caller's copy of each.
+// caller's copy of each, with the heap collected.
 func populated(b *testing.B, open func() benchStore, n int) (benchStore, []*crm.Customer) {
 	b.Helper()
 	s := open()
@@ -201,6 +208,7 @@ func populated(b *testing.B, open func() benchStore, n int) (benchStore, []*crm.
 			b.Fatal(err)
 		}
 	}
+	runtime.GC()
 	return s, custs
 }
 
