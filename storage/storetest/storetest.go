@@ -18,12 +18,17 @@
 //
 // Run is split into subtests named after the aggregate and the behaviour
 // ("Customer/RoundTrip", "Customer/Filter/Tags/All", "Contact/Move",
-// "Tx/Rollback", "Context/Canceled/UpdateCustomer", ...), so a failure
+// "Tx/Rollback", "Merge/RepointsChildren",
+// "Context/Canceled/UpdateCustomer", ...), so a failure
 // names what broke and
 //
 //	go test -run 'TestConformance/Customer/Filter' ./storage/memory
 //
-// reruns one area. A Store neither validates nor generates anything, so
+// reruns one area. The Merge checks drive a [crm.Client] over the store,
+// since merging is the Client's work done through the Store: they prove
+// that a merge re-points every child record on this adapter.
+//
+// A Store neither validates nor generates anything, so
 // the suite builds its records the way the [crm.Client] would: IDs from a
 // [crm.UUIDv7] generator, Version 1 on create, timestamps set. It gives
 // times with nanoseconds in a zone other than UTC and expects them back in
@@ -126,6 +131,9 @@ func suite() []check {
 		{"Tx/Nested/InnerFails", testTxNestedInnerFails},
 		{"Tx/Nested/InnerCommits", testTxNestedInnerCommits},
 		{"Tx/Nested/OuterFails", testTxNestedOuterFails},
+
+		{"Merge/RepointsChildren", testMergeRepointsChildren},
+		{"Merge/DryRun", testMergeDryRun},
 
 		{"Context/Canceled", testContextCanceled},
 		{"Context/CanceledInTx", testContextCanceledInTx},

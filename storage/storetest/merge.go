@@ -1,0 +1,107 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/crmkit/crm"
+)
+
+// mergeClient returns a Client over s with a fixed clock and sortable IDs,
+// as a service would use the store.
+func mergeClient(t *testing.T, s crm.Store) (*crm.Client, context.Context) {
+	t.Helper()
+	var n atomic.Int64
+	c, err := crm.New(s,
+		crm.WithClock(crm.ClockFunc(func() time.Time { return time.Date(2026, 5, 4, 3, 2, 1, 0, time.UTC) })),
+		crm.WithIDGenerator(crm.IDGeneratorFunc(func() string { return fmt.Sprintf("m-%06d", n.Add(1)) })),
+	)
+	require.NoError(t, err)
+	return c, crm.WithActor(t.Context(), crm.Actor{ID: "u-merge"})
+}
+
+// testMergeRepointsChildren merges two customers through a Client over the
+// store: the survivor takes the merged values, every contact of the
+// duplicate moves, and the duplicate is archived pointing at the survivor.
+func testMergeRepointsChildren(t *testing.T, s crm.Store) {
+	c, ctx := mergeClient(t, s)
+	survivor, err := c.CreateCustomer(ctx, &crm.Customer{Name: "Merge Survivor", Tags: []string{"a"},
+		Emails: []crm.Email{{Address: "one@survivor.example"}}})
+	require.NoError(t, err)
+	dup, err := c.CreateCustomer(ctx, &crm.Customer{Name: "Other Name", Industry: "retail", Tags: []string{"b"},
+		Emails: []crm.Email{{Address: "two@dup.example"}}})
+	require.NoError(t, err)
+	var moved []string
+	for i := range 3 {
+		ct, err := c.AddContact(ctx, &crm.Contact{CustomerID: dup.ID, Name: fmt.Sprintf("Contact %d", i)})
+		require.NoError(t, err)
+		moved = append(moved, ct.ID)
+	}
+	stays, err := c.AddContact(ctx, &crm.Contact{CustomerID: survivor.ID, Name: "Already There"})
+	require.NoError(t, err)
+
+	plan, err := c.MergeCustomers(ctx, survivor.ID, dup.ID, crm.MergeOptions{})
+	require.NoError(t, err)
+	require.Len(t, plan.Children, 3)
+
+	got, err := s.FindCustomerByID(ctx, survivor.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "retail", got.Industry)
+	assert.Equal(t, []string{"a", "b"}, got.Tags)
+	assert.Len(t, got.Emails, 2)
+	assert.Equal(t, int64(2), got.Version)
+
+	old, err := s.FindCustomerByID(ctx, dup.ID)
+	require.NoError(t, err)
+	assert.Equal(t, survivor.ID, old.MergedInto)
+	assert.False(t, old.ArchivedAt.IsZero())
+	_, err = c.GetCustomer(ctx, dup.ID)
+	var merr *crm.MergedError
+	require.True(t, errors.As(err, &merr), "GetCustomer of a merged ID: %v", err)
+	assert.Equal(t, survivor.ID, merr.SurvivorID)
+
+	page, _, err := s.FindContacts(ctx, crm.ContactFilter{CustomerID: survivor.ID})
+	require.NoError(t, err)
+	var ids []string
+	for _, ct := range page {
+		ids = append(ids, ct.ID)
+	}
+	assert.ElementsMatch(t, append(moved, stays.ID), ids)
+	page, _, err = s.FindContacts(ctx, crm.ContactFilter{CustomerID: dup.ID})
+	require.NoError(t, err)
+	assert.Empty(t, page)
+}
+
+// testMergeDryRun plans a merge through a Client and checks that the store
+// is unchanged.
+func testMergeDryRun(t *testing.T, s crm.Store) {
+	c, ctx := mergeClient(t, s)
+	survivor, err := c.CreateCustomer(ctx, &crm.Customer{Name: "Dry Survivor"})
+	require.NoError(t, err)
+	dup, err := c.CreateCustomer(ctx, &crm.Customer{Name: "Dry Other", Industry: "retail"})
+	require.NoError(t, err)
+	ct, err := c.AddContact(ctx, &crm.Contact{CustomerID: dup.ID, Name: "Stays Put"})
+	require.NoError(t, err)
+
+	plan, err := c.MergeCustomers(ctx, survivor.ID, dup.ID, crm.MergeOptions{DryRun: true})
+	require.NoError(t, err)
+	assert.Equal(t, []crm.ChildRef{{Kind: "contact", ID: ct.ID}}, plan.Children)
+	assert.Equal(t, "retail", plan.Survivor.Industry)
+
+	for _, want := range []*crm.Customer{survivor, dup} {
+		got, err := s.FindCustomerByID(ctx, want.ID)
+		require.NoError(t, err)
+		assertCustomerEqual(t, want, got)
+	}
+	got, err := s.FindContactByID(ctx, ct.ID)
+	require.NoError(t, err)
+	assert.Equal(t, dup.ID, got.CustomerID)
+	assert.Equal(t, int64(1), got.Version)
+}
