@@ -36,9 +36,7 @@
 // customers or contacts, k the number of one customer's contacts.
 //
 //   - FindCustomerByID, FindContactByID, UpdateCustomer: O(1) plus one deep
-//     copy, and no allocation beyond the copy. (An update that renames a
-//     customer to a name with non-ASCII upper-case letters also stores the
-//     name lower-cased, for Search.)
+//     copy, and no allocation beyond the copy.
 //   - CreateCustomer, CreateContact: O(1) amortised when IDs arrive in
 //     increasing order, as the default UUIDv7 IDs do, otherwise O(n) to
 //     keep the ID index sorted. Beyond the copy they allocate only to grow
@@ -48,8 +46,8 @@
 //   - FindCustomers: O(log n) to find the cursor, then a scan in ID order
 //     until the page, plus one more match (to know whether another page
 //     follows), is found. A selective filter may therefore scan the whole
-//     table: no field has an index of its own. Matching does not allocate
-//     (except a Search over an email address with non-ASCII letters). The
+//     table: no field has an index of its own. Matching is
+//     [crm.CustomerFilter.Match] and does not allocate. The
 //     Client's duplicate check before creating a customer lists customers
 //     by email, phone, tax ID and region, so creating customers through a
 //     Client costs O(n) each on this store.
@@ -67,10 +65,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/crmkit/crm"
 )
@@ -107,18 +103,12 @@ type data struct {
 	mu     sync.RWMutex
 	closed bool
 
-	customers   map[string]customerEntry
+	customers   map[string]*crm.Customer
 	customerIDs []string // keys of customers, ascending
 
 	contacts   map[string]*crm.Contact
 	contactIDs []string            // keys of contacts, ascending
 	contactsOf map[string][]string // customer ID → its contacts' IDs, ascending; no empty lists
-}
-
-// customerEntry is a stored customer with what Search needs precomputed.
-type customerEntry struct {
-	c    *crm.Customer
-	name string // searchName(c.Name)
 }
 
 // txState is the state of one transaction, shared by the Store that
@@ -135,14 +125,14 @@ type txState struct {
 type undoEntry struct {
 	id        string
 	isContact bool
-	customer  customerEntry
+	customer  *crm.Customer
 	contact   *crm.Contact
 }
 
 // New returns an empty Store.
 func New() *Store {
 	return &Store{d: &data{
-		customers:  make(map[string]customerEntry),
+		customers:  make(map[string]*crm.Customer),
 		contacts:   make(map[string]*crm.Contact),
 		contactsOf: make(map[string][]string),
 	}}
@@ -186,7 +176,7 @@ func (s *Store) unlock(write bool) {
 
 // saveCustomer records, inside a transaction, how to undo a write to the
 // customer id whose current entry is prev (zero if absent).
-func (s *Store) saveCustomer(id string, prev customerEntry) {
+func (s *Store) saveCustomer(id string, prev *crm.Customer) {
 	if s.tx != nil {
 		s.tx.undo = append(s.tx.undo, undoEntry{id: id, customer: prev})
 	}
@@ -212,7 +202,6 @@ func (s *Store) CreateCustomer(ctx context.Context, c *crm.Customer) error {
 	}
 	nc := c.Clone()
 	normCustomer(nc)
-	e := customerEntry{c: nc, name: searchName(nc.Name)}
 
 	if err := s.lock(true); err != nil {
 		return err
@@ -222,8 +211,8 @@ func (s *Store) CreateCustomer(ctx context.Context, c *crm.Customer) error {
 		s.unlock(true)
 		return fmt.Errorf("memory: create customer %s: %w", nc.ID, crm.ErrDuplicate)
 	}
-	s.saveCustomer(nc.ID, customerEntry{})
-	d.customers[nc.ID] = e
+	s.saveCustomer(nc.ID, nil)
+	d.customers[nc.ID] = nc
 	d.customerIDs = insertSorted(d.customerIDs, nc.ID)
 	s.unlock(true)
 	return nil
@@ -243,13 +232,13 @@ func (s *Store) FindCustomerByID(ctx context.Context, id string) (*crm.Customer,
 	if !ok {
 		return nil, fmt.Errorf("memory: find customer %s: %w", id, crm.ErrNotFound)
 	}
-	return e.c.Clone(), nil // stored records are immutable: copy outside the lock
+	return e.Clone(), nil // stored records are immutable: copy outside the lock
 }
 
 // FindCustomers returns copies of one page of the customers f selects, in
 // ascending ID order, and the cursor of the next page ("" after the last).
-// See [crm.CustomerFilter] for the meaning of each field; Search compares
-// lower-cased text ([strings.ToLower]).
+// See [crm.CustomerFilter] for the meaning of each field; matching is
+// [crm.CustomerFilter.Match].
 func (s *Store) FindCustomers(ctx context.Context, f crm.CustomerFilter) ([]*crm.Customer, crm.Cursor, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, "", fmt.Errorf("memory: find customers: %w", err)
@@ -258,7 +247,7 @@ func (s *Store) FindCustomers(ctx context.Context, f crm.CustomerFilter) ([]*crm
 	if err != nil {
 		return nil, "", err
 	}
-	m := matcher{f: &f, search: strings.ToLower(f.Search), since: crm.Timestamp(f.UpdatedSince)}
+	f.UpdatedSince = crm.Timestamp(f.UpdatedSince)
 
 	if err := s.lock(false); err != nil {
 		return nil, "", err
@@ -276,14 +265,14 @@ func (s *Store) FindCustomers(ctx context.Context, f crm.CustomerFilter) ([]*crm
 			}
 		}
 		e := d.customers[ids[i]]
-		if !m.match(&e) {
+		if !f.Match(e) {
 			continue
 		}
 		if len(page) == limit {
 			more = true
 			break
 		}
-		page = append(page, e.c)
+		page = append(page, e)
 	}
 	s.unlock(false)
 
@@ -320,17 +309,13 @@ func (s *Store) UpdateCustomer(ctx context.Context, c *crm.Customer) error {
 		s.unlock(true)
 		return fmt.Errorf("memory: update customer %s: %w", nc.ID, crm.ErrNotFound)
 	}
-	if v := old.c.Version; v != nc.Version {
+	if v := old.Version; v != nc.Version {
 		s.unlock(true)
 		return fmt.Errorf("memory: update customer %s: version %d, stored %d: %w", nc.ID, nc.Version, v, crm.ErrConflict)
 	}
 	nc.Version++
-	name := old.name
-	if nc.Name != old.c.Name {
-		name = searchName(nc.Name)
-	}
 	s.saveCustomer(nc.ID, old)
-	d.customers[nc.ID] = customerEntry{c: nc, name: name}
+	d.customers[nc.ID] = nc
 	s.unlock(true)
 	c.Version = nc.Version
 	return nil
@@ -648,14 +633,14 @@ func (d *data) rollback(t *txState, mark int) {
 	t.undo = t.undo[:mark]
 }
 
-// restoreCustomer makes e the customer id, removing it if e is zero.
-func (d *data) restoreCustomer(id string, e customerEntry) {
+// restoreCustomer makes e the customer id, removing it if e is nil.
+func (d *data) restoreCustomer(id string, e *crm.Customer) {
 	_, exists := d.customers[id]
 	switch {
-	case e.c == nil && exists:
+	case e == nil && exists:
 		delete(d.customers, id)
 		d.customerIDs = removeSorted(d.customerIDs, id)
-	case e.c != nil:
+	case e != nil:
 		d.customers[id] = e
 		if !exists {
 			d.customerIDs = insertSorted(d.customerIDs, id)
@@ -736,115 +721,6 @@ func stamp(t *time.Time) {
 		return
 	}
 	*t = crm.Timestamp(*t)
-}
-
-// matcher tests customers against a filter.
-type matcher struct {
-	f      *crm.CustomerFilter
-	search string    // f.Search lower-cased
-	since  time.Time // f.UpdatedSince in stored form
-}
-
-// match reports whether e satisfies every condition of the filter. It
-// does not allocate, except for a Search on an email address with
-// upper-case non-ASCII letters.
-func (m *matcher) match(e *customerEntry) bool {
-	f, c := m.f, e.c
-	if !f.IncludeArchived && c.Archived() {
-		return false
-	}
-	if len(f.Owners) > 0 && !slices.Contains(f.Owners, c.OwnerID) {
-		return false
-	}
-	if len(f.Stages) > 0 && !slices.Contains(f.Stages, c.Stage) {
-		return false
-	}
-	if len(f.Industries) > 0 && !slices.Contains(f.Industries, c.Industry) {
-		return false
-	}
-	if len(f.Regions) > 0 && !slices.Contains(f.Regions, c.Region) {
-		return false
-	}
-	if len(f.Kinds) > 0 && !slices.Contains(f.Kinds, c.Kind) {
-		return false
-	}
-	if !m.since.IsZero() && c.UpdatedAt.Before(m.since) {
-		return false
-	}
-	if f.TaxID != "" && c.TaxID != f.TaxID {
-		return false
-	}
-	if f.Email != "" && !slices.ContainsFunc(c.Emails, func(e crm.Email) bool { return e.Address == f.Email }) {
-		return false
-	}
-	if f.Phone != "" && !slices.ContainsFunc(c.Phones, func(p crm.Phone) bool { return p.Number == f.Phone }) {
-		return false
-	}
-	for _, t := range f.Tags {
-		if !slices.Contains(c.Tags, t) {
-			return false
-		}
-	}
-	if m.search != "" && !nameHasPrefix(e, m.search) && !emailHasPrefix(c.Emails, m.search) {
-		return false
-	}
-	return true
-}
-
-// searchName returns what Search compares with the stored name: "" for a
-// name in ASCII, which is lower-cased on the fly as it is compared, and
-// the lower-cased name otherwise. So only a non-ASCII name with upper-case
-// letters costs an allocation, once, when it is stored.
-func searchName(name string) string {
-	for i := 0; i < len(name); i++ {
-		if name[i] >= utf8.RuneSelf {
-			return strings.ToLower(name)
-		}
-	}
-	return ""
-}
-
-// nameHasPrefix reports whether the lower-cased name of e starts with
-// prefix, which is lower case.
-func nameHasPrefix(e *customerEntry, prefix string) bool {
-	if e.name != "" {
-		return strings.HasPrefix(e.name, prefix)
-	}
-	return hasLowerPrefix(e.c.Name, prefix)
-}
-
-// emailHasPrefix reports whether one of the addresses, lower-cased, starts
-// with prefix, which is lower case.
-func emailHasPrefix(emails []crm.Email, prefix string) bool {
-	for _, e := range emails {
-		if hasLowerPrefix(e.Address, prefix) {
-			return true
-		}
-	}
-	return false
-}
-
-// hasLowerPrefix reports whether strings.ToLower(s) starts with prefix,
-// which is lower case. It allocates only if s has a non-ASCII letter
-// before the first difference.
-func hasLowerPrefix(s, prefix string) bool {
-	for i := 0; i < len(prefix); i++ {
-		if i == len(s) {
-			return false
-		}
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			// Lower-casing may change the length of what follows.
-			return strings.HasPrefix(strings.ToLower(s[i:]), prefix[i:])
-		}
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != prefix[i] { // an ASCII letter never lower-cases to non-ASCII
-			return false
-		}
-	}
-	return true
 }
 
 // pageLimit returns the page size a filter's limit asks for.
