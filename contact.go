@@ -118,6 +118,9 @@ func (c *Client) phoneRegion(cust *Customer) string {
 // for bad input or a customer that is a person, [ErrNotFound] for a
 // missing customer, [ErrTransition] for an archived one.
 func (c *Client) AddContact(ctx context.Context, in *Contact) (*Contact, error) {
+	if in == nil {
+		return nil, required("contact", "contact")
+	}
 	now, by := c.now(), actorID(ctx)
 	ct := in.Clone()
 	var out *Contact
@@ -193,8 +196,8 @@ func (c *Client) UpdateContact(ctx context.Context, id string, version int64, u 
 		set(&ct.Name, u.Name)
 		set(&ct.JobTitle, u.JobTitle)
 		set(&ct.Role, u.Role)
-		set(&ct.Emails, u.Emails)
-		set(&ct.Phones, u.Phones)
+		setSlice(&ct.Emails, u.Emails)
+		setSlice(&ct.Phones, u.Phones)
 		region := c.region
 		if id := strings.TrimSpace(ct.CustomerID); id != "" {
 			cust, err := contactOwner(ctx, tx, id)

@@ -64,8 +64,9 @@ var (
 	// ErrForbidden reports that the actor may not perform the operation.
 	ErrForbidden = errors.New("crm: forbidden")
 	// ErrDuplicate reports that a record already exists: an ID taken, or a
-	// customer that duplicate detection judged to exist already (then the
-	// error is a [*DuplicateError] carrying the matches).
+	// customer that duplicate detection judged to exist already. Only the
+	// second is a [*DuplicateError] carrying the matches; test for that
+	// type before retrying with [AllowDuplicates].
 	ErrDuplicate = errors.New("crm: duplicate")
 	// ErrTransition reports a move the business rules forbid, such as a
 	// lifecycle stage change not in the table or a change to an archived
@@ -84,6 +85,7 @@ type FieldError struct {
 	Reason string
 }
 
+// String returns "field: reason".
 func (e FieldError) String() string { return e.Field + ": " + e.Reason }
 
 // ValidationError lists every bad field of one input. It matches
@@ -198,7 +200,6 @@ type UUIDv7 struct {
 	mu     sync.Mutex
 	lastMS int64
 	seq    uint16 // 12-bit counter within lastMS
-	now    func() time.Time
 }
 
 // NewID returns a new UUID in its canonical 36-character form.
@@ -206,12 +207,8 @@ func (g *UUIDv7) NewID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:]) // never fails (crypto/rand documents it)
 
-	now := time.Now
-	if g.now != nil {
-		now = g.now
-	}
 	g.mu.Lock()
-	ms := now().UnixMilli()
+	ms := time.Now().UnixMilli()
 	if ms > g.lastMS {
 		g.lastMS = ms
 		g.seq = binary.BigEndian.Uint16(b[6:8]) & 0x07ff // random start, room to count
@@ -482,28 +479,37 @@ func (m Money) Equal(o Money) bool {
 	return m.Currency == o.Currency && m.Amount.Equal(o.Amount)
 }
 
-// sameCurrency checks that m and o can be combined.
+// sameCurrency checks that m and o can be combined: one known currency.
 func (m Money) sameCurrency(op string, o Money) error {
 	if m.Currency != o.Currency {
 		return fmt.Errorf("crm: money %s: %s and %s differ: %w", op, m.Currency, o.Currency, ErrInvalid)
 	}
+	if _, ok := CurrencyDigits(m.Currency); !ok {
+		return fmt.Errorf("crm: money %s: currency %q: not an ISO 4217 code: %w", op, m.Currency, ErrInvalid)
+	}
 	return nil
 }
 
-// Add returns m + o. It fails with [ErrInvalid] when the currencies differ.
-func (m Money) Add(o Money) (Money, error) {
-	if err := m.sameCurrency("add", o); err != nil {
+// Add returns m + o. The zero Money adds as nothing, so it can start a
+// running total. Add fails with [ErrInvalid] when the currencies differ or
+// are not ISO 4217 codes.
+func (m Money) Add(o Money) (Money, error) { return m.add("add", o) }
+
+// Sub returns m − o, treating the zero Money as nothing, as [Money.Add]
+// does, with the same errors.
+func (m Money) Sub(o Money) (Money, error) { return m.add("subtract", o.Neg()) }
+
+func (m Money) add(op string, o Money) (Money, error) {
+	switch {
+	case m.IsZero() && o.Currency != "":
+		m.Currency = o.Currency
+	case o.IsZero() && m.Currency != "":
+		o.Currency = m.Currency
+	}
+	if err := m.sameCurrency(op, o); err != nil {
 		return Money{}, err
 	}
 	return Money{Amount: m.Amount.Add(o.Amount), Currency: m.Currency}, nil
-}
-
-// Sub returns m − o. It fails with [ErrInvalid] when the currencies differ.
-func (m Money) Sub(o Money) (Money, error) {
-	if err := m.sameCurrency("subtract", o); err != nil {
-		return Money{}, err
-	}
-	return Money{Amount: m.Amount.Sub(o.Amount), Currency: m.Currency}, nil
 }
 
 // Cmp compares m and o: −1 if m < o, 0 if equal, +1 if m > o. It fails with

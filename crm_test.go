@@ -87,6 +87,21 @@ func TestMoney(t *testing.T) {
 		_, err = eur.Cmp(usd)
 		assert.ErrorIs(t, err, crm.ErrInvalid)
 		assert.Panics(t, func() { crm.MustMoney("1", "ZZZ") })
+		_, err = crm.Money{Amount: decimal.NewFromInt(1), Currency: "QQQ"}.Add(crm.Money{Amount: decimal.NewFromInt(1), Currency: "QQQ"})
+		assert.ErrorIs(t, err, crm.ErrInvalid, "unknown codes are refused")
+	})
+
+	t.Run("the zero Money starts a total", func(t *testing.T) {
+		var total crm.Money
+		for _, s := range []string{"19.99", "0.01", "80"} {
+			var err error
+			total, err = total.Add(crm.MustMoney(s, "GBP"))
+			require.NoError(t, err)
+		}
+		requireMoney(t, "100.00 GBP", total)
+		diff, err := crm.Money{}.Sub(crm.MustMoney("5", "GBP"))
+		require.NoError(t, err)
+		requireMoney(t, "-5 GBP", diff)
 	})
 }
 

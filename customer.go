@@ -359,6 +359,10 @@ func normalizeCustomer(c *Customer, region string, now time.Time, verr *Validati
 		verr.add("stage", "unknown lifecycle stage %q", c.Stage)
 	}
 	c.Address = trimAddress(c.Address)
+	checkText(verr, "address.street", c.Address.Street, maxTextLen, false)
+	checkText(verr, "address.city", c.Address.City, maxTextLen, false)
+	checkText(verr, "address.postal_code", c.Address.PostalCode, 32, false)
+	checkText(verr, "address.state", c.Address.State, maxTextLen, false)
 	if c.Address.Country != "" && callingCode(c.Address.Country) == "" {
 		verr.add("address.country", "%q is not an ISO 3166-1 alpha-2 code", c.Address.Country)
 	}
@@ -380,6 +384,7 @@ func normalizeCustomer(c *Customer, region string, now time.Time, verr *Validati
 		}
 	}
 	c.OwnerID = strings.TrimSpace(c.OwnerID)
+	checkText(verr, "owner_id", c.OwnerID, maxKeyLen*2, false)
 	c.Tags = normalizeTags(c.Tags, "tags", verr)
 	normalizeCustom(c.Custom, verr)
 	if len(c.Custom) == 0 {
@@ -408,8 +413,11 @@ func normalizeCustomer(c *Customer, region string, now time.Time, verr *Validati
 	for _, ch := range Channels() {
 		p := c.Consent.field(ch)
 		p.At = Timestamp(p.At)
-		if p.Granted && p.At.IsZero() {
+		switch {
+		case p.Granted && p.At.IsZero():
 			p.At = now
+		case p.At.After(now):
+			verr.add("consent."+string(ch)+".at", "lies in the future")
 		}
 	}
 	c.Source = strings.TrimSpace(c.Source)
@@ -458,6 +466,7 @@ func normalizeEmails(in []Email, verr *ValidationError) []Email {
 		}
 		e.Address = addr
 		e.Label = strings.TrimSpace(e.Label)
+		checkText(verr, fmt.Sprintf("emails[%d].label", i), e.Label, maxTagLen, false)
 		if j := slices.IndexFunc(out, func(o Email) bool { return o.Address == addr }); j >= 0 {
 			out[j].Primary = out[j].Primary || e.Primary
 			continue
@@ -486,6 +495,7 @@ func normalizePhones(in []Phone, region string, verr *ValidationError) []Phone {
 		}
 		p.Number = num
 		p.Label = strings.TrimSpace(p.Label)
+		checkText(verr, fmt.Sprintf("phones[%d].label", i), p.Label, maxTagLen, false)
 		if j := slices.IndexFunc(out, func(o Phone) bool { return o.Number == num }); j >= 0 {
 			out[j].Primary = out[j].Primary || p.Primary
 			continue
@@ -614,12 +624,18 @@ func (c *Client) CreateCustomer(ctx context.Context, in *Customer, opts ...Creat
 			opt(&cfg)
 		}
 	}
+	if in == nil {
+		return nil, required("customer", "customer")
+	}
 	now, by := c.now(), actorID(ctx)
 	cust := in.Clone()
 	verr := &ValidationError{Entity: "customer"}
 	normalizeCustomer(cust, c.region, now, verr)
-	if cust.ArchivedAt != (time.Time{}) || cust.MergedInto != "" {
+	if !cust.ArchivedAt.IsZero() {
 		verr.add("archived_at", "a new customer cannot be archived")
+	}
+	if cust.MergedInto != "" {
+		verr.add("merged_into", "a new customer cannot be merged")
 	}
 	if err := verr.err(); err != nil {
 		return nil, err
@@ -645,7 +661,7 @@ func (c *Client) CreateCustomer(ctx context.Context, in *Customer, opts ...Creat
 		if errors.Is(err, ErrDuplicate) {
 			c.log.DebugContext(ctx, "crm: customer refused as duplicate", "name", cust.Name, "err", err)
 		}
-		return nil, err
+		return nil, wrapUnlessTyped("create customer", err)
 	}
 	return cust.Clone(), nil
 }
@@ -705,16 +721,16 @@ type CustomerUpdate struct {
 // apply writes u onto cust, recording unknown channels in verr.
 func (u *CustomerUpdate) apply(cust *Customer, now time.Time, verr *ValidationError) {
 	set(&cust.Name, u.Name)
-	set(&cust.Emails, u.Emails)
-	set(&cust.Phones, u.Phones)
+	setSlice(&cust.Emails, u.Emails)
+	setSlice(&cust.Phones, u.Phones)
 	set(&cust.Address, u.Address)
 	set(&cust.Industry, u.Industry)
 	set(&cust.Region, u.Region)
 	set(&cust.Size, u.Size)
 	set(&cust.Stage, u.Stage)
 	set(&cust.OwnerID, u.OwnerID)
-	set(&cust.Tags, u.Tags)
-	cust.Tags = append(cust.Tags, u.AddTags...)
+	setSlice(&cust.Tags, u.Tags)
+	cust.Tags = append(slices.Clip(cust.Tags), u.AddTags...)
 	if len(u.RemoveTags) > 0 {
 		remove := normalizeTags(u.RemoveTags, "remove_tags", verr)
 		cust.Tags = slices.DeleteFunc(cust.Tags, func(t string) bool {
@@ -748,6 +764,19 @@ func set[T any](dst *T, src *T) {
 	}
 }
 
+// setSlice is set for slices, copying so that the result shares nothing
+// with the caller's patch.
+func setSlice[T any](dst *[]T, src *[]T) {
+	if src != nil {
+		*dst = slices.Clone(*src)
+	}
+}
+
+// required returns a validation error for a missing argument.
+func required(entity, field string) error {
+	return &ValidationError{Entity: entity, Fields: []FieldError{{Field: field, Reason: "required"}}}
+}
+
 // Ptr returns a pointer to v, for filling the pointer fields of
 // [CustomerUpdate] and [ContactUpdate] in one expression (on Go 1.26 and
 // later, new(v) does the same).
@@ -760,7 +789,8 @@ func Ptr[T any](v T) *T { return &v }
 // [*ValidationError] for bad input, [ErrTransition] for a forbidden stage
 // move or an archived customer, [ErrConflict] for a stale version,
 // [ErrNotFound] for a missing (or merged) customer. On any error nothing
-// changes.
+// changes. Unlike CreateCustomer, an update is not checked for duplicates:
+// call [Client.FindDuplicates] on the result to look for them.
 func (c *Client) UpdateCustomer(ctx context.Context, id string, version int64, u CustomerUpdate) (*Customer, error) {
 	return c.modifyCustomer(ctx, id, version, "update", func(cust *Customer, now time.Time) error {
 		from := cust.Stage
@@ -864,18 +894,19 @@ func (c *Client) normalizeFilter(f *CustomerFilter) error {
 }
 
 // FindDuplicates returns the stored customers that look like cust — which
-// may be new or stored — under the Client's [DuplicateRules], best first;
-// see the pure [FindDuplicates] for the rules. Candidates are the live
+// may be new or stored, or a probe holding only an email address — under
+// the Client's [DuplicateRules], best first; see the pure [FindDuplicates]
+// for the rules. cust is normalised first; values that fail validation
+// (a malformed email, say) simply match nothing. Candidates are the live
 // customers sharing an email, phone or tax ID with cust, and for name
 // matching those in cust's region (all customers with
 // [DuplicateRules.AnyRegion]), so its cost grows with the region's size.
 func (c *Client) FindDuplicates(ctx context.Context, cust *Customer) ([]DuplicateMatch, error) {
-	norm := cust.Clone()
-	verr := &ValidationError{Entity: "customer"}
-	normalizeCustomer(norm, c.region, c.now(), verr)
-	if err := verr.err(); err != nil {
-		return nil, err
+	if cust == nil {
+		return nil, required("customer", "customer")
 	}
+	norm := cust.Clone()
+	normalizeCustomer(norm, c.region, c.now(), &ValidationError{})
 	return c.findDuplicates(ctx, c.store, norm)
 }
 

@@ -80,6 +80,9 @@ func DefaultDuplicateRules() DuplicateRules {
 // stored customer. It is a pure function: the Client gathers the
 // candidates from its store.
 func FindDuplicates(c *Customer, candidates []*Customer, rules DuplicateRules) []DuplicateMatch {
+	if c == nil {
+		return nil
+	}
 	k := newMatchKeys(c)
 	var out []DuplicateMatch
 	for _, cand := range candidates {
@@ -162,9 +165,11 @@ var legalForms = map[string]bool{
 
 // NameKey returns the form of a name that duplicate detection compares:
 // lower case, "&" read as "and", every other non-letter, non-digit treated
-// as a space, legal-form words (ltd, inc, gmbh, corporation, …) dropped,
-// dots inside abbreviations closed up ("S.p.A." → "spa"), and single spaces
-// between words. A name made only of legal-form words keeps them.
+// as a space, dots and apostrophes inside words closed up ("S.p.A." →
+// "spa", "O'Neil" → "oneil"), legal-form words (ltd, inc, gmbh,
+// corporation, …) dropped from the end ("Acme Co Ltd" → "acme", but "The
+// Company Store" keeps "company"), and single spaces between words. A name
+// made only of legal-form words keeps them.
 func NameKey(name string) string {
 	var words []string
 	var w strings.Builder
@@ -188,11 +193,14 @@ func NameKey(name string) string {
 		}
 	}
 	flush()
-	kept := slices.DeleteFunc(slices.Clone(words), func(s string) bool { return legalForms[s] })
-	if len(kept) == 0 {
-		kept = words
+	n := len(words)
+	for n > 0 && legalForms[words[n-1]] {
+		n--
 	}
-	return strings.Join(kept, " ")
+	if n == 0 {
+		n = len(words)
+	}
+	return strings.Join(words[:n], " ")
 }
 
 // taxKey canonicalises a tax or registration ID for comparison.

@@ -42,6 +42,9 @@ func TestNameKey(t *testing.T) {
 		"O'Neil Plumbing":         "oneil plumbing",
 		"Müller GmbH":             "müller",
 		"Ltd":                     "ltd",
+		"Acme Co Ltd":             "acme",
+		"The Company Store":       "the company store",
+		"SA Power Networks":       "sa power networks",
 		"":                        "",
 	} {
 		assert.Equal(t, want, crm.NameKey(in), "NameKey(%q)", in)
@@ -118,6 +121,13 @@ func TestClient_FindDuplicates(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, got)
 
-	_, err = c.FindDuplicates(ctx, &crm.Customer{})
+	// A probe with only an email answers "who has this address?".
+	acme2 := mustCreate(t, c, ctx, &crm.Customer{Name: "Initech", Region: "east", Emails: []crm.Email{{Address: "bill@initech.example"}}})
+	got, err = c.FindDuplicates(ctx, &crm.Customer{Emails: []crm.Email{{Address: "Bill@Initech.example"}, {Address: "not an email"}}})
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Equal(t, acme2.ID, got[0].Customer.ID)
+
+	_, err = c.FindDuplicates(ctx, nil)
 	assert.ErrorIs(t, err, crm.ErrInvalid)
 }

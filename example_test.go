@@ -105,13 +105,24 @@ func ExampleClient_MergeCustomers() {
 	client := exampleClient()
 	ctx := crm.WithActor(context.Background(), crm.Actor{ID: "u-ann"})
 
-	survivor, _ := client.CreateCustomer(ctx, &crm.Customer{Name: "Acme Ltd", Emails: []crm.Email{{Address: "sales@acme.example"}}})
-	duplicate, _ := client.CreateCustomer(ctx, &crm.Customer{
+	survivor, err := client.CreateCustomer(ctx, &crm.Customer{Name: "Acme Ltd", Emails: []crm.Email{{Address: "sales@acme.example"}}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	duplicate, err := client.CreateCustomer(ctx, &crm.Customer{
 		Name:     "ACME Limited",
 		Industry: "manufacturing",
 		Emails:   []crm.Email{{Address: "billing@acme.example"}},
 	}, crm.AllowDuplicates())
-	_, _ = client.AddContact(ctx, &crm.Contact{CustomerID: duplicate.ID, Name: "Dora Buyer", Role: crm.RoleFinance})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if _, err := client.AddContact(ctx, &crm.Contact{CustomerID: duplicate.ID, Name: "Dora Buyer", Role: crm.RoleFinance}); err != nil {
+		fmt.Println(err)
+		return
+	}
 
 	// A dry run shows the plan and changes nothing.
 	plan, err := client.MergeCustomers(ctx, survivor.ID, duplicate.ID, crm.MergeOptions{DryRun: true})
@@ -126,7 +137,11 @@ func ExampleClient_MergeCustomers() {
 	}
 	fmt.Println("children:", plan.Children)
 
-	if _, err := client.MergeCustomers(ctx, survivor.ID, duplicate.ID, crm.MergeOptions{}); err != nil {
+	// Merge what was reviewed: the versions make a changed record fail.
+	if _, err := client.MergeCustomers(ctx, survivor.ID, duplicate.ID, crm.MergeOptions{
+		SurvivorVersion:  plan.Survivor.Version,
+		DuplicateVersion: plan.Duplicate.Version,
+	}); err != nil {
 		fmt.Println(err)
 		return
 	}

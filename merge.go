@@ -101,7 +101,10 @@ type ChildRef struct {
 // built in; each further kind (opportunities, orders, interactions, cases,
 // survey responses) takes part by providing a ChildKind, and a service with
 // records of its own adds them with [WithChildKind]. Both functions run
-// inside the merge's transaction and must use the Store they are given.
+// inside the merge's transaction and must use the Store they are given;
+// records kept outside that Store (in a service's own database) cannot
+// join the transaction, so their Move should be idempotent and safe to
+// repeat after a failed merge.
 type ChildKind struct {
 	// Name names the kind in merge plans, such as "contact".
 	Name string
@@ -152,6 +155,11 @@ type MergeOptions struct {
 	DryRun bool
 	// Rules override the Client's survivorship rules for this merge.
 	Rules SurvivorshipRules
+	// SurvivorVersion and DuplicateVersion, when not zero, must equal the
+	// stored versions, or the merge fails with [ErrConflict]: pass the
+	// versions a reviewed dry run showed, so that the merge done is the
+	// merge reviewed.
+	SurvivorVersion, DuplicateVersion int64
 }
 
 // mergeField describes one scalar field for survivorship.
@@ -224,14 +232,26 @@ func mergeFieldByName(name string) *mergeField {
 // survivor, the archived duplicate and the source of every field, applying
 // rules (missing fields use [SurviveNonEmpty]). Emails, phones and tags
 // become the union of both, the survivor's primary entries staying
-// primary; consent per channel takes the most recent decision;
-// do-not-contact holds if either record has it. The duplicate gets
+// primary; consent per channel takes the most recent decision (a
+// withdrawal, when both are as recent); do-not-contact holds if either
+// record has it. A lifecycle stage taken from the duplicate must be a move
+// [TransitionLifecycle] allows from the survivor's, or PlanMerge fails with
+// [ErrTransition]. The duplicate gets
 // MergedInto set; timestamps, actors and versions are left to the caller.
 // PlanMerge fails with [ErrInvalid] if the two are the same record or of
 // different kinds, or a rule is unknown. It is a pure function and changes
 // neither input.
 func PlanMerge(survivor, duplicate *Customer, rules SurvivorshipRules) (*MergePlan, error) {
 	verr := &ValidationError{Entity: "merge"}
+	if survivor == nil {
+		verr.add("survivor", "required")
+	}
+	if duplicate == nil {
+		verr.add("duplicate", "required")
+	}
+	if err := verr.err(); err != nil {
+		return nil, err
+	}
 	if survivor.ID == duplicate.ID {
 		verr.add("duplicate_id", "is the survivor itself")
 	}
@@ -312,7 +332,8 @@ func PlanMerge(survivor, duplicate *Customer, rules SurvivorshipRules) (*MergePl
 		switch {
 		case sc == dc:
 			from = FromBoth
-		case dc.At.After(sc.At):
+		case dc.At.After(sc.At), dc.At.Equal(sc.At) && !dc.Granted:
+			// The later decision stands; at the same moment, a withdrawal.
 			from = FromDuplicate
 			out.Consent.Set(ch, dc.Granted, dc.At)
 		}
@@ -330,6 +351,11 @@ func PlanMerge(survivor, duplicate *Customer, rules SurvivorshipRules) (*MergePl
 	}
 	plan.Fields = append(plan.Fields, FieldSource{Field: "do_not_contact", Value: fmt.Sprint(out.DoNotContact), From: dnc})
 
+	if out.Stage != s.Stage {
+		if err := TransitionLifecycle(s.Stage, out.Stage); err != nil {
+			return nil, fmt.Errorf("crm: merge: stage from the duplicate: %w", err)
+		}
+	}
 	plan.Duplicate = d.Clone()
 	plan.Duplicate.MergedInto = s.ID
 	return plan, nil
@@ -377,8 +403,10 @@ func consentString(c Consent) string {
 //
 // It returns an error matching [ErrNotFound] if either customer is
 // missing, [ErrTransition] if either is archived or already merged,
-// [ErrInvalid] for the same ID twice, customers of different kinds or an
-// unknown rule, and [ErrConflict] if a record changed while merging.
+// [ErrInvalid] for the same ID twice, customers of different kinds, an
+// unknown rule or a merged record that would break a limit (more than 20
+// emails, say), and [ErrConflict] if a record changed while merging or
+// does not have the version opts names.
 func (c *Client) MergeCustomers(ctx context.Context, survivorID, duplicateID string, opts MergeOptions) (*MergePlan, error) {
 	verr := &ValidationError{Entity: "merge"}
 	if survivorID == "" {
@@ -409,13 +437,28 @@ func (c *Client) MergeCustomers(ctx context.Context, survivorID, duplicateID str
 		if err != nil {
 			return err
 		}
+		for _, v := range []struct {
+			cust *Customer
+			want int64
+		}{{s, opts.SurvivorVersion}, {d, opts.DuplicateVersion}} {
+			if v.want != 0 && v.cust.Version != v.want {
+				return fmt.Errorf("customer %s: have version %d, stored %d: %w", v.cust.ID, v.want, v.cust.Version, ErrConflict)
+			}
+		}
 		if plan, err = PlanMerge(s, d, rules); err != nil {
+			return err
+		}
+		// The merged record must be one the Client would store: a union
+		// can outgrow the limits on emails, phones, tags or custom fields.
+		verr := &ValidationError{Entity: "merged customer"}
+		normalizeCustomer(plan.Survivor, c.phoneRegion(plan.Survivor), now, verr)
+		if err := verr.err(); err != nil {
 			return err
 		}
 		for _, k := range c.childKinds {
 			ids, err := k.List(ctx, tx, d.ID)
 			if err != nil {
-				return fmt.Errorf("crm: merge: list %ss of %s: %w", k.Name, d.ID, err)
+				return fmt.Errorf("list %ss of %s: %w", k.Name, d.ID, err)
 			}
 			for _, id := range ids {
 				plan.Children = append(plan.Children, ChildRef{Kind: k.Name, ID: id})
@@ -428,21 +471,21 @@ func (c *Client) MergeCustomers(ctx context.Context, survivorID, duplicateID str
 		out, dup := plan.Survivor, plan.Duplicate
 		out.UpdatedAt, out.UpdatedBy = now, by
 		if err := tx.UpdateCustomer(ctx, out); err != nil {
-			return fmt.Errorf("crm: merge: update survivor %s: %w", out.ID, err)
+			return fmt.Errorf("update survivor %s: %w", out.ID, err)
 		}
 		dup.ArchivedAt, dup.UpdatedAt, dup.UpdatedBy = now, now, by
 		if err := tx.UpdateCustomer(ctx, dup); err != nil {
-			return fmt.Errorf("crm: merge: archive duplicate %s: %w", dup.ID, err)
+			return fmt.Errorf("archive duplicate %s: %w", dup.ID, err)
 		}
 		for _, k := range c.childKinds {
 			if _, err := k.Move(ctx, tx, d.ID, s.ID, now, by); err != nil {
-				return fmt.Errorf("crm: merge: move %ss of %s: %w", k.Name, d.ID, err)
+				return fmt.Errorf("move %ss of %s: %w", k.Name, d.ID, err)
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, wrapUnlessTyped("merge customers", err)
 	}
 	if !plan.DryRun {
 		c.log.InfoContext(ctx, "crm: customers merged", "survivor", survivorID, "duplicate", duplicateID, "children", len(plan.Children), "actor", by)
@@ -455,13 +498,13 @@ func (c *Client) MergeCustomers(ctx context.Context, survivorID, duplicateID str
 func loadLive(ctx context.Context, s Store, id string) (*Customer, error) {
 	cust, err := s.FindCustomerByID(ctx, id)
 	if err != nil {
-		return nil, fmt.Errorf("crm: customer %s: %w", id, err)
+		return nil, err
 	}
 	switch {
 	case cust.MergedInto != "":
-		return nil, fmt.Errorf("crm: customer %s was merged into %s: %w", id, cust.MergedInto, ErrTransition)
+		return nil, fmt.Errorf("customer %s was merged into %s: %w", id, cust.MergedInto, ErrTransition)
 	case cust.Archived():
-		return nil, fmt.Errorf("crm: customer %s is archived: %w", id, ErrTransition)
+		return nil, fmt.Errorf("customer %s is archived: %w", id, ErrTransition)
 	}
 	return cust, nil
 }

@@ -3,6 +3,7 @@ package crm_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -253,3 +254,64 @@ func TestClient_MergeCustomers(t *testing.T) {
 
 // ctxT shortens function literals in tests.
 type ctxT = context.Context
+
+func TestClient_MergeCustomers_refusals(t *testing.T) {
+	c, clock, _ := newClient(t)
+	ctx := t.Context()
+
+	t.Run("a union that breaks a limit changes nothing", func(t *testing.T) {
+		emails := func(domain string) []crm.Email {
+			var es []crm.Email
+			for i := range 15 {
+				es = append(es, crm.Email{Address: fmt.Sprintf("u%d@%s", i, domain)})
+			}
+			return es
+		}
+		s := mustCreate(t, c, ctx, &crm.Customer{Name: "Many One", Emails: emails("one.example")})
+		d := mustCreate(t, c, ctx, &crm.Customer{Name: "Many Two", Emails: emails("two.example")}, crm.AllowDuplicates())
+		_, err := c.MergeCustomers(ctx, s.ID, d.ID, crm.MergeOptions{})
+		assert.Contains(t, fieldErr(t, err, "emails"), "more than 20")
+		got, err := c.GetCustomer(ctx, d.ID)
+		require.NoError(t, err, "the duplicate is still live")
+		assert.Equal(t, int64(1), got.Version)
+	})
+
+	t.Run("versions from a reviewed dry run", func(t *testing.T) {
+		s := mustCreate(t, c, ctx, &crm.Customer{Name: "Versioned One"})
+		d := mustCreate(t, c, ctx, &crm.Customer{Name: "Versioned Two"}, crm.AllowDuplicates())
+		plan, err := c.MergeCustomers(ctx, s.ID, d.ID, crm.MergeOptions{DryRun: true})
+		require.NoError(t, err)
+		_, err = c.UpdateCustomer(ctx, d.ID, d.Version, crm.CustomerUpdate{Industry: crm.Ptr("changed meanwhile")})
+		require.NoError(t, err)
+		_, err = c.MergeCustomers(ctx, s.ID, d.ID, crm.MergeOptions{SurvivorVersion: plan.Survivor.Version, DuplicateVersion: plan.Duplicate.Version})
+		require.ErrorIs(t, err, crm.ErrConflict)
+		_, err = c.MergeCustomers(ctx, s.ID, d.ID, crm.MergeOptions{SurvivorVersion: 1, DuplicateVersion: 2})
+		require.NoError(t, err)
+	})
+
+	t.Run("a stage rule may not break the lifecycle table", func(t *testing.T) {
+		s := mustCreate(t, c, ctx, &crm.Customer{Name: "Stage One"})
+		s, err := c.UpdateCustomer(ctx, s.ID, s.Version, crm.CustomerUpdate{Stage: crm.Ptr(crm.StageNew)})
+		require.NoError(t, err)
+		clock.Advance(time.Minute)
+		d := mustCreate(t, c, ctx, &crm.Customer{Name: "Stage Two"}, crm.AllowDuplicates()) // prospect, updated later
+		_, err = c.MergeCustomers(ctx, s.ID, d.ID, crm.MergeOptions{Rules: crm.SurvivorshipRules{"stage": crm.SurviveNewest}})
+		assert.ErrorIs(t, err, crm.ErrTransition)
+	})
+}
+
+func TestPlanMerge_consentTie(t *testing.T) {
+	s := &crm.Customer{ID: "s", Name: "S"}
+	d := &crm.Customer{ID: "d", Name: "D"}
+	s.Consent.Set(crm.ChannelSMS, true, t0)
+	d.Consent.Set(crm.ChannelSMS, false, t0)
+	plan, err := crm.PlanMerge(s, d, nil)
+	require.NoError(t, err)
+	assert.False(t, plan.Survivor.Consent.SMS.Granted, "a withdrawal wins a tie")
+	plan, err = crm.PlanMerge(d, s, nil)
+	require.NoError(t, err)
+	assert.False(t, plan.Survivor.Consent.SMS.Granted, "whichever side it is on")
+
+	_, err = crm.PlanMerge(nil, d, nil)
+	assert.ErrorIs(t, err, crm.ErrInvalid)
+}

@@ -28,10 +28,14 @@ type Store interface {
 	// returns fn's error (or re-panics). fn must use only the Store it is
 	// given, not the one RunInTx was called on. Calling RunInTx on the
 	// transaction's Store joins the transaction: a failing inner fn undoes
-	// its own writes and returns its error to the outer fn.
+	// its own writes and returns its error to the outer fn. Besides fn's
+	// error, it returns the context's error if ctx ends first (nothing
+	// commits then) and [ErrConflict] if a concurrent writer makes the
+	// transaction impossible to commit.
 	RunInTx(ctx context.Context, fn func(tx Store) error) error
 
-	// Close releases the store's resources. Calls after Close fail.
+	// Close releases the store's resources. Every call after Close,
+	// including a second Close, returns an error.
 	Close() error
 }
 
@@ -100,7 +104,9 @@ type CustomerStore interface {
 	// ascending ID order, and the cursor of the next page ("" after the
 	// last). Customers created between pages appear in a later page if
 	// their ID sorts after the cursor; no customer is returned twice and
-	// none present throughout is missed.
+	// none present throughout is missed. A negative f.Limit returns an
+	// error matching [ErrInvalid]; a Limit above MaxPageLimit is lowered
+	// to it. An empty result is not an error.
 	FindCustomers(ctx context.Context, f CustomerFilter) ([]*Customer, Cursor, error)
 
 	// UpdateCustomer replaces the stored customer c.ID with c, provided
@@ -136,7 +142,7 @@ type ContactStore interface {
 
 	// FindContacts returns one page of the contacts f selects, in
 	// ascending ID order, and the cursor of the next page ("" after the
-	// last), with the same guarantees as FindCustomers.
+	// last), with the same guarantees and limits as FindCustomers.
 	FindContacts(ctx context.Context, f ContactFilter) ([]*Contact, Cursor, error)
 
 	// UpdateContact replaces the stored contact ct.ID with ct under the

@@ -595,6 +595,9 @@ func (s *refStore) Close() error {
 	}
 	s.db.mu.Lock()
 	defer s.db.mu.Unlock()
+	if s.db.closed {
+		return errors.New("ref: closed")
+	}
 	s.db.closed = true
 	return nil
 }

@@ -76,11 +76,18 @@ func Run(t *testing.T, open func(t *testing.T) crm.Store) {
 			tc.run(t, s)
 		})
 	}
-	// Close comes last, after every other behaviour has been checked.
+	// Close comes last, after every other behaviour has been checked: it
+	// returns nil once, and every call after it fails.
 	t.Run("Close", func(t *testing.T) {
 		s := open(t)
 		require.NotNil(t, s, "open returned a nil Store")
 		assert.NoError(t, s.Close(), "Close of an open store")
+		_, err := s.FindCustomerByID(t.Context(), "any")
+		assert.Error(t, err, "FindCustomerByID after Close")
+		assert.NotErrorIs(t, err, crm.ErrNotFound, "after Close the store is gone, not empty")
+		_, _, err = s.FindContacts(t.Context(), crm.ContactFilter{})
+		assert.Error(t, err, "FindContacts after Close")
+		assert.Error(t, s.Close(), "a second Close")
 	})
 }
 
