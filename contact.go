@@ -102,13 +102,27 @@ func contactOwner(ctx context.Context, tx Store, customerID string) (*Customer, 
 	return cust, nil
 }
 
-// phoneRegion is the region that completes the phone numbers of a
-// contact of cust.
+// phoneRegion is the region that completes the phone numbers of cust and
+// its contacts.
 func (c *Client) phoneRegion(cust *Customer) string {
 	if cust.Address.Country != "" {
 		return cust.Address.Country
 	}
 	return c.region
+}
+
+// contactRegion checks the organisation a contact names, when it names
+// one, and returns the region that completes the contact's phone numbers.
+func (c *Client) contactRegion(ctx context.Context, tx Store, customerID string) (string, error) {
+	id := strings.TrimSpace(customerID)
+	if id == "" {
+		return c.region, nil // normalizeContact reports the missing ID
+	}
+	cust, err := contactOwner(ctx, tx, id)
+	if err != nil {
+		return "", err
+	}
+	return c.phoneRegion(cust), nil
 }
 
 // AddContact validates and normalises ct (as [Client.CreateCustomer] does
@@ -125,15 +139,11 @@ func (c *Client) AddContact(ctx context.Context, in *Contact) (*Contact, error) 
 	ct := in.Clone()
 	var out *Contact
 	err := c.store.RunInTx(ctx, func(tx Store) error {
-		verr := &ValidationError{Entity: "contact"}
-		region := c.region
-		if id := strings.TrimSpace(ct.CustomerID); id != "" {
-			cust, err := contactOwner(ctx, tx, id)
-			if err != nil {
-				return err
-			}
-			region = c.phoneRegion(cust)
+		region, err := c.contactRegion(ctx, tx, ct.CustomerID)
+		if err != nil {
+			return err
 		}
+		verr := &ValidationError{Entity: "contact"}
 		normalizeContact(ct, region, verr)
 		if err := verr.err(); err != nil {
 			return err
@@ -198,13 +208,9 @@ func (c *Client) UpdateContact(ctx context.Context, id string, version int64, u 
 		set(&ct.Role, u.Role)
 		setSlice(&ct.Emails, u.Emails)
 		setSlice(&ct.Phones, u.Phones)
-		region := c.region
-		if id := strings.TrimSpace(ct.CustomerID); id != "" {
-			cust, err := contactOwner(ctx, tx, id)
-			if err != nil {
-				return err
-			}
-			region = c.phoneRegion(cust)
+		region, err := c.contactRegion(ctx, tx, ct.CustomerID)
+		if err != nil {
+			return err
 		}
 		verr := &ValidationError{Entity: "contact"}
 		normalizeContact(ct, region, verr)

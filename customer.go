@@ -447,77 +447,75 @@ func checkText(verr *ValidationError, field, s string, max int, required bool) {
 	}
 }
 
+// entry is a pointer to an email or a phone: a value, a label and a
+// primary flag.
+type entry[T any] interface {
+	*T
+	parts() (value, label *string, primary *bool)
+}
+
+func (e *Email) parts() (*string, *string, *bool) { return &e.Address, &e.Label, &e.Primary }
+func (p *Phone) parts() (*string, *string, *bool) { return &p.Number, &p.Label, &p.Primary }
+
 // normalizeEmails canonicalises addresses, drops repeats (keeping the first,
 // primary if any repeat was), and makes sure exactly one is primary.
 func normalizeEmails(in []Email, verr *ValidationError) []Email {
+	return normalizeEntries(in, "emails", "address", NormalizeEmail, verr)
+}
+
+// normalizePhones is normalizeEmails for phone numbers, completed with
+// region's calling code.
+func normalizePhones(in []Phone, region string, verr *ValidationError) []Phone {
+	norm := func(s string) (string, error) { return NormalizePhone(s, region) }
+	return normalizeEntries(in, "phones", "number", norm, verr)
+}
+
+// normalizeEntries canonicalises each entry's value with norm, trims
+// labels, drops repeated values (keeping the first, primary if any repeat
+// was) and makes sure exactly one entry is primary. Problems are recorded
+// as field[i].part or field[i].label.
+func normalizeEntries[T any, P entry[T]](in []T, field, part string, norm func(string) (string, error), verr *ValidationError) []T {
 	if len(in) == 0 {
 		return nil
 	}
 	if len(in) > maxListLen {
-		verr.add("emails", "more than %d addresses", maxListLen)
+		verr.add(field, "more than %d entries", maxListLen)
 		return in
 	}
-	out := make([]Email, 0, len(in))
+	out := make([]T, 0, len(in))
 	for i, e := range in {
-		addr, err := NormalizeEmail(e.Address)
+		value, label, primary := P(&e).parts()
+		v, err := norm(*value)
 		if err != nil {
-			verr.add(fmt.Sprintf("emails[%d].address", i), "%s", reason(err))
+			verr.add(fmt.Sprintf("%s[%d].%s", field, i, part), "%s", reason(err))
 			continue
 		}
-		e.Address = addr
-		e.Label = strings.TrimSpace(e.Label)
-		checkText(verr, fmt.Sprintf("emails[%d].label", i), e.Label, maxTagLen, false)
-		if j := slices.IndexFunc(out, func(o Email) bool { return o.Address == addr }); j >= 0 {
-			out[j].Primary = out[j].Primary || e.Primary
+		*value, *label = v, strings.TrimSpace(*label)
+		checkText(verr, fmt.Sprintf("%s[%d].label", field, i), *label, maxTagLen, false)
+		if j := slices.IndexFunc(out, func(o T) bool { ov, _, _ := P(&o).parts(); return *ov == v }); j >= 0 {
+			_, _, op := P(&out[j]).parts()
+			*op = *op || *primary
 			continue
 		}
 		out = append(out, e)
 	}
-	setPrimary(out, func(e *Email) *bool { return &e.Primary }, "emails", verr)
-	return out
-}
-
-// normalizePhones is normalizeEmails for phone numbers.
-func normalizePhones(in []Phone, region string, verr *ValidationError) []Phone {
-	if len(in) == 0 {
-		return nil
-	}
-	if len(in) > maxListLen {
-		verr.add("phones", "more than %d numbers", maxListLen)
-		return in
-	}
-	out := make([]Phone, 0, len(in))
-	for i, p := range in {
-		num, err := NormalizePhone(p.Number, region)
-		if err != nil {
-			verr.add(fmt.Sprintf("phones[%d].number", i), "%s", reason(err))
-			continue
-		}
-		p.Number = num
-		p.Label = strings.TrimSpace(p.Label)
-		checkText(verr, fmt.Sprintf("phones[%d].label", i), p.Label, maxTagLen, false)
-		if j := slices.IndexFunc(out, func(o Phone) bool { return o.Number == num }); j >= 0 {
-			out[j].Primary = out[j].Primary || p.Primary
-			continue
-		}
-		out = append(out, p)
-	}
-	setPrimary(out, func(p *Phone) *bool { return &p.Primary }, "phones", verr)
+	setPrimary[T, P](out, field, verr)
 	return out
 }
 
 // setPrimary makes the first entry primary when none is, and reports more
 // than one primary.
-func setPrimary[T any](list []T, primary func(*T) *bool, field string, verr *ValidationError) {
+func setPrimary[T any, P entry[T]](list []T, field string, verr *ValidationError) {
 	n := 0
 	for i := range list {
-		if *primary(&list[i]) {
+		if _, _, p := P(&list[i]).parts(); *p {
 			n++
 		}
 	}
 	switch {
 	case n == 0 && len(list) > 0:
-		*primary(&list[0]) = true
+		_, _, p := P(&list[0]).parts()
+		*p = true
 	case n > 1:
 		verr.add(field, "%d entries marked primary; at most one may be", n)
 	}

@@ -298,8 +298,8 @@ func PlanMerge(survivor, duplicate *Customer, rules SurvivorshipRules) (*MergePl
 	)
 	// A survivor without emails or phones takes the duplicate's, demoted:
 	// promote the first again.
-	setPrimary(out.Emails, func(e *Email) *bool { return &e.Primary }, "emails", &ValidationError{})
-	setPrimary(out.Phones, func(p *Phone) *bool { return &p.Primary }, "phones", &ValidationError{})
+	setPrimary(out.Emails, "emails", &ValidationError{})
+	setPrimary(out.Phones, "phones", &ValidationError{})
 
 	keys := slices.Sorted(maps.Keys(s.Custom))
 	for _, k := range slices.Sorted(maps.Keys(d.Custom)) {
