@@ -441,15 +441,22 @@ func ParseMoney(s string) (Money, error) {
 // IsZero reports whether m is the zero Money (no amount, no currency).
 func (m Money) IsZero() bool { return m.Currency == "" && m.Amount.IsZero() }
 
+// maxAmount bounds amounts to what every store keeps exactly: 16 digits
+// before the point and 4 after, as in NUMERIC(20,4).
+var maxAmount = decimal.New(1, 16)
+
 // Validate reports whether m is usable: a known ISO 4217 currency, and an
-// amount with no more decimal places than the store keeps (4). The zero
-// Money is valid and means "no amount".
+// amount that every store keeps exactly — below 10^16 in magnitude, with
+// at most 4 decimal places. The zero Money is valid and means "no amount".
 func (m Money) Validate() error {
 	if m.IsZero() {
 		return nil
 	}
 	if _, ok := CurrencyDigits(m.Currency); !ok {
 		return fmt.Errorf("crm: money currency %q: not an ISO 4217 code: %w", m.Currency, ErrInvalid)
+	}
+	if m.Amount.Exponent() > 16 || m.Amount.Abs().Cmp(maxAmount) >= 0 {
+		return fmt.Errorf("crm: money amount: 10^16 or more: %w", ErrInvalid)
 	}
 	if m.Amount.Exponent() < -4 && !m.Amount.Equal(m.Amount.Truncate(4)) {
 		return fmt.Errorf("crm: money amount %s: more than 4 decimal places: %w", m.Amount, ErrInvalid)

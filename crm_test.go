@@ -30,18 +30,19 @@ func requireMoney(tb testing.TB, want string, got crm.Money) {
 func TestMoney(t *testing.T) {
 	t.Run("parse and format", func(t *testing.T) {
 		for in, want := range map[string]string{
-			"1234.5 eur":  "1234.50 EUR",
-			"EUR 0.1":     "0.10 EUR",
-			"1000 JPY":    "1000 JPY",
-			"1.005 KWD":   "1.005 KWD",
-			"12.3456 USD": "12.3456 USD", // precision is kept, not rounded away
-			"-3 GBP":      "-3.00 GBP",
+			"1234.5 eur":                "1234.50 EUR",
+			"EUR 0.1":                   "0.10 EUR",
+			"1000 JPY":                  "1000 JPY",
+			"1.005 KWD":                 "1.005 KWD",
+			"12.3456 USD":               "12.3456 USD", // precision is kept, not rounded away
+			"-3 GBP":                    "-3.00 GBP",
+			"9999999999999999.9999 USD": "9999999999999999.9999 USD",
 		} {
 			m, err := crm.ParseMoney(in)
 			require.NoError(t, err, in)
 			assert.Equal(t, want, m.String(), in)
 		}
-		for _, bad := range []string{"", "12", "12 EURO", "abc EUR", "1.23456 EUR", "12 eu", "1 2 EUR", "12 XXY"} {
+		for _, bad := range []string{"", "12", "12 EURO", "abc EUR", "1.23456 EUR", "12 eu", "1 2 EUR", "12 XXY", "1e16 EUR", "-10000000000000000 EUR", "1e1000000000 EUR"} {
 			_, err := crm.ParseMoney(bad)
 			assert.ErrorIs(t, err, crm.ErrInvalid, "%q", bad)
 		}
@@ -138,7 +139,7 @@ func TestCustomValue(t *testing.T) {
 	_, err := json.Marshal(crm.CustomValue{})
 	assert.Error(t, err)
 	var v crm.CustomValue
-	for _, bad := range []string{`{"type":"number","value":"x"}`, `{"type":"bool","value":"yes"}`, `{"type":"date","value":"2026-13-01"}`, `{"type":"blob","value":""}`, `[]`} {
+	for _, bad := range []string{`{"type":"number","value":"x"}`, `{"type":"number","value":"1e400"}`, `{"type":"number","value":"1e-65"}`, `{"type":"bool","value":"yes"}`, `{"type":"date","value":"2026-13-01"}`, `{"type":"blob","value":""}`, `[]`} {
 		assert.Error(t, json.Unmarshal([]byte(bad), &v), bad)
 	}
 }

@@ -151,8 +151,8 @@ func ParseCustomValue(kind, text string) (CustomValue, error) {
 		return StringValue(text), nil
 	case "number":
 		n, err := decimal.NewFromString(text)
-		if err != nil {
-			return CustomValue{}, fmt.Errorf("crm: custom number %q: %w", text, ErrInvalid)
+		if err != nil || !numberInRange(n) {
+			return CustomValue{}, fmt.Errorf("crm: custom number %.40q: not a decimal number of at most %d digits: %w", text, maxNumberDigits, ErrInvalid)
 		}
 		return NumberValue(n), nil
 	case "bool":
@@ -171,6 +171,25 @@ func ParseCustomValue(kind, text string) (CustomValue, error) {
 		return DateValue(t), nil
 	}
 	return CustomValue{}, fmt.Errorf("crm: custom value kind %q: unknown: %w", kind, ErrInvalid)
+}
+
+// maxNumberDigits bounds the digits a custom number may have on either
+// side of the point, so that printing one stays cheap.
+const maxNumberDigits = 64
+
+// numberInRange reports whether n can be written with at most
+// maxNumberDigits digits before and after the point.
+func numberInRange(n decimal.Decimal) bool {
+	e := int(n.Exponent())
+	if e < -maxNumberDigits || e > maxNumberDigits {
+		return false
+	}
+	c := n.Coefficient()
+	digits := len(c.Text(10))
+	if c.Sign() < 0 {
+		digits--
+	}
+	return digits+e <= maxNumberDigits
 }
 
 // dateOf returns the calendar date of t, in t's location, as midnight UTC.

@@ -563,6 +563,8 @@ func normalizeCustom(m map[string]CustomValue, verr *ValidationError) {
 			verr.add(field, "zero value; build values with StringValue, NumberValue, BoolValue or DateValue")
 		case v.Kind() == ValueString && (len(v.s) > maxValueLen || !utf8.ValidString(v.s)):
 			verr.add(field, "must be valid UTF-8 of at most %d bytes", maxValueLen)
+		case v.Kind() == ValueNumber && !numberInRange(v.n):
+			verr.add(field, "more than %d digits before or after the point", maxNumberDigits)
 		}
 	}
 }
@@ -908,23 +910,10 @@ func (c *Client) FindDuplicates(ctx context.Context, cust *Customer) ([]Duplicat
 	return c.findDuplicates(ctx, c.store, norm)
 }
 
-// findDuplicates gathers candidates for a normalised customer from s.
+// findDuplicates matches a normalised customer against the candidates in
+// s, page by page, so memory holds one page and the matches, whatever the
+// size of the region.
 func (c *Client) findDuplicates(ctx context.Context, s Store, cust *Customer) ([]DuplicateMatch, error) {
-	seen := make(map[string]bool)
-	var candidates []*Customer
-	gather := func(f CustomerFilter) error {
-		f.Limit = MaxPageLimit
-		for cand, err := range pages(ctx, f, s.FindCustomers, func(f *CustomerFilter, next Cursor) { f.After = next }) {
-			if err != nil {
-				return fmt.Errorf("crm: find duplicates: %w", err)
-			}
-			if !seen[cand.ID] {
-				seen[cand.ID] = true
-				candidates = append(candidates, cand)
-			}
-		}
-		return nil
-	}
 	var filters []CustomerFilter
 	for _, e := range cust.Emails {
 		filters = append(filters, CustomerFilter{Email: e.Address})
@@ -935,17 +924,34 @@ func (c *Client) findDuplicates(ctx context.Context, s Store, cust *Customer) ([
 	if cust.TaxID != "" {
 		filters = append(filters, CustomerFilter{TaxID: cust.TaxID})
 	}
-	if c.duplicates.NameThreshold > 0 {
+	if c.duplicates.NameThreshold > 0 && cust.Name != "" {
 		if c.duplicates.AnyRegion {
 			filters = append(filters, CustomerFilter{})
 		} else {
 			filters = append(filters, CustomerFilter{Regions: []string{cust.Region}})
 		}
 	}
+	var matches []DuplicateMatch
+	seen := make(map[string]bool) // matched IDs: a candidate may come from several filters
 	for _, f := range filters {
-		if err := gather(f); err != nil {
-			return nil, err
+		f.Limit = MaxPageLimit
+		for {
+			page, next, err := s.FindCustomers(ctx, f)
+			if err != nil {
+				return nil, fmt.Errorf("find duplicates: %w", err)
+			}
+			for _, m := range FindDuplicates(cust, page, c.duplicates) {
+				if !seen[m.Customer.ID] {
+					seen[m.Customer.ID] = true
+					matches = append(matches, m)
+				}
+			}
+			if next == "" {
+				break
+			}
+			f.After = next
 		}
 	}
-	return FindDuplicates(cust, candidates, c.duplicates), nil
+	sortMatches(matches)
+	return matches, nil
 }

@@ -93,13 +93,18 @@ func FindDuplicates(c *Customer, candidates []*Customer, rules DuplicateRules) [
 			out = append(out, DuplicateMatch{Customer: cand, Score: reasons[0].Score, Reasons: reasons})
 		}
 	}
-	slices.SortStableFunc(out, func(a, b DuplicateMatch) int {
+	sortMatches(out)
+	return out
+}
+
+// sortMatches orders matches best first, ties by ID.
+func sortMatches(ms []DuplicateMatch) {
+	slices.SortStableFunc(ms, func(a, b DuplicateMatch) int {
 		if c := cmp.Compare(b.Score, a.Score); c != 0 {
 			return c
 		}
 		return strings.Compare(a.Customer.ID, b.Customer.ID)
 	})
-	return out
 }
 
 // matchKeys holds the comparable forms of one customer.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -314,4 +315,48 @@ func TestPlanMerge_consentTie(t *testing.T) {
 
 	_, err = crm.PlanMerge(nil, d, nil)
 	assert.ErrorIs(t, err, crm.ErrInvalid)
+}
+
+// TestClient_MergeCustomers_concurrent merges one duplicate into two
+// survivors at once, many times: exactly one merge wins each time, and the
+// duplicate's contact ends up with the winner.
+func TestClient_MergeCustomers_concurrent(t *testing.T) {
+	c, _, _ := newClient(t)
+	ctx := t.Context()
+	for round := range 20 {
+		a := mustCreate(t, c, ctx, &crm.Customer{Name: fmt.Sprintf("Round %d A", round)}, crm.AllowDuplicates())
+		b := mustCreate(t, c, ctx, &crm.Customer{Name: fmt.Sprintf("Round %d B", round)}, crm.AllowDuplicates())
+		d := mustCreate(t, c, ctx, &crm.Customer{Name: fmt.Sprintf("Round %d D", round)}, crm.AllowDuplicates())
+		ct, err := c.AddContact(ctx, &crm.Contact{CustomerID: d.ID, Name: "Moves Once"})
+		require.NoError(t, err)
+
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		for i, s := range []*crm.Customer{a, b} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = c.MergeCustomers(ctx, s.ID, d.ID, crm.MergeOptions{})
+			}()
+		}
+		wg.Wait()
+		won := -1
+		for i, err := range errs {
+			if err == nil {
+				require.Equal(t, -1, won, "two merges of one duplicate succeeded")
+				won = i
+			} else {
+				assert.ErrorIs(t, err, crm.ErrTransition, "the loser finds the duplicate merged")
+			}
+		}
+		require.NotEqual(t, -1, won, "no merge succeeded: %v", errs)
+		winner := []*crm.Customer{a, b}[won]
+		got, err := c.GetContact(ctx, ct.ID)
+		require.NoError(t, err)
+		assert.Equal(t, winner.ID, got.CustomerID)
+		_, err = c.GetCustomer(ctx, d.ID)
+		var merged *crm.MergedError
+		require.True(t, errors.As(err, &merged))
+		assert.Equal(t, winner.ID, merged.SurvivorID)
+	}
 }

@@ -1,0 +1,92 @@
+package crm_test
+
+import (
+	"encoding/json"
+	"math"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/crmkit/crm"
+)
+
+// FuzzNameKey checks that name keys never panic, are idempotent and that
+// Jaro-Winkler on them stays in [0, 1], is symmetric and is 1 on equal
+// keys.
+func FuzzNameKey(f *testing.F) {
+	for _, seed := range [][2]string{
+		{"Acme Ltd", "ACME Corporation"},
+		{"Smith & Sons, Inc.", "Smith and Sons"},
+		{"Fabbrica Italiana S.p.A.", "O'Neil"},
+		{"Müller GmbH", "MULLER"},
+		{"", "Ltd"},
+		{"\xff\xfe", "日本 株式会社"},
+	} {
+		f.Add(seed[0], seed[1])
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		ka, kb := crm.NameKey(a), crm.NameKey(b)
+		if utf8.ValidString(a) && crm.NameKey(ka) != ka {
+			t.Fatalf("NameKey not idempotent: %q → %q → %q", a, ka, crm.NameKey(ka))
+		}
+		s := crm.JaroWinkler(ka, kb)
+		if math.IsNaN(s) || s < 0 || s > 1+1e-12 {
+			t.Fatalf("JaroWinkler(%q, %q) = %v, outside [0, 1]", ka, kb, s)
+		}
+		if r := crm.JaroWinkler(kb, ka); math.Abs(r-s) > 1e-12 {
+			t.Fatalf("JaroWinkler not symmetric: %v vs %v", s, r)
+		}
+		if ka == kb && ka != "" && s != 1 {
+			t.Fatalf("JaroWinkler(%q, %q) = %v, want 1", ka, kb, s)
+		}
+	})
+}
+
+// FuzzParseMoney checks that money parsing never panics and that what it
+// accepts prints and parses back to an equal value.
+func FuzzParseMoney(f *testing.F) {
+	for _, seed := range []string{"1234.50 EUR", "EUR 0.1", "1000 JPY", "-3 gbp", "1e3 USD", "12", "1.23456 EUR", " 7 CHF "} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m, err := crm.ParseMoney(s)
+		if err != nil {
+			return
+		}
+		back, err := crm.ParseMoney(m.String())
+		if err != nil {
+			t.Fatalf("ParseMoney(%q) = %s, which does not parse: %v", s, m, err)
+		}
+		if !back.Equal(m) {
+			t.Fatalf("round trip %q: %s → %s", s, m, back)
+		}
+	})
+}
+
+// FuzzCustomValueJSON checks that decoding never panics and that what
+// decodes encodes and decodes to an equal value.
+func FuzzCustomValueJSON(f *testing.F) {
+	for _, seed := range []string{
+		`{"type":"number","value":"12.3400"}`, `{"type":"string","value":"gold"}`,
+		`{"type":"bool","value":"true"}`, `{"type":"date","value":"2026-02-28"}`,
+		`{"type":"number","value":"1e400"}`, `{}`, `null`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var v crm.CustomValue
+		if err := json.Unmarshal(data, &v); err != nil {
+			return
+		}
+		if v.Kind() == crm.ValueInvalid {
+			return // "null" leaves the zero value
+		}
+		out, err := json.Marshal(v)
+		if err != nil {
+			t.Fatalf("marshal %v: %v", v, err)
+		}
+		var back crm.CustomValue
+		if err := json.Unmarshal(out, &back); err != nil || !back.Equal(v) {
+			t.Fatalf("round trip %s → %s → %v (%v)", data, out, back, err)
+		}
+	})
+}
