@@ -55,8 +55,10 @@ import (
 var (
 	// ErrNotFound reports that a record does not exist.
 	ErrNotFound = errors.New("crm: not found")
-	// ErrConflict reports a write based on a stale version: someone else
-	// changed the record since it was read. Re-read and retry.
+	// ErrConflict reports a write that lost to a concurrent one: based on a
+	// stale version (someone else changed the record since it was read),
+	// or refused by the database to keep transactions apart (busy,
+	// serialization failure, deadlock). Re-read and retry.
 	ErrConflict = errors.New("crm: version conflict")
 	// ErrInvalid reports bad input. It is usually carried by a
 	// [*ValidationError] that names the fields.

@@ -2,33 +2,71 @@
 // customers and contacts, shows a duplicate being caught and merged, moves
 // a lifecycle stage, shows a validation error, and prints a summary.
 //
-//	go run ./examples/quickstart
+//	go run ./examples/quickstart                 # a new SQLite file in a temporary folder
+//	go run ./examples/quickstart -db crm.db      # a SQLite file of your choice (kept; must be new)
+//	go run ./examples/quickstart -memory         # everything in memory
 //
-// It keeps everything in memory (storage/memory), so it needs no database.
+// SQLite is the embedded default (storage/sqlite, pure Go): no database
+// server is needed either way.
 package main
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/storage/memory"
+	"github.com/crmkit/crm/storage/sqlite"
 )
 
 func main() {
-	if err := run(context.Background()); err != nil {
+	path := flag.String("db", "", "SQLite file to use (default: a new file in a temporary folder, removed afterwards)")
+	inMemory := flag.Bool("memory", false, "keep everything in memory instead of SQLite")
+	flag.Parse()
+	if err := run(context.Background(), *path, *inMemory); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(ctx context.Context) error {
-	store := memory.New()
-	defer store.Close()
+// openStore opens the store the flags ask for, and returns a function that
+// closes it and removes what it made.
+func openStore(ctx context.Context, path string, inMemory bool) (crm.Store, func(), error) {
+	if inMemory {
+		s := memory.New()
+		fmt.Println("store: memory")
+		return s, func() { s.Close() }, nil
+	}
+	cleanup := func() {}
+	if path == "" {
+		dir, err := os.MkdirTemp("", "crm-quickstart-")
+		if err != nil {
+			return nil, nil, err
+		}
+		path = filepath.Join(dir, "crm.db")
+		cleanup = func() { os.RemoveAll(dir) }
+	}
+	s, err := sqlite.Open(ctx, path)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	fmt.Println("store: SQLite file", path)
+	return s, func() { s.Close(); cleanup() }, nil
+}
+
+func run(ctx context.Context, path string, inMemory bool) error {
+	store, closeStore, err := openStore(ctx, path, inMemory)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
 	client, err := crm.New(store, crm.WithDefaultRegion("GB"))
 	if err != nil {
 		return err

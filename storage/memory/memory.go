@@ -247,7 +247,6 @@ func (s *Store) FindCustomers(ctx context.Context, f crm.CustomerFilter) ([]*crm
 	if err != nil {
 		return nil, "", err
 	}
-	f.UpdatedSince = crm.Timestamp(f.UpdatedSince)
 
 	if err := s.lock(false); err != nil {
 		return nil, "", err

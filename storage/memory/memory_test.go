@@ -652,7 +652,10 @@ func TestFindCustomersFilters(t *testing.T) {
 		{"TagsAll", crm.CustomerFilter{Tags: []string{"b2b", "vip"}}, []string{"a1"}},
 		{"TagMissing", crm.CustomerFilter{Tags: []string{"gold"}}, nil},
 		{"UpdatedSinceInclusive", crm.CustomerFilter{UpdatedSince: base.Add(2 * time.Hour)}, []string{"b2", "c3"}},
-		{"UpdatedSinceOtherZone", crm.CustomerFilter{UpdatedSince: base.Add(2*time.Hour + 500*time.Nanosecond).In(time.FixedZone("X", 7200))}, []string{"b2", "c3"}},
+		{"UpdatedSinceOtherZone", crm.CustomerFilter{UpdatedSince: base.Add(2 * time.Hour).In(time.FixedZone("X", 7200))}, []string{"b2", "c3"}},
+		// A bound between two microseconds is compared exactly, as
+		// CustomerFilter.Match and the SQL stores do.
+		{"UpdatedSinceSubMicrosecond", crm.CustomerFilter{UpdatedSince: base.Add(2*time.Hour + 500*time.Nanosecond)}, []string{"c3"}},
 		{"SearchName", crm.CustomerFilter{Search: "acme"}, []string{"a1"}},
 		{"SearchNameUpper", crm.CustomerFilter{Search: "ACME L"}, []string{"a1"}},
 		{"SearchArchived", crm.CustomerFilter{Search: "acme", IncludeArchived: true}, []string{"a1", "d4"}},

@@ -1,0 +1,290 @@
+package sqlite_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	msqlite "modernc.org/sqlite"
+
+	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/storage/sqlite"
+	"github.com/crmkit/crm/storage/sqlstore"
+	"github.com/crmkit/crm/storage/storetest"
+)
+
+// TestConformance runs the conformance suite on a new database file per
+// subtest.
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) crm.Store {
+		return mustOpen(t, filepath.Join(t.TempDir(), "crm.db"))
+	})
+}
+
+// TestConformanceInMemory runs the conformance suite on ":memory:", whose
+// pool has one connection.
+func TestConformanceInMemory(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) crm.Store {
+		return mustOpen(t, ":memory:")
+	})
+}
+
+func mustOpen(tb testing.TB, path string, opts ...sqlite.Option) *sqlstore.Store {
+	tb.Helper()
+	s, err := sqlite.Open(tb.Context(), path, opts...)
+	require.NoError(tb, err, "Open %s", path)
+	tb.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// TestPragmas checks the settings of the connections, on several of them
+// at once, so that not only the first one is checked.
+func TestPragmas(t *testing.T) {
+	ctx := t.Context()
+	s := mustOpen(t, filepath.Join(t.TempDir(), "crm.db"))
+	var conns []interface{ Close() error }
+	defer func() {
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	}()
+	for i := range 3 {
+		conn, err := s.DB().Conn(ctx)
+		require.NoError(t, err)
+		conns = append(conns, conn)
+
+		var journal string
+		var foreignKeys, busyTimeout, synchronous int
+		require.NoError(t, conn.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&journal))
+		require.NoError(t, conn.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&foreignKeys))
+		require.NoError(t, conn.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&busyTimeout))
+		require.NoError(t, conn.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&synchronous))
+		assert.Equal(t, "wal", journal, "journal_mode of connection %d", i)
+		assert.Equal(t, 1, foreignKeys, "foreign_keys of connection %d", i)
+		assert.Equal(t, 5000, busyTimeout, "busy_timeout of connection %d", i)
+		assert.Equal(t, 1, synchronous, "synchronous (NORMAL) of connection %d", i)
+	}
+
+	s2 := mustOpen(t, filepath.Join(t.TempDir(), "crm.db"), sqlite.WithBusyTimeout(1500*time.Millisecond))
+	var busyTimeout int
+	require.NoError(t, s2.DB().QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&busyTimeout))
+	assert.Equal(t, 1500, busyTimeout, "busy_timeout set by WithBusyTimeout")
+}
+
+// TestSchemaReadable reads a stored customer with plain SQL, as a person
+// at a SQL console would: typed columns, the credit limit as exact text,
+// times as sortable UTC text, lists in their own tables.
+func TestSchemaReadable(t *testing.T) {
+	ctx := t.Context()
+	s := mustOpen(t, filepath.Join(t.TempDir(), "crm.db"))
+	created := time.Date(2024, 2, 29, 23, 30, 5, 123456789, time.FixedZone("UTC+05:30", 5*3600+1800))
+	c := &crm.Customer{
+		ID: "c-1", Kind: crm.KindOrganization, Name: "Zoë Ålander GmbH", Stage: crm.StageActive,
+		Emails:      []crm.Email{{Address: "info@alander.example", Primary: true}, {Address: "billing@alander.example", Label: "billing"}},
+		Tags:        []string{"b2b", "vip"},
+		CreditLimit: crm.Money{Amount: decimal.RequireFromString("1234567890.4500"), Currency: "EUR"},
+		Custom:      map[string]crm.CustomValue{"seats": crm.IntValue(250)},
+		CreatedAt:   created, UpdatedAt: created, Version: 1,
+	}
+	require.NoError(t, s.CreateCustomer(ctx, c))
+
+	var name, nameFold, kind, amount, amountType, currency, createdAt, custom string
+	var archived any
+	var version int64
+	err := s.DB().QueryRowContext(ctx, `SELECT name, name_fold, kind, credit_limit_amount, typeof(credit_limit_amount),
+		credit_limit_currency, created_at, archived_at, custom, version FROM customers WHERE id = ?`, "c-1").
+		Scan(&name, &nameFold, &kind, &amount, &amountType, &currency, &createdAt, &archived, &custom, &version)
+	require.NoError(t, err)
+	assert.Equal(t, "Zoë Ålander GmbH", name)
+	assert.Equal(t, "ZOË ÅLANDER GMBH", nameFold)
+	assert.Equal(t, "organization", kind)
+	assert.Equal(t, "1234567890.4500", amount, "the credit limit, exactly as given")
+	assert.Equal(t, "text", amountType, "the credit limit is stored as text, never as a float")
+	assert.Equal(t, "EUR", currency)
+	assert.Equal(t, "2024-02-29T18:00:05.123456Z", createdAt, "times are UTC text at microseconds")
+	assert.Nil(t, archived, "a zero time is NULL")
+	assert.JSONEq(t, `{"seats":{"type":"number","value":"250"}}`, custom)
+	assert.EqualValues(t, 1, version)
+
+	rows, err := s.DB().QueryContext(ctx, `SELECT address, is_primary FROM customer_emails WHERE customer_id = ? ORDER BY position`, "c-1")
+	require.NoError(t, err)
+	defer rows.Close()
+	var emails []string
+	var primary []bool
+	for rows.Next() {
+		var a string
+		var p bool
+		require.NoError(t, rows.Scan(&a, &p))
+		emails, primary = append(emails, a), append(primary, p)
+	}
+	require.NoError(t, rows.Err())
+	assert.Equal(t, []string{"info@alander.example", "billing@alander.example"}, emails)
+	assert.Equal(t, []bool{true, false}, primary)
+
+	var tags int
+	require.NoError(t, s.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM customer_tags WHERE tag IN ('b2b', 'vip')`).Scan(&tags))
+	assert.Equal(t, 2, tags)
+}
+
+// TestIndexesUsed asks SQLite how it runs the filters: each must search an
+// index, none scan the customers table.
+func TestIndexesUsed(t *testing.T) {
+	ctx := t.Context()
+	s := mustOpen(t, filepath.Join(t.TempDir(), "crm.db"))
+	db := s.DB()
+	for _, tc := range []struct{ name, query string }{
+		{"owner", `SELECT id FROM customers WHERE owner_id IN ('a', 'b') AND id > '' ORDER BY id`},
+		{"email", `SELECT id FROM customers WHERE id IN (SELECT customer_id FROM customer_emails WHERE address = 'x')`},
+		{"phone", `SELECT id FROM customers WHERE id IN (SELECT customer_id FROM customer_phones WHERE number = 'x')`},
+		{"tag", `SELECT id FROM customers WHERE id IN (SELECT customer_id FROM customer_tags WHERE tag = 'x')`},
+		{"tax_id", `SELECT id FROM customers WHERE tax_id = 'x'`},
+		{"name search", `SELECT id FROM customers WHERE name_fold >= 'AC' AND name_fold < 'AD'`},
+		{"email search", `SELECT customer_id FROM customer_emails WHERE address_fold >= 'AC' AND address_fold < 'AD'`},
+		{"updated since", `SELECT id FROM customers WHERE updated_at >= '2025-01-01T00:00:00.000000Z'`},
+		{"contacts of a customer", `SELECT id FROM contacts WHERE customer_id = 'x' AND id > '' ORDER BY id`},
+	} {
+		rows, err := db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+tc.query)
+		require.NoError(t, err, tc.name)
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			require.NoError(t, rows.Scan(&id, &parent, &unused, &detail))
+			plan = append(plan, detail)
+		}
+		require.NoError(t, rows.Close())
+		for _, step := range plan {
+			assert.NotRegexp(t, `^SCAN (customers|contacts|customer_\w+)( |$)`, step, "%s: plan %q", tc.name, plan)
+		}
+	}
+}
+
+// TestErrors checks that driver errors come out as the crm sentinels, with
+// the driver's error still in the chain.
+func TestErrors(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "crm.db")
+	s := mustOpen(t, path, sqlite.WithBusyTimeout(50*time.Millisecond))
+	c := &crm.Customer{ID: "c-1", Name: "One", Version: 1}
+	require.NoError(t, s.CreateCustomer(ctx, c))
+
+	t.Run("Duplicate", func(t *testing.T) {
+		err := s.CreateCustomer(ctx, c)
+		assert.ErrorIs(t, err, crm.ErrDuplicate)
+		var serr *msqlite.Error
+		assert.True(t, errors.As(err, &serr), "the driver's error stays in the chain: %v", err)
+		assert.Regexp(t, `^sqlite: create customer c-1: `, err.Error())
+	})
+	t.Run("ForeignKey", func(t *testing.T) {
+		err := s.CreateContact(ctx, &crm.Contact{ID: "ct-1", CustomerID: "nobody", Name: "Orphan", Version: 1})
+		assert.ErrorIs(t, err, crm.ErrNotFound)
+	})
+	t.Run("Busy", func(t *testing.T) {
+		// Another process holds the write lock longer than the busy
+		// timeout.
+		other := mustOpen(t, path)
+		locked, release := make(chan struct{}), make(chan struct{})
+		done := make(chan error, 1)
+		go func() {
+			done <- other.RunInTx(ctx, func(tx crm.Store) error {
+				close(locked)
+				<-release
+				return nil
+			})
+		}()
+		<-locked
+		err := s.UpdateCustomer(ctx, &crm.Customer{ID: "c-1", Name: "Renamed", Version: 1})
+		close(release)
+		require.NoError(t, <-done)
+		assert.ErrorIs(t, err, crm.ErrConflict, "a write that waited out the busy timeout")
+		assert.NotErrorIs(t, err, sqlstore.ErrDatabase)
+	})
+	t.Run("Canceled", func(t *testing.T) {
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		_, err := s.FindCustomerByID(cctx, "c-1")
+		assert.ErrorIs(t, err, context.Canceled)
+	})
+	t.Run("Closed", func(t *testing.T) {
+		s := mustOpen(t, filepath.Join(t.TempDir(), "crm.db"))
+		db := s.DB()
+		require.NoError(t, s.Close())
+		assert.Error(t, db.PingContext(ctx), "Close closes the database Open opened")
+		_, err := s.FindCustomerByID(ctx, "c-1")
+		assert.ErrorIs(t, err, sqlstore.ErrClosed)
+		assert.ErrorIs(t, s.Close(), sqlstore.ErrClosed)
+	})
+}
+
+// TestOpen opens awkward paths, files that are not databases, and one
+// database from several Stores at once.
+func TestOpen(t *testing.T) {
+	ctx := t.Context()
+	t.Run("AwkwardPath", func(t *testing.T) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "my crm?#%20.db")
+		s := mustOpen(t, path)
+		require.NoError(t, s.CreateCustomer(ctx, &crm.Customer{ID: "c-1", Name: "One", Version: 1}))
+		_, err := os.Stat(path)
+		assert.NoError(t, err, "the file is named as given")
+	})
+	t.Run("RelativePath", func(t *testing.T) {
+		t.Chdir(t.TempDir())
+		mustOpen(t, "crm.db")
+		_, err := os.Stat("crm.db")
+		assert.NoError(t, err)
+	})
+	t.Run("NotADatabase", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "notes.txt")
+		require.NoError(t, os.WriteFile(path, []byte("these are not the pages of a database, but text: "+string(make([]byte, 4096))), 0o600))
+		_, err := sqlite.Open(ctx, path)
+		assert.Error(t, err)
+	})
+	t.Run("EmptyPath", func(t *testing.T) {
+		_, err := sqlite.Open(ctx, "")
+		assert.ErrorIs(t, err, crm.ErrInvalid)
+	})
+	t.Run("Reopen", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "crm.db")
+		s, err := sqlite.Open(ctx, path)
+		require.NoError(t, err)
+		require.NoError(t, s.CreateCustomer(ctx, &crm.Customer{ID: "c-1", Name: "Kept", Version: 1}))
+		require.NoError(t, s.Close())
+		s = mustOpen(t, path)
+		c, err := s.FindCustomerByID(ctx, "c-1")
+		require.NoError(t, err)
+		assert.Equal(t, "Kept", c.Name)
+	})
+	t.Run("Concurrently", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "crm.db")
+		const n = 4
+		var wg sync.WaitGroup
+		stores := make([]*sqlstore.Store, n)
+		errs := make([]error, n)
+		start := make(chan struct{})
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				stores[i], errs[i] = sqlite.Open(ctx, path)
+			}()
+		}
+		close(start)
+		wg.Wait()
+		for i := range n {
+			require.NoError(t, errs[i], "Open %d", i)
+			t.Cleanup(func() { _ = stores[i].Close() })
+		}
+		var versions int
+		require.NoError(t, stores[0].DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&versions))
+		assert.Equal(t, 2, versions)
+	})
+}

@@ -1,0 +1,361 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/crmkit/crm"
+)
+
+// contactColumns are the columns of a contact as scanContact reads them,
+// from the table aliased ct.
+const contactColumns = `ct.id, ct.customer_id, ct.name, ct.job_title, ct.role,
+	ct.created_at, ct.created_by, ct.updated_at, ct.updated_by, ct.version`
+
+// contactParams are the values of a contact's row, but its ID and Version,
+// in the order of the columns of insertContact and updateContact.
+type contactParams struct {
+	CustomerID, Name, JobTitle, Role string
+	CreatedAt                        any
+	CreatedBy                        string
+	UpdatedAt                        any
+	UpdatedBy                        string
+}
+
+func (p *contactParams) values() []any {
+	return []any{p.CustomerID, p.Name, p.JobTitle, p.Role, p.CreatedAt, p.CreatedBy, p.UpdatedAt, p.UpdatedBy}
+}
+
+func (s *Store) contactParams(ct *crm.Contact) contactParams {
+	return contactParams{
+		CustomerID: ct.CustomerID, Name: ct.Name, JobTitle: ct.JobTitle, Role: string(ct.Role),
+		CreatedAt: s.timeArg(ct.CreatedAt), CreatedBy: ct.CreatedBy,
+		UpdatedAt: s.timeArg(ct.UpdatedAt), UpdatedBy: ct.UpdatedBy,
+	}
+}
+
+// scanContact reads one row of contactColumns.
+func (s *Store) scanContact(r interface{ Scan(...any) error }) (*crm.Contact, error) {
+	ct := new(crm.Contact)
+	err := r.Scan(&ct.ID, &ct.CustomerID, &ct.Name, &ct.JobTitle, &ct.Role,
+		s.timeDest(&ct.CreatedAt), &ct.CreatedBy, s.timeDest(&ct.UpdatedAt), &ct.UpdatedBy, &ct.Version)
+	if err != nil {
+		return nil, err
+	}
+	return ct, nil
+}
+
+const insertContact = `INSERT INTO contacts (id,
+	customer_id, name, job_title, role, created_at, created_by, updated_at, updated_by,
+	version)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// CreateContact stores ct. It fails with an error matching
+// [crm.ErrDuplicate] if a contact with ct.ID exists, with [crm.ErrNotFound]
+// if ct.CustomerID names no customer (the foreign key says so), and with
+// [crm.ErrInvalid] if ct is nil or has no ID.
+func (s *Store) CreateContact(ctx context.Context, ct *crm.Contact) error {
+	const op = "create contact"
+	if ct == nil || ct.ID == "" {
+		return s.fail(ctx, op, fmt.Errorf("no ID: %w", crm.ErrInvalid))
+	}
+	if err := s.begin(ctx); err != nil {
+		return s.fail(ctx, op+" "+ct.ID, err)
+	}
+	p := s.contactParams(ct)
+	err := s.atomically(ctx, func(q dbtx) error {
+		args := append(append([]any{ct.ID}, p.values()...), ct.Version)
+		if _, err := s.exec(ctx, q, insertContact, args...); err != nil {
+			return err
+		}
+		return s.insertContactLists(ctx, q, ct)
+	})
+	if err != nil {
+		return s.fail(ctx, op+" "+ct.ID, err)
+	}
+	return nil
+}
+
+const findContactByID = `SELECT ` + contactColumns + ` FROM contacts ct WHERE ct.id = ?`
+
+// FindContactByID returns the contact id, or an error matching
+// [crm.ErrNotFound].
+func (s *Store) FindContactByID(ctx context.Context, id string) (*crm.Contact, error) {
+	op := "find contact " + id
+	if err := s.begin(ctx); err != nil {
+		return nil, s.fail(ctx, op, err)
+	}
+	var ct *crm.Contact
+	err := s.read(ctx, func(q dbtx) error {
+		var err error
+		ct, err = s.scanContact(s.queryRow(ctx, q, findContactByID, id))
+		if err != nil {
+			return err
+		}
+		return s.loadContactLists(ctx, q, []*crm.Contact{ct})
+	})
+	if err != nil {
+		return nil, s.fail(ctx, op, err)
+	}
+	return ct, nil
+}
+
+const (
+	contactsSelect     = `SELECT ` + contactColumns + ` FROM contacts ct`
+	contactsOfCustomer = `ct.customer_id = ?`
+	contactsAfter      = `ct.id > ?`
+	contactsOrder      = ` ORDER BY ct.id LIMIT ?`
+)
+
+// FindContacts returns one page of the contacts f selects, in ascending ID
+// order, and the cursor of the next page ("" after the last), with the
+// limits of [Store.FindCustomers]. A CustomerID that names no customer
+// selects nothing.
+func (s *Store) FindContacts(ctx context.Context, f crm.ContactFilter) ([]*crm.Contact, crm.Cursor, error) {
+	const op = "find contacts"
+	if err := s.begin(ctx); err != nil {
+		return nil, "", s.fail(ctx, op, err)
+	}
+	limit, err := pageLimit(f.Limit)
+	if err != nil {
+		return nil, "", s.fail(ctx, op, err)
+	}
+	var w where
+	if f.CustomerID != "" {
+		w.add(contactsOfCustomer, f.CustomerID)
+	}
+	if f.After != "" {
+		w.add(contactsAfter, string(f.After))
+	}
+	query := contactsSelect + w.String() + contactsOrder
+	args := append(w.args, limit+1)
+
+	var page []*crm.Contact
+	err = s.read(ctx, func(q dbtx) error {
+		err := s.queryEach(ctx, q, query, args, func(rows *sql.Rows) error {
+			ct, err := s.scanContact(rows)
+			if err != nil {
+				return err
+			}
+			page = append(page, ct)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return s.loadContactLists(ctx, q, page[:min(len(page), limit)])
+	})
+	if err != nil {
+		return nil, "", s.fail(ctx, op, err)
+	}
+	var next crm.Cursor
+	if len(page) > limit {
+		page = page[:limit]
+		next = crm.Cursor(page[len(page)-1].ID)
+	}
+	return page, next, nil
+}
+
+const (
+	updateContact = `UPDATE contacts SET
+	customer_id = ?, name = ?, job_title = ?, role = ?, created_at = ?, created_by = ?, updated_at = ?, updated_by = ?,
+	version = version + 1
+WHERE id = ? AND version = ?`
+	contactVersion = `SELECT version FROM contacts WHERE id = ?`
+)
+
+// UpdateContact replaces the stored contact ct.ID with ct under the
+// version rule of [Store.UpdateCustomer]. It fails with [crm.ErrNotFound]
+// also if ct.CustomerID names no customer.
+func (s *Store) UpdateContact(ctx context.Context, ct *crm.Contact) error {
+	const op = "update contact"
+	if ct == nil {
+		return s.fail(ctx, op, fmt.Errorf("nil contact: %w", crm.ErrInvalid))
+	}
+	if err := s.begin(ctx); err != nil {
+		return s.fail(ctx, op+" "+ct.ID, err)
+	}
+	if err := s.precheckVersion(ctx, contactVersion, ct.ID, ct.Version); err != nil {
+		return s.fail(ctx, op+" "+ct.ID, err)
+	}
+	p := s.contactParams(ct)
+	err := s.atomically(ctx, func(q dbtx) error {
+		args := append(p.values(), ct.ID, ct.Version)
+		res, err := s.exec(ctx, q, updateContact, args...)
+		if err != nil {
+			return err
+		}
+		if err := s.checkVersion(ctx, q, res, contactVersion, ct.ID, ct.Version); err != nil {
+			return err
+		}
+		return s.replaceContactLists(ctx, q, ct)
+	})
+	if err != nil {
+		return s.fail(ctx, op+" "+ct.ID, err)
+	}
+	ct.Version++
+	return nil
+}
+
+const deleteContact = `DELETE FROM contacts WHERE id = ? AND version = ?`
+
+// DeleteContact removes the contact id, with its emails and phones, if its
+// stored Version equals version. It fails with an error matching
+// [crm.ErrNotFound] if there is no such contact and [crm.ErrConflict] if
+// the version is stale.
+func (s *Store) DeleteContact(ctx context.Context, id string, version int64) error {
+	op := "delete contact " + id
+	if err := s.begin(ctx); err != nil {
+		return s.fail(ctx, op, err)
+	}
+	err := s.atomically(ctx, func(q dbtx) error {
+		// The emails and phones go with the row: ON DELETE CASCADE.
+		res, err := s.exec(ctx, q, deleteContact, id, version)
+		if err != nil {
+			return err
+		}
+		return s.checkVersion(ctx, q, res, contactVersion, id, version)
+	})
+	if err != nil {
+		return s.fail(ctx, op, err)
+	}
+	return nil
+}
+
+const (
+	customerExists = `SELECT 1 FROM customers WHERE id = ?`
+	moveContacts   = `UPDATE contacts SET customer_id = ?, updated_at = ?, updated_by = ?, version = version + 1
+WHERE customer_id = ?`
+)
+
+// MoveContacts re-points every contact of customer fromID to customer
+// toID, stamping each with UpdatedAt at, UpdatedBy by and a Version one
+// higher, and returns how many it moved, in one statement. It fails with
+// [crm.ErrNotFound] if toID names no customer. When fromID equals toID
+// the contacts stay where they are but are stamped and counted all the
+// same.
+func (s *Store) MoveContacts(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error) {
+	op := fmt.Sprintf("move contacts %s to %s", fromID, toID)
+	if err := s.begin(ctx); err != nil {
+		return 0, s.fail(ctx, op, err)
+	}
+	var n int64
+	err := s.atomically(ctx, func(q dbtx) error {
+		var one int
+		if err := s.queryRow(ctx, q, customerExists, toID).Scan(&one); err != nil {
+			return fmt.Errorf("customer %s: %w", toID, s.translate(ctx, err))
+		}
+		res, err := s.exec(ctx, q, moveContacts, toID, s.timeArg(at), by, fromID)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, s.fail(ctx, op, err)
+	}
+	return int(n), nil
+}
+
+const (
+	insertContactEmails = `INSERT INTO contact_emails (contact_id, position, address, label, is_primary) VALUES `
+	insertContactPhones = `INSERT INTO contact_phones (contact_id, position, number, label, is_primary) VALUES `
+)
+
+// insertContactLists stores the emails and phones of ct, which has none
+// stored.
+func (s *Store) insertContactLists(ctx context.Context, q dbtx, ct *crm.Contact) error {
+	if err := s.insertContactEmails(ctx, q, ct); err != nil {
+		return err
+	}
+	return s.insertContactPhones(ctx, q, ct)
+}
+
+func (s *Store) insertContactEmails(ctx context.Context, q dbtx, ct *crm.Contact) error {
+	rows := make([]any, 0, 5*len(ct.Emails))
+	for i, e := range ct.Emails {
+		rows = append(rows, ct.ID, i, e.Address, e.Label, e.Primary)
+	}
+	return s.insertRows(ctx, q, insertContactEmails, 5, rows)
+}
+
+func (s *Store) insertContactPhones(ctx context.Context, q dbtx, ct *crm.Contact) error {
+	rows := make([]any, 0, 5*len(ct.Phones))
+	for i, p := range ct.Phones {
+		rows = append(rows, ct.ID, i, p.Number, p.Label, p.Primary)
+	}
+	return s.insertRows(ctx, q, insertContactPhones, 5, rows)
+}
+
+const (
+	deleteContactEmails = `DELETE FROM contact_emails WHERE contact_id = ?`
+	deleteContactPhones = `DELETE FROM contact_phones WHERE contact_id = ?`
+)
+
+// replaceContactLists makes the stored emails and phones of ct.ID those of
+// ct, rewriting only a list that differs.
+func (s *Store) replaceContactLists(ctx context.Context, q dbtx, ct *crm.Contact) error {
+	old := &crm.Contact{ID: ct.ID}
+	if err := s.loadContactLists(ctx, q, []*crm.Contact{old}); err != nil {
+		return err
+	}
+	replace := func(same bool, del string, insert func(context.Context, dbtx, *crm.Contact) error) error {
+		if same {
+			return nil
+		}
+		if _, err := s.exec(ctx, q, del, ct.ID); err != nil {
+			return err
+		}
+		return insert(ctx, q, ct)
+	}
+	if err := replace(slices.Equal(old.Emails, ct.Emails), deleteContactEmails, s.insertContactEmails); err != nil {
+		return err
+	}
+	return replace(slices.Equal(old.Phones, ct.Phones), deleteContactPhones, s.insertContactPhones)
+}
+
+// The parts of the query loadContactLists runs, as for customers.
+const (
+	selectContactEmails = `SELECT contact_id, 0, position, address, label, is_primary FROM contact_emails WHERE contact_id IN `
+	selectContactPhones = ` UNION ALL SELECT contact_id, 1, position, number, label, is_primary FROM contact_phones WHERE contact_id IN `
+)
+
+// loadContactLists reads the emails and phones of cts, in the order
+// stored, with one query.
+func (s *Store) loadContactLists(ctx context.Context, q dbtx, cts []*crm.Contact) error {
+	if len(cts) == 0 {
+		return nil
+	}
+	byID := make(map[string]*crm.Contact, len(cts))
+	ids := make([]any, len(cts))
+	for i, ct := range cts {
+		byID[ct.ID] = ct
+		ids[i] = ct.ID
+	}
+	in := inList(len(ids))
+	query := selectContactEmails + in + selectContactPhones + in + orderLists
+	return s.queryEach(ctx, q, query, slices.Concat(ids, ids), func(rows *sql.Rows) error {
+		var (
+			id, text, label string
+			list, position  int64
+			primary         bool
+		)
+		if err := rows.Scan(&id, &list, &position, &text, &label, &primary); err != nil {
+			return err
+		}
+		ct := byID[id]
+		if ct == nil {
+			return nil
+		}
+		if list == 0 {
+			ct.Emails = append(ct.Emails, crm.Email{Address: text, Label: label, Primary: primary})
+		} else {
+			ct.Phones = append(ct.Phones, crm.Phone{Number: text, Label: label, Primary: primary})
+		}
+		return nil
+	})
+}

@@ -1,0 +1,658 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/crmkit/crm"
+)
+
+// customerColumns are the columns of a customer as scanCustomer reads
+// them, from the table aliased c.
+const customerColumns = `c.id, c.kind, c.name, c.industry, c.region, c.size, c.stage, c.owner_id,
+	c.tax_id, c.credit_rating, c.credit_limit_amount, c.credit_limit_currency, c.risk_level, c.birth_date,
+	c.consent_email_granted, c.consent_email_at, c.consent_phone_granted, c.consent_phone_at,
+	c.consent_sms_granted, c.consent_sms_at, c.consent_post_granted, c.consent_post_at,
+	c.do_not_contact, c.source,
+	c.address_street, c.address_city, c.address_postal_code, c.address_state, c.address_country,
+	c.custom, c.archived_at, c.merged_into,
+	c.created_at, c.created_by, c.updated_at, c.updated_by, c.version`
+
+// customerParams are the values of a customer's row, but its ID and
+// Version, in the order of the columns of insertCustomer and
+// updateCustomer.
+type customerParams struct {
+	Kind, Name, NameFold, Industry, Region, Size, Stage, OwnerID string
+	TaxID, CreditRating                                          string
+	CreditLimitAmount                                            any // string or nil
+	CreditLimitCurrency, RiskLevel                               string
+	BirthDate                                                    any
+	ConsentEmailGranted                                          bool
+	ConsentEmailAt                                               any
+	ConsentPhoneGranted                                          bool
+	ConsentPhoneAt                                               any
+	ConsentSMSGranted                                            bool
+	ConsentSMSAt                                                 any
+	ConsentPostGranted                                           bool
+	ConsentPostAt                                                any
+	DoNotContact                                                 bool
+	Source                                                       string
+	Street, City, PostalCode, State, Country                     string
+	Custom                                                       any // JSON text or nil
+	ArchivedAt                                                   any
+	MergedInto                                                   string
+	CreatedAt                                                    any
+	CreatedBy                                                    string
+	UpdatedAt                                                    any
+	UpdatedBy                                                    string
+}
+
+func (p *customerParams) values() []any {
+	return []any{
+		p.Kind, p.Name, p.NameFold, p.Industry, p.Region, p.Size, p.Stage, p.OwnerID,
+		p.TaxID, p.CreditRating, p.CreditLimitAmount, p.CreditLimitCurrency, p.RiskLevel, p.BirthDate,
+		p.ConsentEmailGranted, p.ConsentEmailAt, p.ConsentPhoneGranted, p.ConsentPhoneAt,
+		p.ConsentSMSGranted, p.ConsentSMSAt, p.ConsentPostGranted, p.ConsentPostAt,
+		p.DoNotContact, p.Source,
+		p.Street, p.City, p.PostalCode, p.State, p.Country,
+		p.Custom, p.ArchivedAt, p.MergedInto,
+		p.CreatedAt, p.CreatedBy, p.UpdatedAt, p.UpdatedBy,
+	}
+}
+
+// customerParams returns the row values of c.
+func (s *Store) customerParams(c *crm.Customer) (customerParams, error) {
+	p := customerParams{
+		Kind: string(c.Kind), Name: c.Name, NameFold: fold(c.Name),
+		Industry: c.Industry, Region: c.Region, Size: string(c.Size), Stage: string(c.Stage), OwnerID: c.OwnerID,
+		TaxID: c.TaxID, CreditRating: c.CreditRating,
+		CreditLimitCurrency: c.CreditLimit.Currency, RiskLevel: string(c.RiskLevel),
+		BirthDate:           s.timeArg(c.BirthDate),
+		ConsentEmailGranted: c.Consent.Email.Granted, ConsentEmailAt: s.timeArg(c.Consent.Email.At),
+		ConsentPhoneGranted: c.Consent.Phone.Granted, ConsentPhoneAt: s.timeArg(c.Consent.Phone.At),
+		ConsentSMSGranted: c.Consent.SMS.Granted, ConsentSMSAt: s.timeArg(c.Consent.SMS.At),
+		ConsentPostGranted: c.Consent.Post.Granted, ConsentPostAt: s.timeArg(c.Consent.Post.At),
+		DoNotContact: c.DoNotContact, Source: c.Source,
+		Street: c.Address.Street, City: c.Address.City, PostalCode: c.Address.PostalCode,
+		State: c.Address.State, Country: c.Address.Country,
+		ArchivedAt: s.timeArg(c.ArchivedAt), MergedInto: c.MergedInto,
+		CreatedAt: s.timeArg(c.CreatedAt), CreatedBy: c.CreatedBy,
+		UpdatedAt: s.timeArg(c.UpdatedAt), UpdatedBy: c.UpdatedBy,
+	}
+	if !c.CreditLimit.IsZero() {
+		p.CreditLimitAmount = decimalText(c.CreditLimit.Amount)
+	}
+	if len(c.Custom) > 0 {
+		b, err := json.Marshal(c.Custom)
+		if err != nil {
+			return p, fmt.Errorf("custom fields: %w", err)
+		}
+		p.Custom = string(b)
+	}
+	return p, nil
+}
+
+// decimalText formats d exactly, keeping its scale: 1234.5000 stays
+// "1234.5000" (decimal's String would drop the zeros).
+func decimalText(d decimal.Decimal) string {
+	if e := d.Exponent(); e < 0 {
+		return d.StringFixed(-e)
+	}
+	return d.String()
+}
+
+// scanCustomer reads one row of customerColumns.
+func (s *Store) scanCustomer(r interface{ Scan(...any) error }) (*crm.Customer, error) {
+	c := new(crm.Customer)
+	var amount, custom sql.NullString
+	err := r.Scan(&c.ID, &c.Kind, &c.Name, &c.Industry, &c.Region, &c.Size, &c.Stage, &c.OwnerID,
+		&c.TaxID, &c.CreditRating, &amount, &c.CreditLimit.Currency, &c.RiskLevel, s.timeDest(&c.BirthDate),
+		&c.Consent.Email.Granted, s.timeDest(&c.Consent.Email.At),
+		&c.Consent.Phone.Granted, s.timeDest(&c.Consent.Phone.At),
+		&c.Consent.SMS.Granted, s.timeDest(&c.Consent.SMS.At),
+		&c.Consent.Post.Granted, s.timeDest(&c.Consent.Post.At),
+		&c.DoNotContact, &c.Source,
+		&c.Address.Street, &c.Address.City, &c.Address.PostalCode, &c.Address.State, &c.Address.Country,
+		&custom, s.timeDest(&c.ArchivedAt), &c.MergedInto,
+		s.timeDest(&c.CreatedAt), &c.CreatedBy, s.timeDest(&c.UpdatedAt), &c.UpdatedBy, &c.Version)
+	if err != nil {
+		return nil, err
+	}
+	if amount.Valid {
+		// Exact: the column is read as text, never through a float.
+		if c.CreditLimit.Amount, err = decimal.NewFromString(amount.String); err != nil {
+			return nil, fmt.Errorf("customer %s: credit_limit_amount %q: %w", c.ID, amount.String, err)
+		}
+	}
+	if custom.Valid {
+		if err := json.Unmarshal([]byte(custom.String), &c.Custom); err != nil {
+			return nil, fmt.Errorf("customer %s: custom: %w", c.ID, err)
+		}
+		if len(c.Custom) == 0 {
+			c.Custom = nil
+		}
+	}
+	return c, nil
+}
+
+const insertCustomer = `INSERT INTO customers (id,
+	kind, name, name_fold, industry, region, size, stage, owner_id,
+	tax_id, credit_rating, credit_limit_amount, credit_limit_currency, risk_level, birth_date,
+	consent_email_granted, consent_email_at, consent_phone_granted, consent_phone_at,
+	consent_sms_granted, consent_sms_at, consent_post_granted, consent_post_at,
+	do_not_contact, source,
+	address_street, address_city, address_postal_code, address_state, address_country,
+	custom, archived_at, merged_into,
+	created_at, created_by, updated_at, updated_by,
+	version)
+VALUES (?,
+	?, ?, ?, ?, ?, ?, ?, ?,
+	?, ?, ?, ?, ?, ?,
+	?, ?, ?, ?,
+	?, ?, ?, ?,
+	?, ?,
+	?, ?, ?, ?, ?,
+	?, ?, ?,
+	?, ?, ?, ?,
+	?)`
+
+// CreateCustomer stores c. It fails with an error matching
+// [crm.ErrDuplicate] if a customer with c.ID exists, and with
+// [crm.ErrInvalid] if c is nil or has no ID.
+func (s *Store) CreateCustomer(ctx context.Context, c *crm.Customer) error {
+	const op = "create customer"
+	if c == nil || c.ID == "" {
+		return s.fail(ctx, op, fmt.Errorf("no ID: %w", crm.ErrInvalid))
+	}
+	if err := s.begin(ctx); err != nil {
+		return s.fail(ctx, op+" "+c.ID, err)
+	}
+	p, err := s.customerParams(c)
+	if err != nil {
+		return s.fail(ctx, op+" "+c.ID, err)
+	}
+	err = s.atomically(ctx, func(q dbtx) error {
+		args := append(append([]any{c.ID}, p.values()...), c.Version)
+		if _, err := s.exec(ctx, q, insertCustomer, args...); err != nil {
+			return err
+		}
+		return s.insertCustomerLists(ctx, q, c)
+	})
+	if err != nil {
+		return s.fail(ctx, op+" "+c.ID, err)
+	}
+	return nil
+}
+
+const findCustomerByID = `SELECT ` + customerColumns + ` FROM customers c WHERE c.id = ?`
+
+// FindCustomerByID returns the customer id, archived and merged ones
+// included, or an error matching [crm.ErrNotFound].
+func (s *Store) FindCustomerByID(ctx context.Context, id string) (*crm.Customer, error) {
+	op := "find customer " + id
+	if err := s.begin(ctx); err != nil {
+		return nil, s.fail(ctx, op, err)
+	}
+	var c *crm.Customer
+	err := s.read(ctx, func(q dbtx) error {
+		var err error
+		c, err = s.scanCustomer(s.queryRow(ctx, q, findCustomerByID, id))
+		if err != nil {
+			return err
+		}
+		return s.loadCustomerLists(ctx, q, []*crm.Customer{c})
+	})
+	if err != nil {
+		return nil, s.fail(ctx, op, err)
+	}
+	return c, nil
+}
+
+// FindCustomers returns one page of the customers f selects, in ascending
+// ID order, and the cursor of the next page ("" after the last). The
+// filter is one query, with an index for every filter field; see
+// [crm.CustomerFilter] for the meaning of each field, which agrees with
+// [crm.CustomerFilter.Match]. UpdatedSince is compared as Match does: a
+// time with nanoseconds selects customers updated at the next whole
+// microsecond or later.
+func (s *Store) FindCustomers(ctx context.Context, f crm.CustomerFilter) ([]*crm.Customer, crm.Cursor, error) {
+	const op = "find customers"
+	if err := s.begin(ctx); err != nil {
+		return nil, "", s.fail(ctx, op, err)
+	}
+	limit, err := pageLimit(f.Limit)
+	if err != nil {
+		return nil, "", s.fail(ctx, op, err)
+	}
+	query, args := s.findCustomersQuery(f, limit+1)
+	var page []*crm.Customer
+	err = s.read(ctx, func(q dbtx) error {
+		rows, err := s.query(ctx, q, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			c, err := s.scanCustomer(rows)
+			if err != nil {
+				return err
+			}
+			page = append(page, c)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		// The row after the page only tells that there is a next page.
+		return s.loadCustomerLists(ctx, q, page[:min(len(page), limit)])
+	})
+	if err != nil {
+		return nil, "", s.fail(ctx, op, err)
+	}
+	var next crm.Cursor
+	if len(page) > limit {
+		page = page[:limit]
+		next = crm.Cursor(page[len(page)-1].ID)
+	}
+	return page, next, nil
+}
+
+// The conditions of findCustomersQuery.
+const (
+	customersSelect       = `SELECT ` + customerColumns + ` FROM customers c`
+	customersAfter        = `c.id > ?`
+	customersLive         = `c.archived_at IS NULL`
+	customersUpdatedSince = `c.updated_at >= ?`
+	customersTaxID        = `c.tax_id = ?`
+	customersWithTag      = `c.id IN (SELECT customer_id FROM customer_tags WHERE tag = ?)`
+	customersWithEmail    = `c.id IN (SELECT customer_id FROM customer_emails WHERE address = ?)`
+	customersWithPhone    = `c.id IN (SELECT customer_id FROM customer_phones WHERE number = ?)`
+	customersOrder        = ` ORDER BY c.id LIMIT ?`
+)
+
+// findCustomersQuery returns the query selecting the first n customers f
+// selects after f.After, and its arguments.
+func (s *Store) findCustomersQuery(f crm.CustomerFilter, n int) (string, []any) {
+	var w where
+	if f.After != "" {
+		w.add(customersAfter, string(f.After))
+	}
+	if !f.IncludeArchived {
+		w.add(customersLive)
+	}
+	whereIn(&w, "c.owner_id", f.Owners)
+	whereIn(&w, "c.stage", f.Stages)
+	whereIn(&w, "c.industry", f.Industries)
+	whereIn(&w, "c.region", f.Regions)
+	whereIn(&w, "c.kind", f.Kinds)
+	if !f.UpdatedSince.IsZero() {
+		// Stored times are whole microseconds: "at or after" a time
+		// with nanoseconds starts at the next microsecond.
+		since := crm.Timestamp(f.UpdatedSince)
+		if since.Before(f.UpdatedSince) {
+			since = since.Add(time.Microsecond)
+		}
+		w.add(customersUpdatedSince, s.d.TimeArg(since))
+	}
+	if f.TaxID != "" {
+		w.add(customersTaxID, f.TaxID)
+	}
+	if f.Email != "" {
+		w.add(customersWithEmail, f.Email)
+	}
+	if f.Phone != "" {
+		w.add(customersWithPhone, f.Phone)
+	}
+	tags := slices.Clone(f.Tags)
+	slices.Sort(tags)
+	for _, tag := range slices.Compact(tags) {
+		w.add(customersWithTag, tag)
+	}
+	if f.Search != "" {
+		key := fold(f.Search)
+		byName, nameArgs := s.d.PrefixMatch("name_fold", key)
+		byEmail, emailArgs := s.d.PrefixMatch("address_fold", key)
+		w.add("c.id IN (SELECT id FROM customers WHERE "+byName+
+			" UNION SELECT customer_id FROM customer_emails WHERE "+byEmail+")",
+			append(nameArgs, emailArgs...)...)
+	}
+	return customersSelect + w.String() + customersOrder, append(w.args, n)
+}
+
+const (
+	updateCustomer = `UPDATE customers SET
+	kind = ?, name = ?, name_fold = ?, industry = ?, region = ?, size = ?, stage = ?, owner_id = ?,
+	tax_id = ?, credit_rating = ?, credit_limit_amount = ?, credit_limit_currency = ?, risk_level = ?, birth_date = ?,
+	consent_email_granted = ?, consent_email_at = ?, consent_phone_granted = ?, consent_phone_at = ?,
+	consent_sms_granted = ?, consent_sms_at = ?, consent_post_granted = ?, consent_post_at = ?,
+	do_not_contact = ?, source = ?,
+	address_street = ?, address_city = ?, address_postal_code = ?, address_state = ?, address_country = ?,
+	custom = ?, archived_at = ?, merged_into = ?,
+	created_at = ?, created_by = ?, updated_at = ?, updated_by = ?,
+	version = version + 1
+WHERE id = ? AND version = ?`
+	customerVersion = `SELECT version FROM customers WHERE id = ?`
+)
+
+// UpdateCustomer replaces the stored customer c.ID with c if the stored
+// Version equals c.Version, storing and setting c.Version+1. It fails with
+// an error matching [crm.ErrConflict] if the versions differ and
+// [crm.ErrNotFound] if there is no such customer, changing nothing
+// (c.Version included).
+func (s *Store) UpdateCustomer(ctx context.Context, c *crm.Customer) error {
+	const op = "update customer"
+	if c == nil {
+		return s.fail(ctx, op, fmt.Errorf("nil customer: %w", crm.ErrInvalid))
+	}
+	if err := s.begin(ctx); err != nil {
+		return s.fail(ctx, op+" "+c.ID, err)
+	}
+	p, err := s.customerParams(c)
+	if err != nil {
+		return s.fail(ctx, op+" "+c.ID, err)
+	}
+	if err := s.precheckVersion(ctx, customerVersion, c.ID, c.Version); err != nil {
+		return s.fail(ctx, op+" "+c.ID, err)
+	}
+	err = s.atomically(ctx, func(q dbtx) error {
+		args := append(p.values(), c.ID, c.Version)
+		res, err := s.exec(ctx, q, updateCustomer, args...)
+		if err != nil {
+			return err
+		}
+		if err := s.checkVersion(ctx, q, res, customerVersion, c.ID, c.Version); err != nil {
+			return err
+		}
+		return s.replaceCustomerLists(ctx, q, c)
+	})
+	if err != nil {
+		return s.fail(ctx, op+" "+c.ID, err)
+	}
+	c.Version++
+	return nil
+}
+
+// precheckVersion fails as checkVersion would if the record id is
+// missing or not at version already, before a write transaction is begun:
+// a stale update then costs one read, without waiting for the write lock.
+// Versions only grow, so a stale version found now stays stale. Inside
+// RunInTx it does nothing: the write follows at once.
+func (s *Store) precheckVersion(ctx context.Context, versionQuery, id string, version int64) error {
+	if s.tx != nil {
+		return nil
+	}
+	var stored int64
+	if err := s.queryRow(ctx, s.db, versionQuery, id).Scan(&stored); err != nil {
+		return err
+	}
+	if stored != version {
+		return fmt.Errorf("version %d, stored %d: %w", version, stored, crm.ErrConflict)
+	}
+	return nil
+}
+
+// checkVersion explains an UPDATE or DELETE of the record id at version
+// that res says touched no row: crm.ErrNotFound if versionQuery finds no
+// record, crm.ErrConflict otherwise.
+func (s *Store) checkVersion(ctx context.Context, q dbtx, res sql.Result, versionQuery, id string, version int64) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	var stored int64
+	if err := s.queryRow(ctx, q, versionQuery, id).Scan(&stored); err != nil {
+		return err // sql.ErrNoRows becomes crm.ErrNotFound
+	}
+	return fmt.Errorf("version %d, stored %d: %w", version, stored, crm.ErrConflict)
+}
+
+const (
+	insertCustomerEmails = `INSERT INTO customer_emails (customer_id, position, address, address_fold, label, is_primary) VALUES `
+	insertCustomerPhones = `INSERT INTO customer_phones (customer_id, position, number, label, is_primary) VALUES `
+	insertCustomerTags   = `INSERT INTO customer_tags (customer_id, position, tag) VALUES `
+)
+
+// insertCustomerLists stores the emails, phones and tags of c, which has
+// none stored.
+func (s *Store) insertCustomerLists(ctx context.Context, q dbtx, c *crm.Customer) error {
+	if err := s.insertCustomerEmails(ctx, q, c); err != nil {
+		return err
+	}
+	if err := s.insertCustomerPhones(ctx, q, c); err != nil {
+		return err
+	}
+	return s.insertCustomerTags(ctx, q, c)
+}
+
+func (s *Store) insertCustomerEmails(ctx context.Context, q dbtx, c *crm.Customer) error {
+	rows := make([]any, 0, 6*len(c.Emails))
+	for i, e := range c.Emails {
+		rows = append(rows, c.ID, i, e.Address, fold(e.Address), e.Label, e.Primary)
+	}
+	return s.insertRows(ctx, q, insertCustomerEmails, 6, rows)
+}
+
+func (s *Store) insertCustomerPhones(ctx context.Context, q dbtx, c *crm.Customer) error {
+	rows := make([]any, 0, 5*len(c.Phones))
+	for i, p := range c.Phones {
+		rows = append(rows, c.ID, i, p.Number, p.Label, p.Primary)
+	}
+	return s.insertRows(ctx, q, insertCustomerPhones, 5, rows)
+}
+
+func (s *Store) insertCustomerTags(ctx context.Context, q dbtx, c *crm.Customer) error {
+	rows := make([]any, 0, 3*len(c.Tags))
+	for i, t := range c.Tags {
+		rows = append(rows, c.ID, i, t)
+	}
+	return s.insertRows(ctx, q, insertCustomerTags, 3, rows)
+}
+
+const (
+	deleteCustomerEmails = `DELETE FROM customer_emails WHERE customer_id = ?`
+	deleteCustomerPhones = `DELETE FROM customer_phones WHERE customer_id = ?`
+	deleteCustomerTags   = `DELETE FROM customer_tags WHERE customer_id = ?`
+)
+
+// replaceCustomerLists makes the stored emails, phones and tags of c.ID
+// those of c. It reads the stored lists and rewrites only those that
+// differ, so that an update leaving the lists alone, the usual one, costs
+// one read.
+func (s *Store) replaceCustomerLists(ctx context.Context, q dbtx, c *crm.Customer) error {
+	old := &crm.Customer{ID: c.ID}
+	if err := s.loadCustomerLists(ctx, q, []*crm.Customer{old}); err != nil {
+		return err
+	}
+	replace := func(same bool, del string, insert func(context.Context, dbtx, *crm.Customer) error) error {
+		if same {
+			return nil
+		}
+		if _, err := s.exec(ctx, q, del, c.ID); err != nil {
+			return err
+		}
+		return insert(ctx, q, c)
+	}
+	if err := replace(slices.Equal(old.Emails, c.Emails), deleteCustomerEmails, s.insertCustomerEmails); err != nil {
+		return err
+	}
+	if err := replace(slices.Equal(old.Phones, c.Phones), deleteCustomerPhones, s.insertCustomerPhones); err != nil {
+		return err
+	}
+	return replace(slices.Equal(old.Tags, c.Tags), deleteCustomerTags, s.insertCustomerTags)
+}
+
+// The parts of the query loadCustomerLists runs: the emails, phones and
+// tags of several customers in one result, told apart by the second
+// column (0, 1, 2) and ordered by customer and position.
+const (
+	selectCustomerEmails = `SELECT customer_id, 0, position, address, label, is_primary FROM customer_emails WHERE customer_id IN `
+	selectCustomerPhones = ` UNION ALL SELECT customer_id, 1, position, number, label, is_primary FROM customer_phones WHERE customer_id IN `
+	selectCustomerTags   = ` UNION ALL SELECT customer_id, 2, position, tag, '', FALSE FROM customer_tags WHERE customer_id IN `
+	orderLists           = ` ORDER BY 1, 2, 3`
+)
+
+// loadCustomerLists reads the emails, phones and tags of cs, in the order
+// stored, with one query.
+func (s *Store) loadCustomerLists(ctx context.Context, q dbtx, cs []*crm.Customer) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	byID := make(map[string]*crm.Customer, len(cs))
+	ids := make([]any, len(cs))
+	for i, c := range cs {
+		byID[c.ID] = c
+		ids[i] = c.ID
+	}
+	in := inList(len(ids))
+	query := selectCustomerEmails + in + selectCustomerPhones + in + selectCustomerTags + in + orderLists
+	args := slices.Concat(ids, ids, ids)
+	return s.queryEach(ctx, q, query, args, func(rows *sql.Rows) error {
+		var (
+			id, text, label string
+			list, position  int64
+			primary         bool
+		)
+		if err := rows.Scan(&id, &list, &position, &text, &label, &primary); err != nil {
+			return err
+		}
+		c := byID[id]
+		if c == nil {
+			return nil
+		}
+		switch list {
+		case 0:
+			c.Emails = append(c.Emails, crm.Email{Address: text, Label: label, Primary: primary})
+		case 1:
+			c.Phones = append(c.Phones, crm.Phone{Number: text, Label: label, Primary: primary})
+		default:
+			c.Tags = append(c.Tags, text)
+		}
+		return nil
+	})
+}
+
+// where builds the WHERE clause of a query from conditions joined by AND.
+type where struct {
+	conds []string
+	args  []any
+}
+
+// add adds the condition cond, with placeholders for args.
+func (w *where) add(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+// String returns " WHERE cond AND cond …", or "" without conditions.
+func (w *where) String() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w.conds, " AND ")
+}
+
+// whereIn adds "column IN (…)" for vals, unless vals is empty.
+func whereIn[T ~string](w *where, column string, vals []T) {
+	if len(vals) == 0 {
+		return
+	}
+	args := make([]any, len(vals))
+	for i, v := range vals {
+		args[i] = string(v)
+	}
+	w.add(column+" IN "+inList(len(vals)), args...)
+}
+
+// inList returns "(?, ?, …)" with n placeholders.
+func inList(n int) string {
+	return "(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
+}
+
+// maxInsertRows caps the rows of one multi-row INSERT, keeping its
+// placeholders well below every database's limit.
+const maxInsertRows = 500
+
+// insertRows inserts rows of ncols values each, given one after another
+// in args, with multi-row INSERTs that start with head ("INSERT INTO t
+// (…) VALUES ").
+func (s *Store) insertRows(ctx context.Context, q dbtx, head string, ncols int, args []any) error {
+	tuple := inList(ncols)
+	for len(args) > 0 {
+		n := min(len(args)/ncols, maxInsertRows)
+		var b strings.Builder
+		b.WriteString(head)
+		for i := range n {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(tuple)
+		}
+		if _, err := s.exec(ctx, q, b.String(), args[:n*ncols]...); err != nil {
+			return err
+		}
+		args = args[n*ncols:]
+	}
+	return nil
+}
+
+// queryEach runs query (with "?" placeholders) and calls scan for each
+// row, closing the rows before it returns.
+func (s *Store) queryEach(ctx context.Context, q dbtx, query string, args []any, scan func(*sql.Rows) error) error {
+	rows, err := s.query(ctx, q, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return rows.Close()
+}
+
+// timeArg returns the value to bind for t: NULL for the zero time,
+// otherwise t in UTC at microsecond precision as the dialect binds it.
+func (s *Store) timeArg(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return s.d.TimeArg(crm.Timestamp(t))
+}
+
+// timeDest returns a destination for Scan that reads a time column into
+// *t: the zero time for NULL, otherwise UTC at microsecond precision.
+func (s *Store) timeDest(t *time.Time) sql.Scanner { return timeScanner{d: s.d, t: t} }
+
+type timeScanner struct {
+	d Dialect
+	t *time.Time
+}
+
+func (ts timeScanner) Scan(src any) error {
+	if src == nil {
+		*ts.t = time.Time{}
+		return nil
+	}
+	t, err := ts.d.ParseTime(src)
+	if err != nil {
+		return err
+	}
+	*ts.t = crm.Timestamp(t)
+	return nil
+}

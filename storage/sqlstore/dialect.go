@@ -1,0 +1,157 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"io/fs"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Dialect is what one database needs beyond the SQL that sqlstore shares
+// between all of them. The queries in sqlstore are written once, with "?"
+// placeholders and SQL every supported database understands; a Dialect
+// rewrites the placeholders, supplies the schema, translates errors and
+// encodes the few values whose column types differ.
+//
+// Implementations live in the adapter packages (storage/sqlite, and
+// storage/postgres and storage/mysql after them) together with their
+// migration files. A Dialect must be safe for concurrent use; the ones in
+// this module are stateless.
+type Dialect interface {
+	// Name names the database, such as "sqlite". It starts the messages
+	// of the Store's errors.
+	Name() string
+
+	// Rebind rewrites a query written with "?" placeholders into the
+	// database's own placeholder style. SQLite and MySQL return query
+	// as it is; PostgreSQL numbers them ([RebindDollar]).
+	Rebind(query string) string
+
+	// Migrations returns the dialect's migration files: one file per
+	// version at the root of the FS, named NNNN_description.sql (such as
+	// 0001_customers.sql), applied in ascending version order by
+	// [Migrate]. A file's statements run in one Exec call, so the driver
+	// must accept several statements in one call (MySQL: multiStatements).
+	//
+	// The schema must compare text exactly and bytewise, as Go compares
+	// strings: pages are ordered and continued by ID (ORDER BY id, id >
+	// cursor), and filters compare owners, tags, emails and the rest for
+	// equality, as crm.CustomerFilter.Match does. SQLite's default BINARY
+	// collation does; PostgreSQL needs COLLATE "C" on the ID columns (or
+	// a "C" database) and MySQL a _bin collation (utf8mb4_bin) on every
+	// text column, whose defaults ignore case and accents.
+	Migrations() fs.FS
+
+	// LockMigrations is called first in the transaction of every
+	// migration [Migrate] applies, before it reads which versions are
+	// applied. It must make sure the table
+	//
+	//	schema_migrations(version integer primary key, applied_at <time column>)
+	//
+	// exists, and hold a lock that keeps every other migrator of the same
+	// database waiting until tx ends, so that two processes starting at
+	// once do not apply a migration twice. SQLite holds the database's
+	// write lock from BEGIN IMMEDIATE; PostgreSQL can LOCK TABLE
+	// schema_migrations, or SELECT … FOR UPDATE a lock row where LOCK
+	// TABLE is missing. Where DDL commits implicitly (MySQL) the lock
+	// must outlive those commits, such as a named lock on the connection
+	// of tx; unlock, if not nil, is then called on tx before it commits
+	// or rolls back, to release it.
+	LockMigrations(ctx context.Context, tx *sql.Tx) (unlock func(context.Context) error, err error)
+
+	// ClassifyError says what a driver error means to a caller: it
+	// returns crm.ErrDuplicate for a unique or primary key violation,
+	// crm.ErrNotFound for a foreign key violation (a record names one
+	// that does not exist), crm.ErrConflict when a concurrent writer
+	// made the operation fail (busy, locked, serialization failure,
+	// deadlock), and nil for anything else, which the Store reports as
+	// [ErrDatabase]. The Store keeps err in the chain it returns, so
+	// errors.As still finds the driver's error.
+	ClassifyError(err error) error
+
+	// TimeArg returns the value to bind for a time column. t is never
+	// the zero time (zero times are stored as NULL) and is already in UTC
+	// at microsecond precision.
+	TimeArg(t time.Time) any
+
+	// ParseTime turns a non-NULL value scanned from a time column into a
+	// time. The Store puts the result in UTC at microsecond precision.
+	ParseTime(src any) (time.Time, error)
+
+	// PrefixMatch returns a condition that holds when column starts with
+	// prefix, compared byte by byte, with "?" placeholders, and the
+	// arguments to bind for them. prefix is not empty, and it and the
+	// column hold text folded by the Store (see the package
+	// documentation), so the comparison needs no case rules of the
+	// database. The condition should let the database use an index on
+	// column; [RangePrefixMatch] does that wherever text compares
+	// bytewise.
+	PrefixMatch(column, prefix string) (cond string, args []any)
+}
+
+// RebindDollar rewrites the "?" placeholders of query into PostgreSQL's
+// $1, $2, …, leaving question marks inside quoted literals and
+// identifiers alone. It is meant for [Dialect.Rebind].
+func RebindDollar(query string) string {
+	if !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	var quote byte // the quote we are inside, or 0
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '?':
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// RangePrefixMatch is a [Dialect.PrefixMatch] for databases that compare
+// text byte by byte (SQLite's default BINARY collation; PostgreSQL with
+// COLLATE "C"; MySQL with a _bin collation): column >= prefix AND column
+// < the least string above every string that starts with prefix. Both
+// bounds can use an ordinary index on column.
+func RangePrefixMatch(column, prefix string) (cond string, args []any) {
+	hi, ok := prefixEnd(prefix)
+	if !ok {
+		return column + " >= ?", []any{prefix}
+	}
+	return "(" + column + " >= ? AND " + column + " < ?)", []any{prefix, hi}
+}
+
+// prefixEnd returns the least string that sorts, byte by byte, after every
+// string that starts with prefix, which must be valid UTF-8: prefix with
+// its last rune that can grow increased by one. ok is false when there is
+// no such string (prefix is empty or all U+10FFFF). UTF-8 keeps the order
+// of code points, so bytewise order and rune order agree.
+func prefixEnd(prefix string) (end string, ok bool) {
+	rs := []rune(prefix)
+	for i := len(rs) - 1; i >= 0; i-- {
+		r := rs[i] + 1
+		if r == 0xD800 { // surrogates are not valid runes; skip them
+			r = 0xE000
+		}
+		if r <= unicode.MaxRune {
+			rs[i] = r
+			return string(rs[:i+1]), true
+		}
+	}
+	return "", false
+}
