@@ -41,7 +41,7 @@ type Dialect interface {
 	// cursor), and filters compare owners, tags, emails and the rest for
 	// equality, as crm.CustomerFilter.Match does. SQLite's default BINARY
 	// collation does; PostgreSQL needs COLLATE "C" on the ID columns (or
-	// a "C" database) and MySQL a _bin collation (utf8mb4_bin) on every
+	// a "C" database) and MySQL a binary collation that keeps trailing spaces (utf8mb4_nopad_bin on MariaDB, utf8mb4_0900_bin on MySQL) on every
 	// text column, whose defaults ignore case and accents.
 	Migrations() fs.FS
 
@@ -67,8 +67,9 @@ type Dialect interface {
 	// crm.ErrNotFound for a foreign key violation (a record names one
 	// that does not exist), crm.ErrConflict when a concurrent writer
 	// made the operation fail (busy, locked, serialization failure,
-	// deadlock), and nil for anything else, which the Store reports as
-	// [ErrDatabase]. The Store keeps err in the chain it returns, so
+	// deadlock), crm.ErrInvalid for a value the schema cannot hold (too
+	// long, not UTF-8, out of range) where the database reports that, and
+	// nil for anything else, which the Store reports as [ErrDatabase]. The Store keeps err in the chain it returns, so
 	// errors.As still finds the driver's error.
 	ClassifyError(err error) error
 
@@ -125,7 +126,7 @@ func RebindDollar(query string) string {
 
 // RangePrefixMatch is a [Dialect.PrefixMatch] for databases that compare
 // text byte by byte (SQLite's default BINARY collation; PostgreSQL with
-// COLLATE "C"; MySQL with a _bin collation): column >= prefix AND column
+// COLLATE "C"; MySQL with a binary NO PAD collation): column >= prefix AND column
 // < the least string above every string that starts with prefix. Both
 // bounds can use an ordinary index on column.
 func RangePrefixMatch(column, prefix string) (cond string, args []any) {
