@@ -41,8 +41,9 @@ type Dialect interface {
 	// cursor), and filters compare owners, tags, emails and the rest for
 	// equality, as crm.CustomerFilter.Match does. SQLite's default BINARY
 	// collation does; PostgreSQL needs COLLATE "C" on the ID columns (or
-	// a "C" database) and MySQL a binary collation that keeps trailing spaces (utf8mb4_nopad_bin on MariaDB, utf8mb4_0900_bin on MySQL) on every
-	// text column, whose defaults ignore case and accents.
+	// a "C" database) and MySQL a binary collation that keeps trailing
+	// spaces (utf8mb4_nopad_bin on MariaDB, utf8mb4_0900_bin on MySQL) on
+	// every text column, whose defaults ignore case and accents.
 	Migrations() fs.FS
 
 	// LockMigrations is called first in the transaction of every
