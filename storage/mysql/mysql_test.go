@@ -496,73 +496,12 @@ func TestOpenInvalid(t *testing.T) {
 }
 
 // TestReplicas runs two Clients on two separate pools to one database, as
-// two replicas of a service would, incrementing one custom field of one
-// customer concurrently: no increment is lost.
+// two replicas of a service would (storetest.RunReplicas).
 func TestReplicas(t *testing.T) {
-	const (
-		goroutines = 8 // per client
-		increments = 50
-	)
 	dsn := newDatabase(t)
-	ctx := t.Context()
-	var clients [2]*crm.Client
-	for i := range clients {
-		c, err := crm.New(open(t, dsn))
-		require.NoError(t, err)
-		clients[i] = c
-	}
-	cust, err := clients[0].CreateCustomer(ctx, &crm.Customer{
-		Kind: crm.KindOrganization, Name: "Counter Ltd",
-		Custom: map[string]crm.CustomValue{"counter": crm.IntValue(0)},
+	storetest.RunReplicas(t, func(t *testing.T) (crm.Store, crm.Store) {
+		return open(t, dsn), open(t, dsn)
 	})
-	require.NoError(t, err)
-
-	one := decimal.NewFromInt(1)
-	increment := func(c *crm.Client) error {
-		for range 10_000 {
-			cur, err := c.GetCustomer(ctx, cust.ID)
-			if err != nil {
-				return err
-			}
-			n, _ := cur.Custom["counter"].Number()
-			_, err = c.UpdateCustomer(ctx, cur.ID, cur.Version, crm.CustomerUpdate{
-				Custom: map[string]crm.CustomValue{"counter": crm.NumberValue(n.Add(one))},
-			})
-			if errors.Is(err, crm.ErrConflict) {
-				continue
-			}
-			return err
-		}
-		return errors.New("conflicted 10000 times in a row")
-	}
-	var wg sync.WaitGroup
-	errs := make(chan error, 2*goroutines)
-	for _, c := range clients {
-		for range goroutines {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for range increments {
-					if err := increment(c); err != nil {
-						errs <- err
-						return
-					}
-				}
-			}()
-		}
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		require.NoError(t, err)
-	}
-	final, err := clients[1].GetCustomer(ctx, cust.ID)
-	require.NoError(t, err)
-	n, ok := final.Custom["counter"].Number()
-	require.True(t, ok)
-	total := int64(len(clients) * goroutines * increments)
-	assert.True(t, n.Equal(decimal.NewFromInt(total)), "counter %s, want %d", n, total)
-	assert.Equal(t, 1+total, final.Version, "one version per increment")
 }
 
 // TestSession checks what Open sets on every connection, whatever the

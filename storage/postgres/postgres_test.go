@@ -370,74 +370,13 @@ func TestIDOrder(t *testing.T) {
 }
 
 // TestReplicas runs two Clients on two separate connection pools to one
-// schema, as two replicas of a service would, incrementing one counter
-// concurrently and retrying on conflicts: no increment is lost.
+// schema, as two replicas of a service would (storetest.RunReplicas).
 func TestReplicas(t *testing.T) {
 	srv := newServer(t)
 	schema := srv.schema(t)
-	ctx := t.Context()
-	var clients [2]*crm.Client
-	for i := range clients {
-		c, err := crm.New(srv.open(t, schema))
-		require.NoError(t, err)
-		clients[i] = c
-	}
-	cust, err := clients[0].CreateCustomer(ctx, &crm.Customer{
-		Name: "Counter Ltd", Kind: crm.KindOrganization,
-		Custom: map[string]crm.CustomValue{"counter": crm.IntValue(0)},
+	storetest.RunReplicas(t, func(t *testing.T) (crm.Store, crm.Store) {
+		return srv.open(t, schema), srv.open(t, schema)
 	})
-	require.NoError(t, err)
-
-	const workers, increments = 8, 50 // per client
-	increment := func(c *crm.Client) error {
-		for {
-			cur, err := c.GetCustomer(ctx, cust.ID)
-			if err != nil {
-				return err
-			}
-			n, ok := cur.Custom["counter"].Number()
-			if !ok {
-				return fmt.Errorf("counter is %v", cur.Custom["counter"])
-			}
-			_, err = c.UpdateCustomer(ctx, cur.ID, cur.Version, crm.CustomerUpdate{
-				Custom: map[string]crm.CustomValue{"counter": crm.NumberValue(n.Add(decimal.NewFromInt(1)))},
-			})
-			if errors.Is(err, crm.ErrConflict) {
-				continue
-			}
-			return err
-		}
-	}
-	errs := make(chan error, len(clients)*workers)
-	var wg sync.WaitGroup
-	for _, c := range clients {
-		for range workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for range increments {
-					if err := increment(c); err != nil {
-						errs <- err
-						return
-					}
-				}
-			}()
-		}
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		require.NoError(t, err)
-	}
-
-	const total = len(clients) * workers * increments
-	for i, c := range clients {
-		got, err := c.GetCustomer(ctx, cust.ID)
-		require.NoError(t, err)
-		n, _ := got.Custom["counter"].Number()
-		assert.True(t, n.Equal(decimal.NewFromInt(int64(total))), "client %d: counter %s, want %d", i, n, total)
-		assert.Equal(t, int64(1+total), got.Version, "client %d: version", i)
-	}
 }
 
 // TestErrors checks that database errors arrive as the crm sentinels,

@@ -28,6 +28,15 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+// TestReplicas opens one file twice, as two processes would, and updates
+// one customer through both (storetest.RunReplicas).
+func TestReplicas(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "crm.db")
+	storetest.RunReplicas(t, func(t *testing.T) (crm.Store, crm.Store) {
+		return mustOpen(t, path), mustOpen(t, path)
+	})
+}
+
 // TestConformanceInMemory runs the conformance suite on ":memory:", whose
 // pool has one connection.
 func TestConformanceInMemory(t *testing.T) {
