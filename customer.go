@@ -874,6 +874,19 @@ func (c *Client) Customers(ctx context.Context, f CustomerFilter) iter.Seq2[*Cus
 	return pages(ctx, f, c.ListCustomers, func(f *CustomerFilter, next Cursor) { f.After = next })
 }
 
+// mapClone returns a new slice holding f of each element of in, or nil if
+// in is empty.
+func mapClone[T, U any](in []T, f func(T) U) []U {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]U, len(in))
+	for i, v := range in {
+		out[i] = f(v)
+	}
+	return out
+}
+
 func (c *Client) normalizeFilter(f *CustomerFilter) error {
 	verr := &ValidationError{Entity: "customer filter"}
 	if f.Limit < 0 || f.Limit > MaxPageLimit {
@@ -881,15 +894,14 @@ func (c *Client) normalizeFilter(f *CustomerFilter) error {
 	}
 	f.Tags = normalizeTags(f.Tags, "tags", verr)
 	f.Search = strings.TrimSpace(f.Search)
-	if f.Email != "" {
-		f.Email = strings.ToLower(strings.TrimSpace(f.Email))
-	}
-	if f.Phone != "" {
-		if n, err := NormalizePhone(f.Phone, c.region); err == nil {
-			f.Phone = n
+	f.Emails = mapClone(f.Emails, func(e string) string { return strings.ToLower(strings.TrimSpace(e)) })
+	f.Phones = mapClone(f.Phones, func(p string) string {
+		if n, err := NormalizePhone(p, c.region); err == nil {
+			return n
 		}
-	}
-	f.TaxID = taxKey(strings.TrimSpace(f.TaxID))
+		return p
+	})
+	f.TaxIDs = mapClone(f.TaxIDs, func(t string) string { return taxKey(strings.TrimSpace(t)) })
 	return verr.err()
 }
 
@@ -915,14 +927,14 @@ func (c *Client) FindDuplicates(ctx context.Context, cust *Customer) ([]Duplicat
 // size of the region.
 func (c *Client) findDuplicates(ctx context.Context, s Store, cust *Customer) ([]DuplicateMatch, error) {
 	var filters []CustomerFilter
-	for _, e := range cust.Emails {
-		filters = append(filters, CustomerFilter{Email: e.Address})
+	if len(cust.Emails) > 0 {
+		filters = append(filters, CustomerFilter{Emails: mapClone(cust.Emails, func(e Email) string { return e.Address })})
 	}
-	for _, p := range cust.Phones {
-		filters = append(filters, CustomerFilter{Phone: p.Number})
+	if len(cust.Phones) > 0 {
+		filters = append(filters, CustomerFilter{Phones: mapClone(cust.Phones, func(p Phone) string { return p.Number })})
 	}
 	if cust.TaxID != "" {
-		filters = append(filters, CustomerFilter{TaxID: cust.TaxID})
+		filters = append(filters, CustomerFilter{TaxIDs: []string{cust.TaxID}})
 	}
 	if c.duplicates.NameThreshold > 0 && cust.Name != "" {
 		if c.duplicates.AnyRegion {

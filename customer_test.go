@@ -341,7 +341,7 @@ func TestClient_ListCustomers(t *testing.T) {
 	assert.Equal(t, []string{"Alpha", "Beta"}, names(crm.CustomerFilter{Tags: []string{" Vip"}}))
 	assert.Equal(t, []string{"Alpha"}, names(crm.CustomerFilter{Search: "ZED"}))
 	assert.Equal(t, []string{"Beta"}, names(crm.CustomerFilter{Search: "be"}))
-	assert.Equal(t, []string{"Gamma"}, names(crm.CustomerFilter{Phone: "020 7946 0001"}))
+	assert.Equal(t, []string{"Gamma"}, names(crm.CustomerFilter{Phones: []string{"020 7946 0001"}}))
 
 	_, _, err := c.ListCustomers(ctx, crm.CustomerFilter{Limit: crm.MaxPageLimit + 1})
 	assert.Equal(t, "must be between 0 and 1000", fieldErr(t, err, "limit"))

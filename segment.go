@@ -29,11 +29,13 @@ func (f *CustomerFilter) Match(c *Customer) bool {
 		return false
 	case !f.UpdatedSince.IsZero() && c.UpdatedAt.Before(f.UpdatedSince):
 		return false
-	case f.TaxID != "" && c.TaxID != f.TaxID:
+	case len(f.IDs) > 0 && !slices.Contains(f.IDs, c.ID):
 		return false
-	case f.Email != "" && !slices.ContainsFunc(c.Emails, func(e Email) bool { return e.Address == f.Email }):
+	case len(f.TaxIDs) > 0 && !slices.Contains(f.TaxIDs, c.TaxID):
 		return false
-	case f.Phone != "" && !slices.ContainsFunc(c.Phones, func(p Phone) bool { return p.Number == f.Phone }):
+	case len(f.Emails) > 0 && !slices.ContainsFunc(c.Emails, func(e Email) bool { return slices.Contains(f.Emails, e.Address) }):
+		return false
+	case len(f.Phones) > 0 && !slices.ContainsFunc(c.Phones, func(p Phone) bool { return slices.Contains(f.Phones, p.Number) }):
 		return false
 	}
 	for _, t := range f.Tags {

@@ -74,9 +74,11 @@ type CustomerFilter struct {
 	// Search matches customers whose name, or one of whose email
 	// addresses, starts with this text, ignoring case.
 	Search string
-	// Email, Phone and TaxID match customers having exactly this
-	// normalised email address, phone number or tax ID.
-	Email, Phone, TaxID string
+	// IDs matches customers whose ID is one of these.
+	IDs []string
+	// Emails, Phones and TaxIDs match customers having exactly one of
+	// these normalised email addresses, phone numbers or tax IDs.
+	Emails, Phones, TaxIDs []string
 	// IncludeArchived includes archived customers (ArchivedAt set; merged
 	// customers are archived too), which are left out otherwise.
 	IncludeArchived bool

@@ -272,10 +272,9 @@ const (
 	customersAfter        = `c.id > ?`
 	customersLive         = `c.archived_at IS NULL`
 	customersUpdatedSince = `c.updated_at >= ?`
-	customersTaxID        = `c.tax_id = ?`
 	customersWithTag      = `c.id IN (SELECT customer_id FROM customer_tags WHERE tag = ?)`
-	customersWithEmail    = `c.id IN (SELECT customer_id FROM customer_emails WHERE address = ?)`
-	customersWithPhone    = `c.id IN (SELECT customer_id FROM customer_phones WHERE number = ?)`
+	customersWithEmail    = `c.id IN (SELECT customer_id FROM customer_emails WHERE address IN `
+	customersWithPhone    = `c.id IN (SELECT customer_id FROM customer_phones WHERE number IN `
 	customersOrder        = ` ORDER BY c.id LIMIT ?`
 )
 
@@ -303,14 +302,13 @@ func (s *Store) findCustomersQuery(f crm.CustomerFilter, n int) (string, []any) 
 		}
 		w.add(customersUpdatedSince, s.d.TimeArg(since))
 	}
-	if f.TaxID != "" {
-		w.add(customersTaxID, f.TaxID)
+	whereIn(&w, "c.id", f.IDs)
+	whereIn(&w, "c.tax_id", f.TaxIDs)
+	if len(f.Emails) > 0 {
+		w.add(customersWithEmail+inList(len(f.Emails))+")", anys(f.Emails)...)
 	}
-	if f.Email != "" {
-		w.add(customersWithEmail, f.Email)
-	}
-	if f.Phone != "" {
-		w.add(customersWithPhone, f.Phone)
+	if len(f.Phones) > 0 {
+		w.add(customersWithPhone+inList(len(f.Phones))+")", anys(f.Phones)...)
 	}
 	tags := slices.Clone(f.Tags)
 	slices.Sort(tags)
@@ -568,11 +566,16 @@ func whereIn[T ~string](w *where, column string, vals []T) {
 	if len(vals) == 0 {
 		return
 	}
+	w.add(column+" IN "+inList(len(vals)), anys(vals)...)
+}
+
+// anys returns vals as arguments of a query.
+func anys[T ~string](vals []T) []any {
 	args := make([]any, len(vals))
 	for i, v := range vals {
 		args[i] = string(v)
 	}
-	w.add(column+" IN "+inList(len(vals)), args...)
+	return args
 }
 
 // inList returns "(?, ?, …)" with n placeholders.

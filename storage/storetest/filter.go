@@ -139,6 +139,12 @@ type filterCase struct {
 func (fc filterCase) test(t *testing.T, s crm.Store) {
 	fx := seedFilterFixture(t, s)
 	want := fx.sorted(fc.want)
+	fc.f.IDs = slices.Clone(fc.f.IDs)
+	for i, name := range fc.f.IDs {
+		if c := fx.byName[name]; c != nil {
+			fc.f.IDs[i] = c.ID
+		}
+	}
 
 	page, next, err := s.FindCustomers(t.Context(), fc.f)
 	require.NoError(t, err, "FindCustomers %+v", fc.f)
@@ -194,14 +200,25 @@ func customerFilterCases() []filterCase {
 		{"Search/WildcardsAreText", f{Search: "%"}, nil},
 		{"Search/UnderscoreIsText", f{Search: "1_0"}, nil},
 
-		{"Email", f{Email: "billing@acme.example"}, []string{acme}},
-		{"Email/NotPrefix", f{Email: "billing@acme"}, nil},
-		{"Email/Archived", f{Email: "hello@echo.example"}, nil},
-		{"Email/ArchivedIncluded", f{Email: "hello@echo.example", IncludeArchived: true}, []string{echo}},
-		{"Phone", f{Phone: "+442079460000"}, []string{acme}},
-		{"Phone/NotPrefix", f{Phone: "+44207946000"}, nil},
-		{"TaxID", f{TaxID: "DE987654321"}, []string{delta}},
-		{"TaxID/NotPrefix", f{TaxID: "DE98765432"}, nil},
+		// IDs are given as the fixture's names; the runner puts in the IDs.
+		{"IDs", f{IDs: []string{delta, bella, "no-such-id"}}, []string{bella, delta}},
+		{"IDs/Archived", f{IDs: []string{echo, acme}}, []string{acme}},
+		{"IDs/ArchivedIncluded", f{IDs: []string{echo, acme, foxtrot}, IncludeArchived: true}, []string{acme, echo, foxtrot}},
+		{"IDs/AndRegion", f{IDs: []string{acme, bella, delta}, Regions: []string{"north"}}, []string{acme, delta}},
+
+		{"Emails", f{Emails: []string{"billing@acme.example"}}, []string{acme}},
+		{"Emails/Several", f{Emails: []string{"info@delta.example", "bella@rossi.example", "nobody@example.com"}}, []string{bella, delta}},
+		{"Emails/SameCustomerTwice", f{Emails: []string{"sales@acme.example", "billing@acme.example"}}, []string{acme}},
+		{"Emails/NotPrefix", f{Emails: []string{"billing@acme"}}, nil},
+		{"Emails/Archived", f{Emails: []string{"hello@echo.example"}}, nil},
+		{"Emails/ArchivedIncluded", f{Emails: []string{"hello@echo.example"}, IncludeArchived: true}, []string{echo}},
+		{"Phones", f{Phones: []string{"+442079460000"}}, []string{acme}},
+		{"Phones/Several", f{Phones: []string{"+4930987654", "+442079460001"}}, []string{delta, gamma}},
+		{"Phones/NotPrefix", f{Phones: []string{"+44207946000"}}, nil},
+		{"TaxIDs", f{TaxIDs: []string{"DE987654321"}}, []string{delta}},
+		{"TaxIDs/Several", f{TaxIDs: []string{"DE987654321", "GB123456789", "US55"}}, []string{acme, delta}},
+		{"TaxIDs/NotPrefix", f{TaxIDs: []string{"DE98765432"}}, nil},
+		{"Combined/EmailsAndPhones", f{Emails: []string{"info@delta.example", "sales@acme.example"}, Phones: []string{"+4930987654"}}, []string{delta}},
 
 		{"Combined/OwnerAndTag", f{Owners: []string{"u-ann"}, Tags: []string{"vip"}}, []string{acme}},
 		{"Combined/KindRegionStage", f{

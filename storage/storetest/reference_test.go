@@ -357,17 +357,26 @@ func (s *refStore) match(c *crm.Customer, f crm.CustomerFilter) bool {
 	if f.Search != "" && !s.searchMatches(c, f.Search) {
 		return false
 	}
-	if f.Email != "" && !slices.ContainsFunc(c.Emails, func(e crm.Email) bool {
-		return e.Address == f.Email && (e.Primary || !s.is("email-primary-only"))
+	ids, taxIDs := f.IDs, f.TaxIDs
+	if s.is("any-of-first-only") {
+		ids, taxIDs = ids[:min(1, len(ids))], taxIDs[:min(1, len(taxIDs))]
+	}
+	if len(ids) > 0 && !slices.Contains(ids, c.ID) {
+		return false
+	}
+	if len(f.Emails) > 0 && !slices.ContainsFunc(c.Emails, func(e crm.Email) bool {
+		return slices.Contains(f.Emails, e.Address) && (e.Primary || !s.is("email-primary-only"))
 	}) {
 		return false
 	}
-	if f.Phone != "" && !slices.ContainsFunc(c.Phones, func(p crm.Phone) bool {
-		return p.Number == f.Phone || s.is("phone-prefix") && strings.HasPrefix(p.Number, f.Phone)
+	if len(f.Phones) > 0 && !slices.ContainsFunc(c.Phones, func(p crm.Phone) bool {
+		return slices.ContainsFunc(f.Phones, func(n string) bool {
+			return p.Number == n || s.is("phone-prefix") && strings.HasPrefix(p.Number, n)
+		})
 	}) {
 		return false
 	}
-	if f.TaxID != "" && c.TaxID != f.TaxID {
+	if len(taxIDs) > 0 && !slices.Contains(taxIDs, c.TaxID) {
 		return false
 	}
 	return true
