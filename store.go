@@ -97,6 +97,15 @@ type CustomerStore interface {
 	// customer with c.ID exists.
 	CreateCustomer(ctx context.Context, c *Customer) error
 
+	// CreateCustomers stores every customer of cs as CreateCustomer
+	// would, all or none: it returns an error matching [ErrDuplicate],
+	// storing nothing, if a customer with one of their IDs exists or two
+	// of them share an ID. It is the bulk path of
+	// [Client.ImportCustomers]; an adapter loads the rows the fastest way
+	// its database offers (PostgreSQL: COPY). Storing none is not an
+	// error.
+	CreateCustomers(ctx context.Context, cs []*Customer) error
+
 	// FindCustomerByID returns the customer with id, archived and merged
 	// ones included. It returns an error matching [ErrNotFound] if there
 	// is none.

@@ -218,6 +218,48 @@ func (s *Store) CreateCustomer(ctx context.Context, c *crm.Customer) error {
 	return nil
 }
 
+// CreateCustomers stores copies of cs, all or none: it fails with
+// [crm.ErrDuplicate] if one of their IDs is taken or repeated, and with
+// [crm.ErrInvalid] if one of them is nil or has no ID.
+func (s *Store) CreateCustomers(ctx context.Context, cs []*crm.Customer) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memory: create customers: %w", err)
+	}
+	ncs := make([]*crm.Customer, len(cs))
+	ids := make([]string, len(cs))
+	for i, c := range cs {
+		if c == nil || c.ID == "" {
+			return fmt.Errorf("memory: create customers: #%d: no ID: %w", i, crm.ErrInvalid)
+		}
+		ncs[i] = c.Clone()
+		normCustomer(ncs[i])
+		ids[i] = c.ID
+	}
+	slices.Sort(ids)
+	for i := 1; i < len(ids); i++ {
+		if ids[i] == ids[i-1] {
+			return fmt.Errorf("memory: create customers: %s given twice: %w", ids[i], crm.ErrDuplicate)
+		}
+	}
+
+	if err := s.lock(true); err != nil {
+		return err
+	}
+	defer s.unlock(true)
+	d := s.d
+	for _, id := range ids {
+		if _, ok := d.customers[id]; ok {
+			return fmt.Errorf("memory: create customers: %s: %w", id, crm.ErrDuplicate)
+		}
+	}
+	for _, nc := range ncs {
+		s.saveCustomer(nc.ID, nil)
+		d.customers[nc.ID] = nc
+	}
+	d.customerIDs = mergeSorted(d.customerIDs, ids)
+	return nil
+}
+
 // FindCustomerByID returns a copy of the customer id, archived and merged
 // ones included, or an error matching [crm.ErrNotFound].
 func (s *Store) FindCustomerByID(ctx context.Context, id string) (*crm.Customer, error) {
@@ -253,6 +295,12 @@ func (s *Store) FindCustomers(ctx context.Context, f crm.CustomerFilter) ([]*crm
 	}
 	d := s.d
 	ids := d.customerIDs
+	if len(f.IDs) > 0 {
+		// Only the IDs asked for, in order, whatever the store's size.
+		ids = slices.Clone(f.IDs)
+		slices.Sort(ids)
+		ids = slices.DeleteFunc(slices.Compact(ids), func(id string) bool { return d.customers[id] == nil })
+	}
 	start := startAfter(ids, f.After)
 	page := make([]*crm.Customer, 0, min(limit, len(ids)-start))
 	more := false
@@ -766,10 +814,14 @@ func removeSorted(ids []string, id string) []string {
 	return slices.Delete(ids, i, i+1)
 }
 
-// mergeSorted returns the union of the disjoint ascending a and b.
+// mergeSorted returns the union of the disjoint ascending a and b. When b
+// sorts after a, the usual case with increasing IDs, b is appended to a.
 func mergeSorted(a, b []string) []string {
 	if len(a) == 0 {
 		return slices.Clone(b)
+	}
+	if len(b) == 0 || a[len(a)-1] < b[0] {
+		return append(a, b...)
 	}
 	out := make([]string, 0, len(a)+len(b))
 	for len(a) > 0 && len(b) > 0 {

@@ -163,6 +163,10 @@ VALUES (?,
 	?, ?, ?, ?,
 	?)`
 
+// insertCustomersHead is insertCustomer up to its VALUES, for multi-row
+// inserts.
+var insertCustomersHead = insertCustomer[:strings.Index(insertCustomer, "VALUES")+len("VALUES ")]
+
 // CreateCustomer stores c. It fails with an error matching
 // [crm.ErrDuplicate] if a customer with c.ID exists, and with
 // [crm.ErrInvalid] if c is nil or has no ID.
@@ -187,6 +191,60 @@ func (s *Store) CreateCustomer(ctx context.Context, c *crm.Customer) error {
 	})
 	if err != nil {
 		return s.fail(ctx, op+" "+c.ID, err)
+	}
+	return nil
+}
+
+// CreateCustomers stores cs, all or none, with multi-row INSERTs: the
+// customers first, then their emails, phones and tags. It fails with an
+// error matching [crm.ErrDuplicate] if one of their IDs is taken or
+// repeated, and with [crm.ErrInvalid] if one of them is nil or has no ID.
+func (s *Store) CreateCustomers(ctx context.Context, cs []*crm.Customer) error {
+	const op = "create customers"
+	if err := s.begin(ctx); err != nil {
+		return s.fail(ctx, op, err)
+	}
+	if len(cs) == 0 {
+		return nil
+	}
+	const ncols = 38 // id, the columns of customerParams, version
+	rows := make([]any, 0, ncols*len(cs))
+	var emails, phones, tags []any
+	for i, c := range cs {
+		if c == nil || c.ID == "" {
+			return s.fail(ctx, op, fmt.Errorf("#%d: no ID: %w", i, crm.ErrInvalid))
+		}
+		p, err := s.customerParams(c)
+		if err != nil {
+			return s.fail(ctx, op+" "+c.ID, err)
+		}
+		rows = append(rows, c.ID)
+		rows = append(rows, p.values()...)
+		rows = append(rows, c.Version)
+		for j, e := range c.Emails {
+			emails = append(emails, c.ID, j, e.Address, fold(e.Address), e.Label, e.Primary)
+		}
+		for j, p := range c.Phones {
+			phones = append(phones, c.ID, j, p.Number, p.Label, p.Primary)
+		}
+		for j, t := range c.Tags {
+			tags = append(tags, c.ID, j, t)
+		}
+	}
+	err := s.atomically(ctx, func(q dbtx) error {
+		if err := s.insertRows(ctx, q, insertCustomersHead, ncols, rows); err != nil {
+			return err
+		}
+		if err := s.insertRows(ctx, q, insertCustomerEmails, 6, emails); err != nil {
+			return err
+		}
+		if err := s.insertRows(ctx, q, insertCustomerPhones, 5, phones); err != nil {
+			return err
+		}
+		return s.insertRows(ctx, q, insertCustomerTags, 3, tags)
+	})
+	if err != nil {
+		return s.fail(ctx, op, err)
 	}
 	return nil
 }

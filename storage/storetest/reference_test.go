@@ -188,6 +188,39 @@ func (s *refStore) CreateCustomer(ctx context.Context, c *crm.Customer) error {
 	})
 }
 
+func (s *refStore) CreateCustomers(ctx context.Context, cs []*crm.Customer) error {
+	return s.do(ctx, func(st *refState) error {
+		store := func(c *crm.Customer) {
+			if s.is("bulk-no-lists") {
+				c = c.Clone()
+				c.Emails, c.Phones, c.Tags = nil, nil, nil
+			}
+			st.customers[c.ID] = s.in(c)
+			s.db.seq++
+			st.created[c.ID] = s.db.seq
+		}
+		seen := map[string]bool{}
+		for _, c := range cs {
+			_, taken := st.customers[c.ID]
+			switch {
+			case s.is("bulk-partial") && taken:
+				return fmt.Errorf("ref: customer %s: %w", c.ID, crm.ErrDuplicate)
+			case s.is("bulk-partial"):
+				store(c) // stores the customers before the first taken ID
+			case (taken || seen[c.ID]) && !s.is("bulk-overwrites"):
+				return fmt.Errorf("ref: customer %s: %w", c.ID, crm.ErrDuplicate)
+			}
+			seen[c.ID] = true
+		}
+		if !s.is("bulk-partial") {
+			for _, c := range cs {
+				store(c)
+			}
+		}
+		return nil
+	})
+}
+
 func (s *refStore) FindCustomerByID(ctx context.Context, id string) (*crm.Customer, error) {
 	var out *crm.Customer
 	err := s.do(ctx, func(st *refState) error {

@@ -108,6 +108,10 @@ func suite() []check {
 		{"Customer/StaleVersion", testCustomerStaleVersion},
 		{"Customer/Copies", testCustomerCopies},
 		{"Customer/ConcurrentUpdates", testCustomerConcurrentUpdates},
+		{"Customer/Bulk/RoundTrip", testCustomerBulkRoundTrip},
+		{"Customer/Bulk/Duplicate", testCustomerBulkDuplicate},
+		{"Customer/Bulk/Rollback", testCustomerBulkRollback},
+		{"Customer/Bulk/Copies", testCustomerBulkCopies},
 	}
 	for _, fc := range customerFilterCases() {
 		checks = append(checks, check{"Customer/Filter/" + fc.name, fc.test})
