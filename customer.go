@@ -627,23 +627,10 @@ func (c *Client) CreateCustomer(ctx context.Context, in *Customer, opts ...Creat
 	if in == nil {
 		return nil, required("customer", "customer")
 	}
-	now, by := c.now(), actorID(ctx)
 	cust := in.Clone()
-	verr := &ValidationError{Entity: "customer"}
-	normalizeCustomer(cust, c.region, now, verr)
-	if !cust.ArchivedAt.IsZero() {
-		verr.add("archived_at", "a new customer cannot be archived")
-	}
-	if cust.MergedInto != "" {
-		verr.add("merged_into", "a new customer cannot be merged")
-	}
-	if err := verr.err(); err != nil {
+	if err := c.prepareNew(cust, c.now(), actorID(ctx), false); err != nil {
 		return nil, err
 	}
-	cust.ID = c.ids.NewID()
-	cust.CreatedAt, cust.CreatedBy = now, by
-	cust.UpdatedAt, cust.UpdatedBy = now, by
-	cust.Version = 1
 
 	err := c.store.RunInTx(ctx, func(tx Store) error {
 		if !cfg.allowDuplicates {

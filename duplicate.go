@@ -13,6 +13,9 @@ type MatchRule string
 
 // Match rules, strongest first.
 const (
+	// MatchID: the same ID; only an import, whose rows may carry IDs,
+	// matches on it.
+	MatchID MatchRule = "id"
 	// MatchTaxID: the same tax or registration ID.
 	MatchTaxID MatchRule = "tax_id"
 	// MatchEmail: a shared email address.

@@ -53,6 +53,14 @@ func (r SurvivorshipRules) validate(prefix string) *ValidationError {
 	return verr
 }
 
+// with returns r with the rules of over put in place.
+func (r SurvivorshipRules) with(over SurvivorshipRules) SurvivorshipRules {
+	out := make(SurvivorshipRules, len(r)+len(over))
+	maps.Copy(out, r)
+	maps.Copy(out, over)
+	return out
+}
+
 // rule returns the rule for field: its own, for a custom field the rule
 // for "custom", or else SurviveNonEmpty.
 func (r SurvivorshipRules) rule(field string) Survivorship {
@@ -419,13 +427,7 @@ func (c *Client) MergeCustomers(ctx context.Context, survivorID, duplicateID str
 		return nil, err
 	}
 	now, by := c.now(), actorID(ctx)
-	rules := make(SurvivorshipRules, len(c.survive)+len(opts.Rules))
-	for k, v := range c.survive {
-		rules[k] = v
-	}
-	for k, v := range opts.Rules {
-		rules[k] = v
-	}
+	rules := c.survive.with(opts.Rules)
 
 	var plan *MergePlan
 	err := c.store.RunInTx(ctx, func(tx Store) error {
