@@ -242,7 +242,7 @@ func csvSetter(name string) (func(c *Customer, v string) error, error) {
 // that kind is known.
 func zeroText(kind string) string {
 	switch kind {
-	case "number", "int":
+	case "number":
 		return "0"
 	case "bool":
 		return "false"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/crmkit/crm"
@@ -155,4 +156,36 @@ func ExampleClient_MergeCustomers() {
 	// do_not_contact false                                    from both
 	// children: [{contact cus_3}]
 	// crm: customer cus_2 was merged into cus_1
+}
+
+func ExampleClient_ImportCustomers() {
+	client := exampleClient()
+	ctx := context.Background()
+
+	csv := `id,name,email,phone,country,tags
+ext-1,Acme Ltd,sales@acme.example,020 7946 0000,GB,vip
+ext-2,Globex GmbH,info@globex.example,030 1234567,DE,
+ext-3,,nobody@example.com,,,
+ext-4,Acme Limited,SALES@acme.example,,GB,
+`
+	res, err := client.ImportCustomers(ctx, crm.ReadCustomersCSV(strings.NewReader(csv)), crm.ImportOptions{
+		BatchSize:  1000,
+		Duplicates: crm.SkipDuplicates,
+		OnRowError: func(e *crm.RowError) error {
+			fmt.Println("not imported:", e)
+			return nil
+		},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%d rows: %d created, %d skipped, %d rejected\n", res.Rows, res.Created, res.Skipped, res.Rejected)
+	globex, _ := client.GetCustomer(ctx, "ext-2")
+	fmt.Println(globex.Name, globex.PrimaryPhone())
+	// Output:
+	// not imported: row 3: crm: invalid customer: name: required
+	// not imported: row 4: crm: likely duplicate of customer ext-1 "Acme Ltd": email sales@acme.example (1.00)
+	// 4 rows: 2 created, 1 skipped, 1 rejected
+	// Globex GmbH +49301234567
 }

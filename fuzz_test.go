@@ -1,12 +1,15 @@
 package crm_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"math"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/storage/memory"
 )
 
 // FuzzNameKey checks that name keys never panic, are idempotent and that
@@ -87,6 +90,53 @@ func FuzzCustomValueJSON(f *testing.F) {
 		var back crm.CustomValue
 		if err := json.Unmarshal(out, &back); err != nil || !back.Equal(v) {
 			t.Fatalf("round trip %s → %s → %v (%v)", data, out, back, err)
+		}
+	})
+}
+
+// FuzzReadCustomersCSV checks that any input yields customers and row
+// errors without panicking, that only a header or read error (which does
+// not match ErrInvalid) ends the sequence, and that a record read without
+// error imports or is rejected with a ValidationError, never anything else.
+func FuzzReadCustomersCSV(f *testing.F) {
+	for _, seed := range []string{
+		"id,name,email,phone,region,industry,created_at\n1,Zoe Yilmaz,zoe@example.com,+1-555-951-6737,APAC,Finance,2025-01-02T10:11:23Z\n",
+		"name,tags,credit_limit,birth_date,consent_email\nAcme,vip;b2b,100 EUR,1999-12-31,yes\n",
+		"\uFEFFName,custom.score:number,custom.since:date\n\"A, \"\"B\"\"\",1.5,2020-02-29\n",
+		"name\n\"unterminated\n",
+		"name,email\nA\nB,b@x.example,extra\n",
+		"name,colour\n",
+		"",
+	} {
+		f.Add([]byte(seed))
+	}
+	c, err := crm.New(memory.New(), crm.WithDefaultRegion("GB"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ended := false
+		for cust, err := range crm.ReadCustomersCSV(bytes.NewReader(data)) {
+			if ended {
+				t.Fatalf("a customer after the error that ends the sequence")
+			}
+			if err != nil {
+				if !errors.Is(err, crm.ErrInvalid) {
+					ended = true
+				}
+				continue
+			}
+			if _, err := c.ImportCustomers(t.Context(), func(yield func(crm.Customer, error) bool) { yield(cust, nil) },
+				crm.ImportOptions{Duplicates: crm.KeepDuplicates, OnRowError: func(e *crm.RowError) error {
+					var verr *crm.ValidationError
+					var dup *crm.DuplicateError
+					if !errors.As(e, &verr) && !errors.As(e, &dup) {
+						t.Fatalf("row rejected with %T: %v", e.Err, e.Err)
+					}
+					return nil
+				}}); err != nil {
+				t.Fatalf("import of %+v: %v", cust, err)
+			}
 		}
 	})
 }
