@@ -143,6 +143,8 @@ func suite() []check {
 		{"Tx/Nested/InnerCommits", testTxNestedInnerCommits},
 		{"Tx/Nested/OuterFails", testTxNestedOuterFails},
 
+		{"Import/Batches", testImport},
+		{"Import/Merge", testImportMerge},
 		{"Merge/RepointsChildren", testMergeRepointsChildren},
 		{"Merge/DryRun", testMergeDryRun},
 
