@@ -105,6 +105,10 @@ type data struct {
 
 	customers   map[string]*crm.Customer
 	customerIDs []string // keys of customers, ascending
+	// customerKeys maps each email address, phone number and tax ID of a
+	// customer to the IDs of the customers having it, so that exact
+	// filters need not scan.
+	customerKeys map[customerKey][]string
 
 	contacts   map[string]*crm.Contact
 	contactIDs []string            // keys of contacts, ascending
@@ -132,7 +136,8 @@ type undoEntry struct {
 // New returns an empty Store.
 func New() *Store {
 	return &Store{d: &data{
-		customers:  make(map[string]*crm.Customer),
+		customers:    make(map[string]*crm.Customer),
+		customerKeys: make(map[customerKey][]string),
 		contacts:   make(map[string]*crm.Contact),
 		contactsOf: make(map[string][]string),
 	}}
@@ -212,7 +217,7 @@ func (s *Store) CreateCustomer(ctx context.Context, c *crm.Customer) error {
 		return fmt.Errorf("memory: create customer %s: %w", nc.ID, crm.ErrDuplicate)
 	}
 	s.saveCustomer(nc.ID, nil)
-	d.customers[nc.ID] = nc
+	d.putCustomer(nc, nil)
 	d.customerIDs = insertSorted(d.customerIDs, nc.ID)
 	s.unlock(true)
 	return nil
@@ -254,7 +259,7 @@ func (s *Store) CreateCustomers(ctx context.Context, cs []*crm.Customer) error {
 	}
 	for _, nc := range ncs {
 		s.saveCustomer(nc.ID, nil)
-		d.customers[nc.ID] = nc
+		d.putCustomer(nc, nil)
 	}
 	d.customerIDs = mergeSorted(d.customerIDs, ids)
 	return nil
@@ -295,11 +300,8 @@ func (s *Store) FindCustomers(ctx context.Context, f crm.CustomerFilter) ([]*crm
 	}
 	d := s.d
 	ids := d.customerIDs
-	if len(f.IDs) > 0 {
-		// Only the IDs asked for, in order, whatever the store's size.
-		ids = slices.Clone(f.IDs)
-		slices.Sort(ids)
-		ids = slices.DeleteFunc(slices.Compact(ids), func(id string) bool { return d.customers[id] == nil })
+	if keyed := d.keyedIDs(&f); keyed != nil {
+		ids = *keyed // only the customers an exact key names, whatever the store's size
 	}
 	start := startAfter(ids, f.After)
 	page := make([]*crm.Customer, 0, min(limit, len(ids)-start))
@@ -362,7 +364,7 @@ func (s *Store) UpdateCustomer(ctx context.Context, c *crm.Customer) error {
 	}
 	nc.Version++
 	s.saveCustomer(nc.ID, old)
-	d.customers[nc.ID] = nc
+	d.putCustomer(nc, old)
 	s.unlock(true)
 	c.Version = nc.Version
 	return nil
@@ -659,7 +661,7 @@ func (s *Store) Close() error {
 		return ErrClosed
 	}
 	d.closed = true
-	d.customers, d.customerIDs = nil, nil
+	d.customers, d.customerIDs, d.customerKeys = nil, nil, nil
 	d.contacts, d.contactIDs, d.contactsOf = nil, nil, nil
 	return nil
 }
@@ -680,15 +682,98 @@ func (d *data) rollback(t *txState, mark int) {
 	t.undo = t.undo[:mark]
 }
 
+// customerKey is an exact key of a customer: an email address ('e'), a
+// phone number ('p') or a tax ID ('t').
+type customerKey struct {
+	kind  byte
+	value string
+}
+
+// putCustomer stores c in place of old (nil if c is new), keeping the key
+// index.
+func (d *data) putCustomer(c, old *crm.Customer) {
+	d.customers[c.ID] = c
+	if old != nil && sameKeys(c, old) {
+		return
+	}
+	if old != nil {
+		d.indexCustomer(old, false)
+	}
+	d.indexCustomer(c, true)
+}
+
+// sameKeys reports whether a and b have the same exact keys.
+func sameKeys(a, b *crm.Customer) bool {
+	return a.TaxID == b.TaxID && slices.Equal(a.Emails, b.Emails) && slices.Equal(a.Phones, b.Phones)
+}
+
+// indexCustomer adds the exact keys of c to the key index, or removes
+// them.
+func (d *data) indexCustomer(c *crm.Customer, add bool) {
+	update := func(key customerKey) {
+		ids := d.customerKeys[key]
+		switch {
+		case add && !slices.Contains(ids, c.ID):
+			d.customerKeys[key] = append(ids, c.ID)
+		case !add:
+			if ids = slices.DeleteFunc(ids, func(id string) bool { return id == c.ID }); len(ids) == 0 {
+				delete(d.customerKeys, key)
+			} else {
+				d.customerKeys[key] = ids
+			}
+		}
+	}
+	for _, e := range c.Emails {
+		update(customerKey{'e', e.Address})
+	}
+	for _, p := range c.Phones {
+		update(customerKey{'p', p.Number})
+	}
+	if c.TaxID != "" {
+		update(customerKey{'t', c.TaxID})
+	}
+}
+
+// keyedIDs returns, in ascending order, the IDs of the customers that the
+// first of f's exact conditions — IDs, Emails, Phones, TaxIDs — admits, or
+// nil if f has none of them. The caller still matches f in full.
+func (d *data) keyedIDs(f *crm.CustomerFilter) *[]string {
+	var ids []string
+	switch {
+	case len(f.IDs) > 0:
+		ids = slices.DeleteFunc(slices.Clone(f.IDs), func(id string) bool { return d.customers[id] == nil })
+	case len(f.Emails) > 0:
+		ids = d.idsByKey('e', f.Emails)
+	case len(f.Phones) > 0:
+		ids = d.idsByKey('p', f.Phones)
+	case len(f.TaxIDs) > 0:
+		ids = d.idsByKey('t', f.TaxIDs)
+	default:
+		return nil
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	return &ids
+}
+
+func (d *data) idsByKey(kind byte, vals []string) []string {
+	var ids []string
+	for _, v := range vals {
+		ids = append(ids, d.customerKeys[customerKey{kind, v}]...)
+	}
+	return ids
+}
+
 // restoreCustomer makes e the customer id, removing it if e is nil.
 func (d *data) restoreCustomer(id string, e *crm.Customer) {
 	_, exists := d.customers[id]
 	switch {
 	case e == nil && exists:
+		d.indexCustomer(d.customers[id], false)
 		delete(d.customers, id)
 		d.customerIDs = removeSorted(d.customerIDs, id)
 	case e != nil:
-		d.customers[id] = e
+		d.putCustomer(e, d.customers[id])
 		if !exists {
 			d.customerIDs = insertSorted(d.customerIDs, id)
 		}

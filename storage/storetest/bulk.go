@@ -127,3 +127,40 @@ func testCustomerBulkCopies(t *testing.T, s crm.Store) {
 	batch[0].Emails[0].Address = "changed@example.com"
 	assertStoredCustomer(t, s, want, "after the caller changed its copy")
 }
+
+// testCustomerKeysFollowWrites checks that the exact filters (emails,
+// phones, tax IDs) follow updates and rolled-back updates, so that a store
+// keeping an index of them keeps it right.
+func testCustomerKeysFollowWrites(t *testing.T, s crm.Store) {
+	ctx := t.Context()
+	c := bulkCustomers(new(crm.UUIDv7), 1)[0]
+	c.TaxID = "GB111"
+	mustCreateCustomer(t, s, c)
+	find := func(f crm.CustomerFilter) []string {
+		return customerIDs(allCustomers(t, s, f))
+	}
+	oldEmail, oldPhone := c.Emails[0].Address, c.Phones[0].Number
+
+	c.Emails = []crm.Email{{Address: "new@example.com", Primary: true}}
+	c.Phones = nil
+	c.TaxID = "GB222"
+	require.NoError(t, s.UpdateCustomer(ctx, c))
+	assert.Empty(t, find(crm.CustomerFilter{Emails: []string{oldEmail}}), "the old email after an update")
+	assert.Empty(t, find(crm.CustomerFilter{Phones: []string{oldPhone}}), "the old phone after an update")
+	assert.Empty(t, find(crm.CustomerFilter{TaxIDs: []string{"GB111"}}), "the old tax ID after an update")
+	assert.Equal(t, []string{c.ID}, find(crm.CustomerFilter{Emails: []string{"new@example.com"}}), "the new email")
+	assert.Equal(t, []string{c.ID}, find(crm.CustomerFilter{TaxIDs: []string{"GB222"}}), "the new tax ID")
+
+	errUndo := fmt.Errorf("undo")
+	err := s.RunInTx(ctx, func(tx crm.Store) error {
+		u := c.Clone()
+		u.Emails = []crm.Email{{Address: "rolled@example.com", Primary: true}}
+		if err := tx.UpdateCustomer(ctx, u); err != nil {
+			return err
+		}
+		return errUndo
+	})
+	require.ErrorIs(t, err, errUndo)
+	assert.Empty(t, find(crm.CustomerFilter{Emails: []string{"rolled@example.com"}}), "the email of a rolled-back update")
+	assert.Equal(t, []string{c.ID}, find(crm.CustomerFilter{Emails: []string{"new@example.com"}}), "the email before the rolled-back update")
+}

@@ -112,6 +112,7 @@ func suite() []check {
 		{"Customer/Bulk/Duplicate", testCustomerBulkDuplicate},
 		{"Customer/Bulk/Rollback", testCustomerBulkRollback},
 		{"Customer/Bulk/Copies", testCustomerBulkCopies},
+		{"Customer/KeysFollowWrites", testCustomerKeysFollowWrites},
 	}
 	for _, fc := range customerFilterCases() {
 		checks = append(checks, check{"Customer/Filter/" + fc.name, fc.test})
