@@ -138,8 +138,8 @@ func New() *Store {
 	return &Store{d: &data{
 		customers:    make(map[string]*crm.Customer),
 		customerKeys: make(map[customerKey][]string),
-		contacts:   make(map[string]*crm.Contact),
-		contactsOf: make(map[string][]string),
+		contacts:     make(map[string]*crm.Contact),
+		contactsOf:   make(map[string][]string),
 	}}
 }
 
