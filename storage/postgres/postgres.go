@@ -56,6 +56,23 @@
 // prefix search is a range on a plain B-tree index. PostgreSQL text cannot hold
 // the byte 0: a value containing it fails with [sqlstore.ErrDatabase].
 //
+// # Bulk inserts
+//
+// [sqlstore.Store.CreateCustomers], the bulk path of
+// [crm.Client.ImportCustomers], loads each table (customers, then their
+// emails, phones and tags) with one COPY … FROM STDIN in the binary
+// format (pgx's CopyFrom) rather than INSERT statements: the Dialect is
+// a [sqlstore.Copier]. The COPYs run inside the call's transaction, or
+// inside RunInTx's in a savepoint, on the transaction's own connection,
+// so a batch is stored whole or not at all: a taken or repeated ID fails
+// the COPY with unique_violation, [crm.ErrDuplicate], and nothing of the
+// batch remains. The tables are found through the search_path, as every
+// other statement finds them, so COPY writes into the schema of
+// [WithSchema]. Values are stored exactly as INSERT stores them (money
+// as NUMERIC(20,4) from its decimal text, custom fields as JSONB, times
+// as TIMESTAMPTZ, zero values as NULL). COPY needs pgx's database/sql
+// driver; over another driver the Store falls back to multi-row INSERTs.
+//
 // # Errors
 //
 // Errors start with "postgres: " and match the crm sentinels by
@@ -69,6 +86,7 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -244,13 +262,18 @@ var migrationFiles embed.FS
 //	store, err := sqlstore.New(db, postgres.Dialect())
 //
 // The Dialect relies on pgx's conversions (times as time.Time, NUMERIC
-// and JSONB as text); other drivers are not supported.
+// and JSONB as text); other drivers are not supported. It is a
+// [sqlstore.Copier]: bulk writes use COPY on pgx's connections.
 func Dialect() sqlstore.Dialect { return dialect{} }
 
-// dialect is PostgreSQL's [sqlstore.Dialect]. It is stateless.
+// dialect is PostgreSQL's [sqlstore.Dialect], and a [sqlstore.Copier].
+// It is stateless.
 type dialect struct{}
 
-var _ sqlstore.Dialect = dialect{}
+var (
+	_ sqlstore.Dialect = dialect{}
+	_ sqlstore.Copier  = dialect{}
+)
 
 func (dialect) Name() string { return "postgres" }
 
@@ -373,6 +396,34 @@ func (dialect) ParseTime(src any) (time.Time, error) {
 	}
 	return t.UTC(), nil
 }
+
+// CopyRows loads rows with COPY … FROM STDIN in PostgreSQL's binary
+// format (pgx's CopyFrom) on driverConn, which must be a connection of
+// pgx's database/sql driver inside a transaction: the rows belong to the
+// transaction, and a unique violation fails the whole COPY, which stores
+// nothing, with the *pgconn.PgError ClassifyError reads. table resolves
+// through the connection's search_path, as the Store's queries do, so
+// the rows land in the schema of [WithSchema]. pgx encodes each value for
+// its column's type, which it learns by describing the table (once per
+// connection in its default query mode); an exact decimal and a JSON
+// document, given as text, become NUMERIC and JSONB. A connection of another driver is declined with
+// driver.ErrSkip, and the Store inserts the rows instead.
+func (dialect) CopyRows(ctx context.Context, driverConn any, table string, columns []string, rows [][]any) (int64, error) {
+	sc, ok := driverConn.(*stdlib.Conn)
+	if !ok {
+		return 0, fmt.Errorf("copy into %s: connection %T is not pgx's: %w", table, driverConn, driver.ErrSkip)
+	}
+	conn := sc.Conn()
+	if conn.PgConn().TxStatus() == txIdle {
+		// COPY would commit on its own.
+		return 0, fmt.Errorf("copy into %s: not inside a transaction", table)
+	}
+	return conn.CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+}
+
+// txIdle is the transaction status of a connection outside a
+// transaction ([pgconn.PgConn.TxStatus]).
+const txIdle = 'I'
 
 // PrefixMatch compares bytewise: the search key columns are COLLATE "C",
 // so a plain B-tree index on them serves both bounds. A prefix containing

@@ -37,7 +37,7 @@ type server struct {
 
 // newServer returns the server to test on, or skips t without
 // CRM_POSTGRES_DSN.
-func newServer(t *testing.T) *server {
+func newServer(t testing.TB) *server {
 	t.Helper()
 	dsn := os.Getenv("CRM_POSTGRES_DSN")
 	if dsn == "" {
@@ -54,7 +54,7 @@ func newServer(t *testing.T) *server {
 // schema returns a schema name no other test, and no other run of the
 // tests, uses, and drops that schema with everything in it when t ends.
 // The schema is not created: Open does that.
-func (srv *server) schema(t *testing.T) string {
+func (srv *server) schema(t testing.TB) string {
 	t.Helper()
 	name := "crm_test_" + strings.ToLower(rand.Text()[:16]) // 80 random bits
 	t.Cleanup(func() {
@@ -66,7 +66,7 @@ func (srv *server) schema(t *testing.T) string {
 
 // open opens a Store on schema and closes it when t ends (before the
 // schema is dropped).
-func (srv *server) open(t *testing.T, schema string) *sqlstore.Store {
+func (srv *server) open(t testing.TB, schema string) *sqlstore.Store {
 	t.Helper()
 	s, err := postgres.Open(t.Context(), srv.dsn, postgres.WithSchema(schema))
 	require.NoError(t, err)
@@ -190,6 +190,15 @@ func TestSchemaNameQuoted(t *testing.T) {
 	require.NoError(t, srv.admin.QueryRowContext(t.Context(),
 		`SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE schemaname = $1 AND tablename = 'customers'`, schema).Scan(&n))
 	assert.Equal(t, 1, n, "customers is in the schema named %q", schema)
+
+	// COPY finds the tables as the queries do.
+	require.NoError(t, s.CreateCustomers(t.Context(), []*crm.Customer{{ID: "c-2", Kind: crm.KindPerson, Name: "Two",
+		Emails: []crm.Email{{Address: "two@example.com"}}, Version: 1}}))
+	for table, want := range map[string]int{"customers": 2, "customer_emails": 1} {
+		require.NoError(t, srv.admin.QueryRowContext(t.Context(),
+			`SELECT COUNT(*) FROM `+pgx.Identifier{schema, table}.Sanitize()).Scan(&n))
+		assert.Equal(t, want, n, "rows of %s in the schema named %q", table, schema)
+	}
 
 	_, err = postgres.Open(t.Context(), srv.dsn, postgres.WithSchema("bad\x00name"))
 	assert.ErrorIs(t, err, crm.ErrInvalid, "schema name with a NUL byte")

@@ -3,7 +3,9 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -195,10 +197,12 @@ func (s *Store) CreateCustomer(ctx context.Context, c *crm.Customer) error {
 	return nil
 }
 
-// CreateCustomers stores cs, all or none, with multi-row INSERTs: the
-// customers first, then their emails, phones and tags. It fails with an
-// error matching [crm.ErrDuplicate] if one of their IDs is taken or
-// repeated, and with [crm.ErrInvalid] if one of them is nil or has no ID.
+// CreateCustomers stores cs, all or none, in one transaction (inside
+// RunInTx, one savepoint): the customers first, then their emails, phones
+// and tags, each table with the Dialect's CopyRows if it is a [Copier],
+// otherwise with multi-row INSERTs. It fails with an error matching
+// [crm.ErrDuplicate] if one of their IDs is taken or repeated, and with
+// [crm.ErrInvalid] if one of them is nil or has no ID.
 func (s *Store) CreateCustomers(ctx context.Context, cs []*crm.Customer) error {
 	const op = "create customers"
 	if err := s.begin(ctx); err != nil {
@@ -231,17 +235,17 @@ func (s *Store) CreateCustomers(ctx context.Context, cs []*crm.Customer) error {
 			tags = append(tags, c.ID, j, t)
 		}
 	}
-	err := s.atomically(ctx, func(q dbtx) error {
-		if err := s.insertRows(ctx, q, insertCustomersHead, ncols, rows); err != nil {
+	err := s.atomicallyOnConn(ctx, func(q dbtx, c *txConn) error {
+		if err := s.bulkInsert(ctx, q, c, insertCustomersHead, ncols, rows); err != nil {
 			return err
 		}
-		if err := s.insertRows(ctx, q, insertCustomerEmails, 6, emails); err != nil {
+		if err := s.bulkInsert(ctx, q, c, insertCustomerEmails, 6, emails); err != nil {
 			return err
 		}
-		if err := s.insertRows(ctx, q, insertCustomerPhones, 5, phones); err != nil {
+		if err := s.bulkInsert(ctx, q, c, insertCustomerPhones, 5, phones); err != nil {
 			return err
 		}
-		return s.insertRows(ctx, q, insertCustomerTags, 3, tags)
+		return s.bulkInsert(ctx, q, c, insertCustomerTags, 3, tags)
 	})
 	if err != nil {
 		return s.fail(ctx, op, err)
@@ -666,6 +670,43 @@ func (s *Store) insertRows(ctx context.Context, q dbtx, head string, ncols int, 
 		args = args[n*ncols:]
 	}
 	return nil
+}
+
+// bulkInsert inserts rows as insertRows does, in the transaction q that
+// runs on c: with the Dialect's CopyRows if it is a [Copier] that does
+// not decline, otherwise with insertRows.
+func (s *Store) bulkInsert(ctx context.Context, q dbtx, c *txConn, head string, ncols int, args []any) error {
+	copier, ok := s.d.(Copier)
+	if !ok || len(args) == 0 {
+		return s.insertRows(ctx, q, head, ncols, args)
+	}
+	rows := make([][]any, len(args)/ncols)
+	for i := range rows {
+		rows[i] = args[i*ncols : (i+1)*ncols : (i+1)*ncols]
+	}
+	table, columns := insertTarget(head)
+	n, err := c.copyRows(ctx, copier, table, columns, rows)
+	switch {
+	case errors.Is(err, driver.ErrSkip):
+		return s.insertRows(ctx, q, head, ncols, args)
+	case err != nil:
+		return err
+	case n != int64(len(rows)):
+		return fmt.Errorf("copy into %s: %d of %d rows copied", table, n, len(rows))
+	}
+	return nil
+}
+
+// insertTarget returns the table and the columns of head, the start of
+// a multi-row INSERT as insertRows takes it ("INSERT INTO t (a, b)
+// VALUES "), so that a Copier loads the same columns.
+func insertTarget(head string) (table string, columns []string) {
+	table, rest, _ := strings.Cut(strings.TrimPrefix(head, "INSERT INTO "), " (")
+	list, _, _ := strings.Cut(rest, ")")
+	for col := range strings.SplitSeq(list, ",") {
+		columns = append(columns, strings.TrimSpace(col))
+	}
+	return table, columns
 }
 
 // queryEach runs query (with "?" placeholders) and calls scan for each

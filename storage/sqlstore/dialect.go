@@ -94,6 +94,38 @@ type Dialect interface {
 	PrefixMatch(column, prefix string) (cond string, args []any)
 }
 
+// Copier is implemented by a [Dialect] whose database loads many rows
+// faster than multi-row INSERTs can, such as PostgreSQL with COPY. The
+// Store's bulk writes ([Store.CreateCustomers]) use it when the Dialect
+// has it, and multi-row INSERTs otherwise.
+type Copier interface {
+	// CopyRows adds rows to table, each row holding the values of
+	// columns in that order, and returns the number of rows it added.
+	//
+	// driverConn is the driver's connection (as [sql.Conn.Raw] gives it)
+	// in the middle of a write transaction of the Store, which CopyRows
+	// must leave open: the rows belong to that transaction, and the Store
+	// rolls them back, to a savepoint inside [Store.RunInTx], if CopyRows
+	// or anything after it in the transaction fails. Nothing else uses
+	// the connection until CopyRows returns; it must return, not call
+	// runtime.Goexit.
+	//
+	// table and columns are names from the Store's schema, lowercase and
+	// unquoted, to be resolved as the Store's own queries resolve them
+	// (the table through the connection's search path). The values are
+	// those the Store binds to its queries: nil for NULL, string, bool,
+	// int, int64, and what [Dialect.TimeArg] returns for a time; an exact
+	// decimal and a JSON document are given as their text.
+	//
+	// Errors are classified by [Dialect.ClassifyError] as those of the
+	// Store's queries are, so a taken key must fail as an INSERT would
+	// ([crm.ErrDuplicate]). CopyRows may decline, before it writes
+	// anything, by returning an error matching [driver.ErrSkip] (for
+	// instance when driverConn is not of the driver it knows); the Store
+	// then inserts the rows with INSERT.
+	CopyRows(ctx context.Context, driverConn any, table string, columns []string, rows [][]any) (int64, error)
+}
+
 // RebindDollar rewrites the "?" placeholders of query into PostgreSQL's
 // $1, $2, …, leaving question marks inside quoted literals and
 // identifiers alone. It is meant for [Dialect.Rebind].

@@ -207,3 +207,25 @@ func TestInList(t *testing.T) {
 	assert.Equal(t, "(?)", inList(1))
 	assert.Equal(t, "(?, ?, ?)", inList(3))
 }
+
+func TestInsertTarget(t *testing.T) {
+	for _, tc := range []struct {
+		head, table string
+		ncols       int
+	}{
+		{insertCustomersHead, "customers", 38},
+		{insertCustomerEmails, "customer_emails", 6},
+		{insertCustomerPhones, "customer_phones", 5},
+		{insertCustomerTags, "customer_tags", 3},
+	} {
+		table, columns := insertTarget(tc.head)
+		assert.Equal(t, tc.table, table)
+		assert.Len(t, columns, tc.ncols, "columns of %s", tc.table)
+		for _, col := range columns {
+			assert.Regexp(t, `^[a-z_]+$`, col, "a column of %s", tc.table)
+		}
+	}
+	table, columns := insertTarget(insertCustomerTags)
+	assert.Equal(t, "customer_tags", table)
+	assert.Equal(t, []string{"customer_id", "position", "tag"}, columns)
+}

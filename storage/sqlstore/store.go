@@ -4,7 +4,8 @@
 // a *sql.DB, applies its migrations with [Migrate] and wraps the database
 // with [New] and its [Dialect]; the Dialect holds everything that differs
 // between databases (placeholders, schema, error codes, time columns,
-// prefix search), and the queries here are written once for all of them.
+// prefix search, and optionally a faster bulk load, [Copier]), and the
+// queries here are written once for all of them.
 //
 // # Schema
 //
@@ -58,6 +59,16 @@
 //   - A read touching several tables (a customer and its lists) runs in
 //     one read-only, repeatable-read transaction, so it sees one version
 //     of the record.
+//   - Bulk writes ([Store.CreateCustomers]) load each table in one go,
+//     all in one transaction (inside RunInTx, one savepoint), so a batch
+//     is stored whole or not at all: with the Dialect's CopyRows where it
+//     is a [Copier] (PostgreSQL's COPY), otherwise with multi-row INSERTs
+//     of up to 500 rows each (SQLite, MySQL). A Copier works on the
+//     driver's connection of the transaction, which database/sql does
+//     not expose on a *sql.Tx; so write transactions that may copy
+//     (RunInTx's, and CreateCustomers' own) are begun on a *sql.Conn
+//     held until the transaction ends, and CopyRows reaches the driver
+//     through [sql.Conn.Raw].
 //   - Errors start with the dialect's name and wrap a crm sentinel
 //     ([crm.ErrNotFound], [crm.ErrConflict], [crm.ErrDuplicate],
 //     [crm.ErrInvalid]), the context's error, [ErrClosed] or
@@ -129,6 +140,7 @@ type shared struct {
 // transaction itself is the Store's q).
 type txState struct {
 	savepoint atomic.Int64 // the number of the last savepoint made
+	conn      *txConn      // the connection the transaction runs on
 }
 
 // Option configures a Store made by [New].
@@ -274,6 +286,26 @@ func (s *Store) atomically(ctx context.Context, fn func(q dbtx) error) error {
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit it does nothing
 	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// atomicallyOnConn is atomically for a write that needs the connection
+// of its transaction, to copy rows ([Copier]): fn gets the transaction
+// and the connection it runs on. Outside RunInTx the transaction is
+// begun on a connection held for it and given back when it ends.
+func (s *Store) atomicallyOnConn(ctx context.Context, fn func(q dbtx, c *txConn) error) error {
+	if s.tx != nil {
+		return s.inSavepoint(ctx, func() error { return fn(s.q, s.tx.conn) })
+	}
+	c, tx, err := s.beginOnConn(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.release()
+	defer tx.Rollback() //nolint:errcheck // after Commit it does nothing
+	if err := fn(tx, c); err != nil {
 		return err
 	}
 	return tx.Commit()
