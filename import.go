@@ -427,8 +427,11 @@ func importKeys(c *Customer) []string {
 	return keys
 }
 
-// importLookupChunk caps the values of one lookup query.
-const importLookupChunk = 500
+// importLookupChunk is the number of values of one lookup query. It is
+// small and fixed — a short last chunk is padded by repeating a value — so
+// that every lookup is the same statement, which a store can keep
+// prepared (sqlstore caches statements of up to 64 placeholders).
+const importLookupChunk = 48
 
 // lookup reads the stored customers that share an ID — archived ones
 // included — or, unless duplicates are kept, an email, phone or tax ID
@@ -436,7 +439,9 @@ const importLookupChunk = 500
 func (imp *importer) lookup(ctx context.Context, tx Store, rows []*importRow) (*importIndex, error) {
 	var ids, emails, phones, taxIDs []string
 	for _, r := range rows {
-		ids = append(ids, r.c.ID)
+		if r.in.ID != "" { // a new ID names no stored customer
+			ids = append(ids, r.c.ID)
+		}
 		for _, e := range r.c.Emails {
 			emails = append(emails, e.Address)
 		}
@@ -464,6 +469,14 @@ func (imp *importer) lookup(ctx context.Context, tx Store, rows []*importRow) (*
 		slices.Sort(list)
 		list = slices.Compact(list)
 		for chunk := range slices.Chunk(list, importLookupChunk) {
+			if n := len(chunk); n < importLookupChunk {
+				pad := make([]string, importLookupChunk)
+				copy(pad, chunk)
+				for j := n; j < importLookupChunk; j++ {
+					pad[j] = chunk[n-1]
+				}
+				chunk = pad
+			}
 			f := filters[i](chunk)
 			f.Limit = MaxPageLimit
 			for cust, err := range pages(ctx, f, tx.FindCustomers, func(f *CustomerFilter, next Cursor) { f.After = next }) {

@@ -170,10 +170,18 @@ var migrationFiles embed.FS
 // dialect is SQLite's [sqlstore.Dialect].
 type dialect struct{}
 
-var _ sqlstore.Dialect = dialect{}
+var (
+	_ sqlstore.Dialect       = dialect{}
+	_ sqlstore.InsertLimiter = dialect{}
+)
 
 // Name returns "sqlite".
 func (dialect) Name() string { return "sqlite" }
+
+// MaxInsertArgs keeps each multi-row INSERT within the statement cache, so
+// that it is parsed once and its arguments bind fast
+// ([sqlstore.InsertLimiter]).
+func (dialect) MaxInsertArgs() int { return sqlstore.MaxCachedArgs }
 
 // Rebind returns query: SQLite takes "?" placeholders.
 func (dialect) Rebind(query string) string { return query }

@@ -654,8 +654,12 @@ const maxInsertRows = 500
 // (…) VALUES ").
 func (s *Store) insertRows(ctx context.Context, q dbtx, head string, ncols int, args []any) error {
 	tuple := inList(ncols)
+	perInsert := maxInsertRows
+	if l, ok := s.d.(InsertLimiter); ok {
+		perInsert = max(1, min(perInsert, l.MaxInsertArgs()/ncols))
+	}
 	for len(args) > 0 {
-		n := min(len(args)/ncols, maxInsertRows)
+		n := min(len(args)/ncols, perInsert)
 		var b strings.Builder
 		b.WriteString(head)
 		for i := range n {

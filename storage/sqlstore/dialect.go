@@ -126,6 +126,19 @@ type Copier interface {
 	CopyRows(ctx context.Context, driverConn any, table string, columns []string, rows [][]any) (int64, error)
 }
 
+// InsertLimiter is implemented by a [Dialect] whose driver runs short
+// multi-row INSERTs faster than long ones. modernc.org/sqlite binds the
+// arguments of a statement in time that grows with the square of their
+// number, and parses every statement it is not given prepared, so there a
+// few rows per INSERT, each INSERT small enough for the statement cache
+// ([CacheStatements]), beat one long INSERT. Without it an INSERT takes up
+// to 500 rows, which suits databases reached over a network.
+type InsertLimiter interface {
+	// MaxInsertArgs caps the values of one multi-row INSERT; an INSERT
+	// still takes one row, whatever its width.
+	MaxInsertArgs() int
+}
+
 // RebindDollar rewrites the "?" placeholders of query into PostgreSQL's
 // $1, $2, …, leaving question marks inside quoted literals and
 // identifiers alone. It is meant for [Dialect.Rebind].

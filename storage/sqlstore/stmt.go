@@ -22,9 +22,10 @@ func CacheStatements(n int) Option {
 	return func(c *config) { c.cacheStatements = max(n, 0) }
 }
 
-// maxCachedArgs bounds the placeholders of a cached query, keeping out
-// the long IN lists and multi-row inserts built for large pages.
-const maxCachedArgs = 64
+// MaxCachedArgs bounds the placeholders of a query [CacheStatements]
+// keeps, leaving out the long IN lists and multi-row inserts built for
+// large pages.
+const MaxCachedArgs = 64
 
 // stmtCache holds the prepared statements of CacheStatements. Statements
 // are never evicted (another goroutine may be about to use one), only
@@ -50,7 +51,7 @@ func newStmtCache(n int) *stmtCache {
 // it wait for itself, and otherwise leaves query for preparePending.
 func (s *Store) prepared(ctx context.Context, query string, inTx bool) *sql.Stmt {
 	c := s.sh.stmts
-	if c == nil || strings.Count(query, "?") > maxCachedArgs {
+	if c == nil || strings.Count(query, "?") > MaxCachedArgs {
 		return nil
 	}
 	c.mu.Lock()
