@@ -293,9 +293,13 @@ func (s *Store) FindCustomers(ctx context.Context, f crm.CustomerFilter) ([]*crm
 	if err != nil {
 		return nil, "", s.fail(ctx, op, err)
 	}
-	query, args := s.findCustomersQuery(f, limit+1)
 	var page []*crm.Customer
 	err = s.read(ctx, func(q dbtx) error {
+		f := f
+		if none, err := s.resolveKeys(ctx, q, &f); err != nil || none {
+			return err
+		}
+		query, args := s.findCustomersQuery(f, limit+1)
 		rows, err := s.query(ctx, q, query, args...)
 		if err != nil {
 			return err
@@ -326,6 +330,64 @@ func (s *Store) FindCustomers(ctx context.Context, f crm.CustomerFilter) ([]*crm
 		next = crm.Cursor(page[len(page)-1].ID)
 	}
 	return page, next, nil
+}
+
+// maxResolvedIDs caps the customers resolveKeys turns a filter into.
+const maxResolvedIDs = crm.MaxPageLimit
+
+const (
+	emailOwners = `SELECT customer_id FROM customer_emails WHERE address IN `
+	phoneOwners = `SELECT customer_id FROM customer_phones WHERE number IN `
+)
+
+// resolveKeys replaces the Emails and Phones conditions of f with the IDs
+// of the customers having those emails or phones, read first from the
+// list tables, and reports whether no customer can match. The customers
+// query is then a primary-key lookup, which every database plans well —
+// even on tables whose statistics are stale, as during a bulk import,
+// where PostgreSQL would otherwise scan the customers table for each
+// lookup. If the keys name more than maxResolvedIDs customers, f is left
+// as it is, for the query's subqueries.
+func (s *Store) resolveKeys(ctx context.Context, q dbtx, f *crm.CustomerFilter) (none bool, err error) {
+	if len(f.Emails) == 0 && len(f.Phones) == 0 {
+		return false, nil
+	}
+	ids := f.IDs
+	for _, k := range []struct {
+		query string
+		vals  []string
+	}{{emailOwners, f.Emails}, {phoneOwners, f.Phones}} {
+		if len(k.vals) == 0 {
+			continue
+		}
+		var owners []string
+		err := s.queryEach(ctx, q, k.query+inList(len(k.vals)), anys(k.vals), func(rows *sql.Rows) error {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			owners = append(owners, id)
+			return nil
+		})
+		switch {
+		case err != nil:
+			return false, err
+		case len(owners) == 0:
+			return true, nil
+		case len(owners) > maxResolvedIDs:
+			return false, nil
+		}
+		if ids != nil {
+			owners = slices.DeleteFunc(owners, func(id string) bool { return !slices.Contains(ids, id) })
+			if len(owners) == 0 {
+				return true, nil
+			}
+		}
+		ids = owners
+	}
+	slices.Sort(ids)
+	f.IDs, f.Emails, f.Phones = slices.Compact(ids), nil, nil
+	return false, nil
 }
 
 // The conditions of findCustomersQuery.

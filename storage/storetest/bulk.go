@@ -51,6 +51,14 @@ func testCustomerBulkRoundTrip(t *testing.T, s crm.Store) {
 	}
 	byEmail := allCustomers(t, s, crm.CustomerFilter{Emails: []string{many[7].Emails[0].Address, many[1100].Emails[0].Address}})
 	assert.Equal(t, []string{many[7].ID, many[1100].ID}, customerIDs(byEmail), "found by their emails")
+	var emails []string
+	for _, c := range many {
+		emails = append(emails, c.Emails[0].Address)
+	}
+	byEmails := allCustomers(t, s, crm.CustomerFilter{Emails: emails, Phones: []string{many[0].Phones[0].Number, many[1233].Phones[0].Number}})
+	assert.Equal(t, []string{many[0].ID, many[1233].ID}, customerIDs(byEmails), "found by %d emails and 2 phones", len(emails))
+	byEmails = allCustomers(t, s, crm.CustomerFilter{Emails: emails})
+	assert.Len(t, byEmails, len(many), "found by %d emails", len(emails))
 	byTag := allCustomers(t, s, crm.CustomerFilter{Tags: []string{"bulk", "t0"}})
 	assert.Len(t, byTag, (len(many)+20)/21, "found by their tags") // i%3 == 0 and i%7 == 0
 
