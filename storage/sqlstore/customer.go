@@ -72,7 +72,7 @@ func (p *customerParams) values() []any {
 // customerParams returns the row values of c.
 func (s *Store) customerParams(c *crm.Customer) (customerParams, error) {
 	p := customerParams{
-		Kind: string(c.Kind), Name: c.Name, NameFold: fold(c.Name),
+		Kind: string(c.Kind), Name: c.Name, NameFold: SearchKey(c.Name),
 		Industry: c.Industry, Region: c.Region, Size: string(c.Size), Stage: string(c.Stage), OwnerID: c.OwnerID,
 		TaxID: c.TaxID, CreditRating: c.CreditRating,
 		CreditLimitCurrency: c.CreditLimit.Currency, RiskLevel: string(c.RiskLevel),
@@ -226,7 +226,7 @@ func (s *Store) CreateCustomers(ctx context.Context, cs []*crm.Customer) error {
 		rows = append(rows, p.values()...)
 		rows = append(rows, c.Version)
 		for j, e := range c.Emails {
-			emails = append(emails, c.ID, j, e.Address, fold(e.Address), e.Label, e.Primary)
+			emails = append(emails, c.ID, j, e.Address, SearchKey(e.Address), e.Label, e.Primary)
 		}
 		for j, p := range c.Phones {
 			phones = append(phones, c.ID, j, p.Number, p.Label, p.Primary)
@@ -440,7 +440,7 @@ func (s *Store) findCustomersQuery(f crm.CustomerFilter, n int) (string, []any) 
 		w.add(customersWithTag, tag)
 	}
 	if f.Search != "" {
-		key := fold(f.Search)
+		key := SearchKey(f.Search)
 		byName, nameArgs := s.d.PrefixMatch("name_fold", key)
 		byEmail, emailArgs := s.d.PrefixMatch("address_fold", key)
 		w.add("c.id IN (SELECT id FROM customers WHERE "+byName+
@@ -561,7 +561,7 @@ func (s *Store) insertCustomerLists(ctx context.Context, q dbtx, c *crm.Customer
 func (s *Store) insertCustomerEmails(ctx context.Context, q dbtx, c *crm.Customer) error {
 	rows := make([]any, 0, 6*len(c.Emails))
 	for i, e := range c.Emails {
-		rows = append(rows, c.ID, i, e.Address, fold(e.Address), e.Label, e.Primary)
+		rows = append(rows, c.ID, i, e.Address, SearchKey(e.Address), e.Label, e.Primary)
 	}
 	return s.insertRows(ctx, q, insertCustomerEmails, 6, rows)
 }

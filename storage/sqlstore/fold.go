@@ -6,21 +6,21 @@ import (
 	"unicode/utf8"
 )
 
-// fold returns the search key of s, the text kept in the name_fold and
-// address_fold columns and searched for by CustomerFilter.Search: every
-// rune of s replaced by the least rune of its Unicode simple case-folding
-// orbit (the runes [unicode.SimpleFold] cycles through: 'a' and 'A' both
+// SearchKey returns the search key of s, the text kept in the name_fold
+// and address_fold columns and searched for by CustomerFilter.Search, which
+// a program writing the tables itself must store: every rune of s
+// replaced by the least rune of its Unicode simple case-folding orbit (the runes [unicode.SimpleFold] cycles through: 'a' and 'A' both
 // become 'A'; 'k', 'K' and the Kelvin sign become 'K'), and every byte
 // that is not valid UTF-8 replaced by U+FFFD.
 //
 // Two runes fold alike exactly when [strings.EqualFold] says they are
-// equal, so fold(s) starts with fold(p) exactly when
+// equal, so SearchKey(s) starts with SearchKey(p) exactly when
 // crm.CustomerFilter.Match finds that s starts with p ignoring case: Match
 // compares rune by rune with EqualFold, and decodes a bad byte as U+FFFD
-// as fold does. Simple folding maps one rune to one rune, so a search
+// as SearchKey does. Simple folding maps one rune to one rune, so a search
 // never matches across a change of length (ß does not match "ss"), and
 // accents are kept (É does not match E), as Match has it.
-func fold(s string) string {
+func SearchKey(s string) string {
 	i := 0
 	for i < len(s) { // fast path: nothing to change
 		c := s[i]

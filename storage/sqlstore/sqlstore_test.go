@@ -16,7 +16,7 @@ import (
 
 // TestFoldRune checks, for every rune, that foldRune maps it to a rune
 // strings.EqualFold takes as equal, and that all the runes EqualFold takes
-// as equal to it map to the same one: fold(a) == fold(b) exactly when
+// as equal to it map to the same one: SearchKey(a) == SearchKey(b) exactly when
 // EqualFold(a, b).
 func TestFoldRune(t *testing.T) {
 	for r := rune(0); r <= unicode.MaxRune; r++ {
@@ -79,7 +79,7 @@ func TestFoldAgreesWithMatch(t *testing.T) {
 		}
 		f := crm.CustomerFilter{Search: search}
 		want := f.Match(&crm.Customer{Name: name})
-		got := strings.HasPrefix(fold(name), fold(search))
+		got := strings.HasPrefix(SearchKey(name), SearchKey(search))
 		if got != want {
 			t.Fatalf("name %q, search %q: Match says %v, the search key says %v", name, search, want, got)
 		}
@@ -98,7 +98,7 @@ func TestFold(t *testing.T) {
 		"σς":              strings.Repeat(string(foldRune('Σ')), 2),
 		"sales@acme.test": "SALES@ACME.TEST",
 	} {
-		assert.Equal(t, want, fold(in), "fold(%q)", in)
+		assert.Equal(t, want, SearchKey(in), "SearchKey(%q)", in)
 	}
 }
 

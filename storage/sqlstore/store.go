@@ -37,8 +37,8 @@
 // text the same way and asks for a prefix of the key ([Dialect.PrefixMatch]),
 // so it ignores case for every letter, not only ASCII ones, treats "%" and
 // "_" as text, agrees with [crm.CustomerFilter.Match], and can use an
-// index. The keys are written by the Store; a program writing the tables
-// itself must keep them.
+// index. The Store writes the keys; a program writing the tables itself
+// must keep them, with [SearchKey].
 //
 // # Behaviour
 //
