@@ -427,11 +427,10 @@ func importKeys(c *Customer) []string {
 	return keys
 }
 
-// importLookupChunk is the number of values of one lookup query. It is
-// small and fixed — a short last chunk is padded by repeating a value — so
-// that every lookup is the same statement, which a store can keep
-// prepared (sqlstore caches statements of up to 64 placeholders).
-const importLookupChunk = 48
+// importLookupChunk is the number of values of one lookup filter. It is
+// fixed — a short last chunk is padded by repeating a value — so that
+// every lookup is the same statement, which a store can keep prepared.
+const importLookupChunk = 500
 
 // lookup reads the stored customers that share an ID — archived ones
 // included — or, unless duplicates are kept, an email, phone or tax ID

@@ -171,17 +171,17 @@ var migrationFiles embed.FS
 type dialect struct{}
 
 var (
-	_ sqlstore.Dialect       = dialect{}
-	_ sqlstore.InsertLimiter = dialect{}
+	_ sqlstore.Dialect    = dialect{}
+	_ sqlstore.ArgLimiter = dialect{}
 )
 
 // Name returns "sqlite".
 func (dialect) Name() string { return "sqlite" }
 
-// MaxInsertArgs keeps each multi-row INSERT within the statement cache, so
-// that it is parsed once and its arguments bind fast
-// ([sqlstore.InsertLimiter]).
-func (dialect) MaxInsertArgs() int { return sqlstore.MaxCachedArgs }
+// MaxArgs keeps each multi-row INSERT and lookup list within the statement
+// cache, so that it is parsed once and its arguments bind fast
+// ([sqlstore.ArgLimiter]).
+func (dialect) MaxArgs() int { return sqlstore.MaxCachedArgs }
 
 // Rebind returns query: SQLite takes "?" placeholders.
 func (dialect) Rebind(query string) string { return query }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 	"time"
@@ -361,14 +362,20 @@ func (s *Store) resolveKeys(ctx context.Context, q dbtx, f *crm.CustomerFilter) 
 			continue
 		}
 		var owners []string
-		err := s.queryEach(ctx, q, k.query+inList(len(k.vals)), anys(k.vals), func(rows *sql.Rows) error {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				return err
+		var err error
+		for chunk := range s.argChunks(k.vals) {
+			err = s.queryEach(ctx, q, k.query+inList(len(chunk)), chunk, func(rows *sql.Rows) error {
+				var id string
+				if err := rows.Scan(&id); err != nil {
+					return err
+				}
+				owners = append(owners, id)
+				return nil
+			})
+			if err != nil || len(owners) > maxResolvedIDs {
+				break
 			}
-			owners = append(owners, id)
-			return nil
-		})
+		}
 		switch {
 		case err != nil:
 			return false, err
@@ -388,6 +395,28 @@ func (s *Store) resolveKeys(ctx context.Context, q dbtx, f *crm.CustomerFilter) 
 	slices.Sort(ids)
 	f.IDs, f.Emails, f.Phones = slices.Compact(ids), nil, nil
 	return false, nil
+}
+
+// argChunks yields vals as query arguments, in chunks the Dialect's
+// [ArgLimiter] allows, or all at once. Every chunk has the same length —
+// the last is padded by repeating a value, which an IN list ignores — so
+// that every chunk runs one statement, prepared once.
+func (s *Store) argChunks(vals []string) iter.Seq[[]any] {
+	return func(yield func([]any) bool) {
+		size := len(vals)
+		if l, ok := s.d.(ArgLimiter); ok {
+			size = max(1, min(size, l.MaxArgs()-1)) // one argument for another condition
+		}
+		for chunk := range slices.Chunk(vals, size) {
+			args := anys(chunk)
+			for len(args) < size {
+				args = append(args, args[len(args)-1])
+			}
+			if !yield(args) {
+				return
+			}
+		}
+	}
 }
 
 // The conditions of findCustomersQuery.
@@ -717,8 +746,8 @@ const maxInsertRows = 500
 func (s *Store) insertRows(ctx context.Context, q dbtx, head string, ncols int, args []any) error {
 	tuple := inList(ncols)
 	perInsert := maxInsertRows
-	if l, ok := s.d.(InsertLimiter); ok {
-		perInsert = max(1, min(perInsert, l.MaxInsertArgs()/ncols))
+	if l, ok := s.d.(ArgLimiter); ok {
+		perInsert = max(1, min(perInsert, l.MaxArgs()/ncols))
 	}
 	for len(args) > 0 {
 		n := min(len(args)/ncols, perInsert)

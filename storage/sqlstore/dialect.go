@@ -126,17 +126,20 @@ type Copier interface {
 	CopyRows(ctx context.Context, driverConn any, table string, columns []string, rows [][]any) (int64, error)
 }
 
-// InsertLimiter is implemented by a [Dialect] whose driver runs short
-// multi-row INSERTs faster than long ones. modernc.org/sqlite binds the
+// ArgLimiter is implemented by a [Dialect] whose driver runs short
+// statements faster than long ones. modernc.org/sqlite binds the
 // arguments of a statement in time that grows with the square of their
-// number, and parses every statement it is not given prepared, so there a
-// few rows per INSERT, each INSERT small enough for the statement cache
-// ([CacheStatements]), beat one long INSERT. Without it an INSERT takes up
-// to 500 rows, which suits databases reached over a network.
-type InsertLimiter interface {
-	// MaxInsertArgs caps the values of one multi-row INSERT; an INSERT
-	// still takes one row, whatever its width.
-	MaxInsertArgs() int
+// number, and parses every statement it is not given prepared, so there
+// multi-row INSERTs of a few rows and IN lists of a few values, each
+// statement small enough for the statement cache ([CacheStatements]),
+// beat one long statement. Without it a multi-row INSERT takes up to 500
+// rows and a lookup IN list takes every value it is given, which suits
+// databases reached over a network, where each statement is a round
+// trip.
+type ArgLimiter interface {
+	// MaxArgs caps the values of one statement the Store builds from a
+	// list; a statement still takes one row, whatever its width.
+	MaxArgs() int
 }
 
 // RebindDollar rewrites the "?" placeholders of query into PostgreSQL's
