@@ -339,25 +339,35 @@ const maxResolvedIDs = crm.MaxPageLimit
 const (
 	emailOwners = `SELECT customer_id FROM customer_emails WHERE address IN `
 	phoneOwners = `SELECT customer_id FROM customer_phones WHERE number IN `
+	existingIDs = `SELECT id FROM customers WHERE id IN `
 )
 
 // resolveKeys replaces the Emails and Phones conditions of f with the IDs
 // of the customers having those emails or phones, read first from the
-// list tables, and reports whether no customer can match. The customers
+// list tables (and on an [ArgLimiter] dialect a long IDs list with the IDs
+// that exist), and reports whether no customer can match. The customers
 // query is then a primary-key lookup, which every database plans well —
 // even on tables whose statistics are stale, as during a bulk import,
 // where PostgreSQL would otherwise scan the customers table for each
 // lookup. If the keys name more than maxResolvedIDs customers, f is left
 // as it is, for the query's subqueries.
 func (s *Store) resolveKeys(ctx context.Context, q dbtx, f *crm.CustomerFilter) (none bool, err error) {
-	if len(f.Emails) == 0 && len(f.Phones) == 0 {
-		return false, nil
-	}
-	ids := f.IDs
-	for _, k := range []struct {
+	type key struct {
 		query string
 		vals  []string
-	}{{emailOwners, f.Emails}, {phoneOwners, f.Phones}} {
+	}
+	keys := []key{{emailOwners, f.Emails}, {phoneOwners, f.Phones}}
+	ids := f.IDs
+	l, limited := s.d.(ArgLimiter)
+	longIDs := limited && len(f.IDs) >= l.MaxArgs()
+	if longIDs {
+		// A long ID list, too, is looked up in cached chunks first.
+		keys, ids = append(keys, key{existingIDs, f.IDs}), nil
+	}
+	if len(f.Emails) == 0 && len(f.Phones) == 0 && !longIDs {
+		return false, nil
+	}
+	for _, k := range keys {
 		if len(k.vals) == 0 {
 			continue
 		}
