@@ -226,15 +226,9 @@ func (s *Store) CreateCustomers(ctx context.Context, cs []*crm.Customer) error {
 		rows = append(rows, c.ID)
 		rows = append(rows, p.values()...)
 		rows = append(rows, c.Version)
-		for j, e := range c.Emails {
-			emails = append(emails, c.ID, j, e.Address, SearchKey(e.Address), e.Label, e.Primary)
-		}
-		for j, p := range c.Phones {
-			phones = append(phones, c.ID, j, p.Number, p.Label, p.Primary)
-		}
-		for j, t := range c.Tags {
-			tags = append(tags, c.ID, j, t)
-		}
+		emails = appendEmailRows(emails, c)
+		phones = appendPhoneRows(phones, c)
+		tags = appendTagRows(tags, c)
 	}
 	err := s.atomicallyOnConn(ctx, func(q dbtx, c *txConn) error {
 		if err := s.bulkInsert(ctx, q, c, insertCustomersHead, ncols, rows); err != nil {
@@ -598,27 +592,39 @@ func (s *Store) insertCustomerLists(ctx context.Context, q dbtx, c *crm.Customer
 }
 
 func (s *Store) insertCustomerEmails(ctx context.Context, q dbtx, c *crm.Customer) error {
-	rows := make([]any, 0, 6*len(c.Emails))
-	for i, e := range c.Emails {
-		rows = append(rows, c.ID, i, e.Address, SearchKey(e.Address), e.Label, e.Primary)
-	}
-	return s.insertRows(ctx, q, insertCustomerEmails, 6, rows)
+	return s.insertRows(ctx, q, insertCustomerEmails, 6, appendEmailRows(nil, c))
 }
 
 func (s *Store) insertCustomerPhones(ctx context.Context, q dbtx, c *crm.Customer) error {
-	rows := make([]any, 0, 5*len(c.Phones))
-	for i, p := range c.Phones {
-		rows = append(rows, c.ID, i, p.Number, p.Label, p.Primary)
-	}
-	return s.insertRows(ctx, q, insertCustomerPhones, 5, rows)
+	return s.insertRows(ctx, q, insertCustomerPhones, 5, appendPhoneRows(nil, c))
 }
 
 func (s *Store) insertCustomerTags(ctx context.Context, q dbtx, c *crm.Customer) error {
-	rows := make([]any, 0, 3*len(c.Tags))
-	for i, t := range c.Tags {
-		rows = append(rows, c.ID, i, t)
+	return s.insertRows(ctx, q, insertCustomerTags, 3, appendTagRows(nil, c))
+}
+
+// appendEmailRows, appendPhoneRows and appendTagRows append the row
+// values of c's emails, phones and tags, in the column order of
+// insertCustomerEmails, insertCustomerPhones and insertCustomerTags.
+func appendEmailRows(dst []any, c *crm.Customer) []any {
+	for i, e := range c.Emails {
+		dst = append(dst, c.ID, i, e.Address, SearchKey(e.Address), e.Label, e.Primary)
 	}
-	return s.insertRows(ctx, q, insertCustomerTags, 3, rows)
+	return dst
+}
+
+func appendPhoneRows(dst []any, c *crm.Customer) []any {
+	for i, p := range c.Phones {
+		dst = append(dst, c.ID, i, p.Number, p.Label, p.Primary)
+	}
+	return dst
+}
+
+func appendTagRows(dst []any, c *crm.Customer) []any {
+	for i, t := range c.Tags {
+		dst = append(dst, c.ID, i, t)
+	}
+	return dst
 }
 
 const (
