@@ -86,13 +86,18 @@ func TestMigrateConcurrently(t *testing.T) {
 
 func TestDataSourceName(t *testing.T) {
 	cfg := config{busyTimeout: defaultBusyTimeout}
+	const wal = "&_pragma=journal_mode%28WAL%29&_pragma=synchronous%28NORMAL%29&_pragma=wal_autocheckpoint%2810000%29"
 	assert.Equal(t,
-		"file:///tmp/my%20crm%3F.db?_pragma=busy_timeout%285000%29&_pragma=foreign_keys%281%29&_pragma=journal_mode%28WAL%29&_pragma=synchronous%28NORMAL%29&_txlock=immediate",
+		"file:///tmp/my%20crm%3F.db?_pragma=busy_timeout%285000%29&_pragma=foreign_keys%281%29"+wal+"&_txlock=immediate",
 		dataSourceName("/tmp/my crm?.db", cfg))
 	assert.Equal(t,
-		"file:crm.db?_pragma=busy_timeout%285000%29&_pragma=foreign_keys%281%29&_pragma=journal_mode%28WAL%29&_pragma=synchronous%28NORMAL%29&_txlock=immediate",
+		"file:crm.db?_pragma=busy_timeout%285000%29&_pragma=foreign_keys%281%29"+wal+"&_txlock=immediate",
 		dataSourceName("crm.db", cfg))
 	assert.Equal(t,
 		":memory:?_pragma=busy_timeout%285000%29&_pragma=foreign_keys%281%29&_txlock=immediate",
+		dataSourceName(":memory:", cfg))
+	cfg.cacheSize = defaultCacheSize
+	assert.Equal(t,
+		":memory:?_pragma=busy_timeout%285000%29&_pragma=foreign_keys%281%29&_pragma=cache_size%28-32768%29&_txlock=immediate",
 		dataSourceName(":memory:", cfg))
 }

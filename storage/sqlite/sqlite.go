@@ -17,10 +17,11 @@
 // date (the migrations are embedded in this package and recorded in
 // schema_migrations). Every connection of the pool is set up by the data
 // source name, so none is missed: WAL journal (readers never wait for the
-// writer and the writer never waits for readers), synchronous=NORMAL
-// (safe in WAL against a crashing program; a power loss may lose the last
-// commits), foreign keys enforced, and a busy timeout (5s unless
-// [WithBusyTimeout] says otherwise).
+// writer and the writer never waits for readers), checkpointed at 10,000
+// pages rather than 1,000, synchronous=NORMAL (safe in WAL against a
+// crashing program; a power loss may lose the last commits), foreign keys
+// enforced, a busy timeout (5s unless [WithBusyTimeout] says otherwise)
+// and a page cache of 32 MiB ([WithCacheSize]).
 //
 // SQLite has one writer at a time. Every write transaction, including
 // every [sqlstore.Store.RunInTx], starts with BEGIN IMMEDIATE: it takes
@@ -73,6 +74,7 @@ type Option func(*config)
 type config struct {
 	busyTimeout  time.Duration
 	maxOpenConns int
+	cacheSize    int64
 }
 
 // WithBusyTimeout sets how long a call waits for another connection's
@@ -82,6 +84,15 @@ func WithBusyTimeout(d time.Duration) Option {
 	return func(c *config) { c.busyTimeout = max(d, 0) }
 }
 
+// WithCacheSize sets the page cache of each connection of the pool, in
+// bytes (default 32 MiB; SQLite's own default is 2 MiB), rounded down to
+// the KiB; zero or less leaves SQLite's. A cache that holds the upper levels of the indexes saves a
+// write of many rows, such as [crm.Client.ImportCustomers], most of its
+// reads. Each connection fills its cache only as far as it reads.
+func WithCacheSize(bytes int64) Option {
+	return func(c *config) { c.cacheSize = max(bytes, 0) }
+}
+
 // WithMaxOpenConns caps the connections of the pool (default: no cap).
 // Writers take turns whatever the cap; it limits concurrent readers and
 // open file handles. It is ignored for ":memory:", which has one.
@@ -89,9 +100,21 @@ func WithMaxOpenConns(n int) Option {
 	return func(c *config) { c.maxOpenConns = n }
 }
 
-// defaultBusyTimeout is how long a call waits for the write lock unless
-// WithBusyTimeout says otherwise.
-const defaultBusyTimeout = 5 * time.Second
+// Defaults of the connections' settings.
+const (
+	// defaultBusyTimeout is how long a call waits for the write lock
+	// unless WithBusyTimeout says otherwise.
+	defaultBusyTimeout = 5 * time.Second
+	// defaultCacheSize is the page cache of a connection unless
+	// WithCacheSize says otherwise.
+	defaultCacheSize = 32 << 20
+	// checkpointPages is the size of the WAL, in pages, at which a commit
+	// copies it back into the database file: 10,000 pages of 4 KiB,
+	// where SQLite's default is 1,000. A bulk write whose rows land all
+	// over its indexes dirties a page per row and index; a longer WAL
+	// lets one checkpoint write a page that several commits changed once.
+	checkpointPages = 10000
+)
 
 // memoryPath is the path that opens a database in memory.
 const memoryPath = ":memory:"
@@ -104,7 +127,7 @@ const memoryPath = ":memory:"
 // database, or if a migration fails; an error matches the context's
 // error if ctx ends first.
 func Open(ctx context.Context, path string, opts ...Option) (*sqlstore.Store, error) {
-	cfg := config{busyTimeout: defaultBusyTimeout}
+	cfg := config{busyTimeout: defaultBusyTimeout, cacheSize: defaultCacheSize}
 	for _, opt := range opts {
 		if opt != nil {
 			opt(&cfg)
@@ -146,9 +169,13 @@ func dataSourceName(path string, cfg config) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout("+strconv.FormatInt(cfg.busyTimeout.Milliseconds(), 10)+")")
 	q.Add("_pragma", "foreign_keys(1)")
+	if kib := cfg.cacheSize >> 10; kib > 0 {
+		q.Add("_pragma", "cache_size(-"+strconv.FormatInt(kib, 10)+")") // negative: KiB
+	}
 	if path != memoryPath {
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "synchronous(NORMAL)")
+		q.Add("_pragma", "wal_autocheckpoint("+strconv.Itoa(checkpointPages)+")")
 	}
 	// BEGIN IMMEDIATE for every transaction but read-only ones.
 	q.Set("_txlock", "immediate")
@@ -171,8 +198,9 @@ var migrationFiles embed.FS
 type dialect struct{}
 
 var (
-	_ sqlstore.Dialect    = dialect{}
-	_ sqlstore.ArgLimiter = dialect{}
+	_ sqlstore.Dialect      = dialect{}
+	_ sqlstore.ArgLimiter   = dialect{}
+	_ sqlstore.SerialWriter = dialect{}
 )
 
 // Name returns "sqlite".
@@ -182,6 +210,11 @@ func (dialect) Name() string { return "sqlite" }
 // cache, so that it is parsed once and its arguments bind fast
 // ([sqlstore.ArgLimiter]).
 func (dialect) MaxArgs() int { return sqlstore.MaxCachedArgs }
+
+// SerialWrites reports true: every write transaction begins with BEGIN
+// IMMEDIATE and so holds the database's write lock until it ends
+// ([sqlstore.SerialWriter]).
+func (dialect) SerialWrites() bool { return true }
 
 // Rebind returns query: SQLite takes "?" placeholders.
 func (dialect) Rebind(query string) string { return query }

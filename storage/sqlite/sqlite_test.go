@@ -70,7 +70,11 @@ func TestPragmas(t *testing.T) {
 		conns = append(conns, conn)
 
 		var journal string
-		var foreignKeys, busyTimeout, synchronous int
+		var foreignKeys, busyTimeout, synchronous, cacheSize, checkpoint int
+		require.NoError(t, conn.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&cacheSize))
+		require.NoError(t, conn.QueryRowContext(ctx, "PRAGMA wal_autocheckpoint").Scan(&checkpoint))
+		assert.Equal(t, -32768, cacheSize, "cache_size (32 MiB) of connection %d", i)
+		assert.Equal(t, 10000, checkpoint, "wal_autocheckpoint of connection %d", i)
 		require.NoError(t, conn.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&journal))
 		require.NoError(t, conn.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&foreignKeys))
 		require.NoError(t, conn.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&busyTimeout))
@@ -81,10 +85,12 @@ func TestPragmas(t *testing.T) {
 		assert.Equal(t, 1, synchronous, "synchronous (NORMAL) of connection %d", i)
 	}
 
-	s2 := mustOpen(t, filepath.Join(t.TempDir(), "crm.db"), sqlite.WithBusyTimeout(1500*time.Millisecond))
-	var busyTimeout int
+	s2 := mustOpen(t, filepath.Join(t.TempDir(), "crm.db"), sqlite.WithBusyTimeout(1500*time.Millisecond), sqlite.WithCacheSize(8<<20+100))
+	var busyTimeout, cacheSize int
 	require.NoError(t, s2.DB().QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&busyTimeout))
+	require.NoError(t, s2.DB().QueryRowContext(ctx, "PRAGMA cache_size").Scan(&cacheSize))
 	assert.Equal(t, 1500, busyTimeout, "busy_timeout set by WithBusyTimeout")
+	assert.Equal(t, -8192, cacheSize, "cache_size set by WithCacheSize, in KiB")
 }
 
 // TestSchemaReadable reads a stored customer with plain SQL, as a person
@@ -296,4 +302,51 @@ func TestOpen(t *testing.T) {
 		require.NoError(t, stores[0].DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&versions))
 		assert.Equal(t, 2, versions)
 	})
+}
+
+// TestBulkWriteFailingHalfway makes a bulk write fail after its customers
+// are written (a trigger refuses one email): the transaction, which has
+// no savepoint to roll back to, refuses every later call, RunInTx fails
+// and nothing of it is stored.
+func TestBulkWriteFailingHalfway(t *testing.T) {
+	ctx := t.Context()
+	s := mustOpen(t, filepath.Join(t.TempDir(), "crm.db"))
+	_, err := s.DB().ExecContext(ctx, `CREATE TRIGGER refuse_boom BEFORE INSERT ON customer_emails
+		WHEN NEW.address = 'boom@example.com' BEGIN SELECT RAISE(ABORT, 'boom refused'); END`)
+	require.NoError(t, err)
+
+	before := &crm.Customer{ID: "c-0", Name: "Before", Version: 1}
+	batch := []*crm.Customer{
+		{ID: "c-1", Name: "One", Version: 1},
+		{ID: "c-2", Name: "Two", Version: 1, Emails: []crm.Email{{Address: "boom@example.com", Primary: true}}},
+	}
+	var bulkErr, laterErr error
+	err = s.RunInTx(ctx, func(tx crm.Store) error {
+		require.NoError(t, tx.CreateCustomer(ctx, before))
+		bulkErr = tx.CreateCustomers(ctx, batch)
+		_, laterErr = tx.FindCustomerByID(ctx, "c-0")
+		return nil // a careless fn that goes on
+	})
+	require.Error(t, bulkErr, "the bulk write")
+	assert.Contains(t, bulkErr.Error(), "boom refused")
+	assert.ErrorIs(t, bulkErr, sqlstore.ErrDatabase)
+	assert.ErrorIs(t, laterErr, sqlstore.ErrTxAborted, "a later call in the transaction")
+	assert.ErrorIs(t, err, sqlstore.ErrTxAborted, "RunInTx")
+	assert.Contains(t, err.Error(), "boom refused", "RunInTx names the write that failed")
+	for _, id := range []string{"c-0", "c-1", "c-2"} {
+		_, err := s.FindCustomerByID(ctx, id)
+		assert.ErrorIs(t, err, crm.ErrNotFound, "%s after the rollback", id)
+	}
+
+	// A refused batch (a taken ID) leaves the transaction usable.
+	require.NoError(t, s.CreateCustomer(ctx, before))
+	err = s.RunInTx(ctx, func(tx crm.Store) error {
+		err := tx.CreateCustomers(ctx, []*crm.Customer{batch[0], before})
+		assert.ErrorIs(t, err, crm.ErrDuplicate, "a taken ID")
+		assert.NotErrorIs(t, err, sqlstore.ErrTxAborted)
+		return tx.CreateCustomers(ctx, batch[:1])
+	})
+	require.NoError(t, err)
+	_, err = s.FindCustomerByID(ctx, "c-1")
+	assert.NoError(t, err, "the batch after the refused one")
 }

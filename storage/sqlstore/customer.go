@@ -199,7 +199,8 @@ func (s *Store) CreateCustomer(ctx context.Context, c *crm.Customer) error {
 }
 
 // CreateCustomers stores cs, all or none, in one transaction (inside
-// RunInTx, one savepoint): the customers first, then their emails, phones
+// RunInTx, one savepoint, or a check of the IDs first on a
+// [SerialWriter]): the customers first, then their emails, phones
 // and tags, each table with the Dialect's CopyRows if it is a [Copier],
 // otherwise with multi-row INSERTs. It fails with an error matching
 // [crm.ErrDuplicate] if one of their IDs is taken or repeated, and with
@@ -230,7 +231,7 @@ func (s *Store) CreateCustomers(ctx context.Context, cs []*crm.Customer) error {
 		phones = appendPhoneRows(phones, c)
 		tags = appendTagRows(tags, c)
 	}
-	err := s.atomicallyOnConn(ctx, func(q dbtx, c *txConn) error {
+	insert := func(q dbtx, c *txConn) error {
 		if err := s.bulkInsert(ctx, q, c, insertCustomersHead, ncols, rows); err != nil {
 			return err
 		}
@@ -241,9 +242,55 @@ func (s *Store) CreateCustomers(ctx context.Context, cs []*crm.Customer) error {
 			return err
 		}
 		return s.bulkInsert(ctx, q, c, insertCustomerTags, 3, tags)
-	})
-	if err != nil {
+	}
+	if s.tx != nil && serialWrites(s.d) {
+		// The write lock is held: IDs free now stay free, so a batch
+		// that passes the check is written without a savepoint.
+		if err := s.checkNewIDs(ctx, cs); err != nil {
+			return s.fail(ctx, op, err)
+		}
+		if err := insert(s.q, s.tx.conn); err != nil {
+			return s.fail(ctx, op, s.tx.abort(s.translate(ctx, err)))
+		}
+		return nil
+	}
+	if err := s.atomicallyOnConn(ctx, insert); err != nil {
 		return s.fail(ctx, op, err)
+	}
+	return nil
+}
+
+// serialWrites reports whether d is a [SerialWriter] whose transactions
+// hold the write lock.
+func serialWrites(d Dialect) bool {
+	w, ok := d.(SerialWriter)
+	return ok && w.SerialWrites()
+}
+
+// checkNewIDs fails with an error matching [crm.ErrDuplicate] if one of
+// the IDs of cs is repeated in cs or taken in the store.
+func (s *Store) checkNewIDs(ctx context.Context, cs []*crm.Customer) error {
+	ids := make([]string, len(cs))
+	for i, c := range cs {
+		ids[i] = c.ID
+	}
+	slices.Sort(ids)
+	for i := 1; i < len(ids); i++ {
+		if ids[i] == ids[i-1] {
+			return fmt.Errorf("customer %s given twice: %w", ids[i], crm.ErrDuplicate)
+		}
+	}
+	for chunk := range s.argChunks(ids) {
+		var taken string
+		err := s.queryEach(ctx, s.q, existingIDs+inList(len(chunk)), chunk, func(rows *sql.Rows) error {
+			return rows.Scan(&taken)
+		})
+		if err != nil {
+			return err
+		}
+		if taken != "" {
+			return fmt.Errorf("customer %s exists: %w", taken, crm.ErrDuplicate)
+		}
 	}
 	return nil
 }

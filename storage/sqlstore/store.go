@@ -97,6 +97,11 @@ var (
 	// the CRM: a lost connection, a full disk, a broken schema. The
 	// driver's error follows it in the chain.
 	ErrDatabase = errors.New("sqlstore: database error")
+	// ErrTxAborted is returned by every call in a transaction, and by
+	// its RunInTx, after a write in it failed halfway without a savepoint
+	// to roll back to ([SerialWriter]); the write's error follows it in
+	// the chain. The transaction rolls back.
+	ErrTxAborted = errors.New("sqlstore: transaction aborted")
 )
 
 // dbtx is what queries run on: a *sql.DB, a *sql.Tx or a *sql.Conn.
@@ -141,6 +146,27 @@ type shared struct {
 type txState struct {
 	savepoint atomic.Int64 // the number of the last savepoint made
 	conn      *txConn      // the connection the transaction runs on
+
+	// aborted holds the error of a write that failed halfway outside a
+	// savepoint ([SerialWriter]): the transaction can then only roll
+	// back.
+	aborted atomic.Pointer[error]
+}
+
+// abort marks the transaction unusable after err, the failure of a write
+// made without a savepoint, and returns err.
+func (t *txState) abort(err error) error {
+	t.aborted.CompareAndSwap(nil, &err)
+	return err
+}
+
+// usable returns nil, or an error saying why the transaction can only
+// roll back.
+func (t *txState) usable() error {
+	if p := t.aborted.Load(); p != nil {
+		return fmt.Errorf("%w by an earlier write: %w", ErrTxAborted, *p)
+	}
+	return nil
 }
 
 // Option configures a Store made by [New].
@@ -210,6 +236,9 @@ func (s *Store) Close() error {
 // live.
 func (s *Store) begin(ctx context.Context) error {
 	if s.tx != nil {
+		if err := s.tx.usable(); err != nil {
+			return err
+		}
 		return ctx.Err()
 	}
 	if s.sh.closed.Load() {
@@ -249,6 +278,7 @@ func (s *Store) translate(ctx context.Context, err error) error {
 		return nil
 	case errors.As(err, &de),
 		errors.Is(err, ErrClosed),
+		errors.Is(err, ErrTxAborted),
 		errors.Is(err, crm.ErrNotFound),
 		errors.Is(err, crm.ErrConflict),
 		errors.Is(err, crm.ErrDuplicate),

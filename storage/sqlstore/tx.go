@@ -58,8 +58,12 @@ func (s *Store) RunInTx(ctx context.Context, fn func(tx crm.Store) error) error 
 	// Commit, Rollback does nothing), then give the connection back.
 	defer c.release()
 	defer tx.Rollback() //nolint:errcheck // the error of fn or Commit counts
-	if err := fn(&Store{db: s.db, d: s.d, q: tx, tx: &txState{conn: c}, sh: s.sh}); err != nil {
+	txs := &txState{conn: c}
+	if err := fn(&Store{db: s.db, d: s.d, q: tx, tx: txs, sh: s.sh}); err != nil {
 		return err
+	}
+	if err := txs.usable(); err != nil {
+		return s.fail(ctx, "commit", err)
 	}
 	if err := ctx.Err(); err != nil {
 		return s.fail(ctx, "commit", err)

@@ -99,6 +99,9 @@ func testCustomerBulkDuplicate(t *testing.T, s crm.Store) {
 		if err := tx.CreateCustomers(ctx, []*crm.Customer{more[0], existing}); !assert.ErrorIs(t, err, crm.ErrDuplicate, "in a transaction") {
 			return err
 		}
+		if err := tx.CreateCustomers(ctx, []*crm.Customer{more[0], more[0]}); !assert.ErrorIs(t, err, crm.ErrDuplicate, "an ID given twice in a transaction") {
+			return err
+		}
 		return tx.CreateCustomers(ctx, more[1:])
 	})
 	require.NoError(t, err, "a transaction after a refused batch")
