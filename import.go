@@ -62,6 +62,9 @@ const (
 	MaxImportBatch     = 10000
 )
 
+// MaxImportWorkers is the largest ImportOptions.Workers.
+const MaxImportWorkers = 16
+
 // ImportOptions adjust [Client.ImportCustomers]. The zero value imports in
 // batches of [DefaultImportBatch], skips duplicates and collects the rows
 // not stored in the result.
@@ -85,6 +88,21 @@ type ImportOptions struct {
 	// Progress, if set, is called after each batch commits with the
 	// running totals.
 	Progress func(ImportStats)
+	// Workers is the number of batches stored at once, each in a
+	// transaction of its own: 0 means 1; at most [MaxImportWorkers].
+	// More than one pays on a database server with cores to spare
+	// (PostgreSQL, MySQL), where one transaction keeps one of them busy;
+	// SQLite, which has one writer, gains nothing. Whatever Workers is,
+	// the next batch is read and validated while the last one is being
+	// stored. Rows are reported, and Progress called, in input order. A
+	// batch holding a row that shares a key with a row of a batch still
+	// being stored waits for that batch, and a batch that loses a write
+	// conflict to another is stored again after it, so duplicates are
+	// found as with one worker. Under [MergeDuplicates] batches are
+	// stored one at a time whatever Workers is: two rows of different
+	// batches may merge into one stored customer, and must in input
+	// order.
+	Workers int
 }
 
 // ImportStats are the running totals of an import.
@@ -138,8 +156,8 @@ func (e *RowError) Unwrap() error { return e.Err }
 // input row is either stored (created, or merged under
 // [MergeDuplicates]) or reported as a [*RowError] with its row number —
 // to opts.OnRowError, or in the result — nothing is dropped silently.
-// Memory holds one batch (and, without OnRowError, the rows not stored),
-// however long the input.
+// Memory holds opts.Workers + 1 batches (and, without OnRowError, the
+// rows not stored), however long the input.
 //
 // Each row is validated and normalised as by [Client.CreateCustomer]; an
 // invalid row is rejected with a [*ValidationError] and the import goes
@@ -158,8 +176,9 @@ func (e *RowError) Unwrap() error { return e.Err }
 // it.
 //
 // ImportCustomers returns when rows ends, with the totals, or with an
-// error when the import stops early: the batches committed before stay
-// stored, and the result counts them. Under [FailOnDuplicate] the error is
+// error when the import stops early: the batches committed stay stored
+// (with several workers, batches after the failed one may be among them),
+// and the result counts them. Under [FailOnDuplicate] the error is
 // the duplicate row's *RowError.
 func (c *Client) ImportCustomers(ctx context.Context, rows iter.Seq2[Customer, error], opts ImportOptions) (ImportResult, error) {
 	var res ImportResult
@@ -169,6 +188,15 @@ func (c *Client) ImportCustomers(ctx context.Context, rows iter.Seq2[Customer, e
 		opts.BatchSize = DefaultImportBatch
 	case opts.BatchSize < 0 || opts.BatchSize > MaxImportBatch:
 		verr.add("batch_size", "must be between 0 and %d", MaxImportBatch)
+	}
+	switch {
+	case opts.Workers == 0:
+		opts.Workers = 1
+	case opts.Workers < 0 || opts.Workers > MaxImportWorkers:
+		verr.add("workers", "must be between 0 and %d", MaxImportWorkers)
+	}
+	if opts.Duplicates == MergeDuplicates {
+		opts.Workers = 1
 	}
 	if opts.Duplicates > KeepDuplicates {
 		verr.add("duplicates", "unknown policy %d", opts.Duplicates)
@@ -189,18 +217,23 @@ func (c *Client) ImportCustomers(ctx context.Context, rows iter.Seq2[Customer, e
 	for in, err := range rows {
 		n++
 		if err != nil && !errors.Is(err, ErrInvalid) {
-			return imp.result(), fmt.Errorf("crm: import customers: row %d: %w", n, err)
+			return imp.stop(fmt.Errorf("crm: import customers: row %d: %w", n, err))
 		}
 		batch = append(batch, importRow{n: n, in: in, err: err})
 		if len(batch) == opts.BatchSize {
-			if err := imp.flush(ctx, batch); err != nil {
-				return imp.result(), err
+			if err := imp.submit(ctx, batch); err != nil {
+				return imp.stop(err)
 			}
-			batch = batch[:0]
+			batch = make([]importRow, 0, opts.BatchSize) // the last one is being stored
 		}
 	}
-	if err := imp.flush(ctx, batch); err != nil {
-		return imp.result(), err
+	if err := imp.submit(ctx, batch); err != nil {
+		return imp.stop(err)
+	}
+	for len(imp.pending) > 0 {
+		if err := imp.settle(ctx); err != nil {
+			return imp.stop(err)
+		}
 	}
 	return imp.result(), nil
 }
@@ -216,13 +249,30 @@ type importRow struct {
 
 // importer holds the state of one ImportCustomers call.
 type importer struct {
-	c     *Client
-	opts  ImportOptions
-	rules SurvivorshipRules
-	start time.Time
-	by    string
-	stats ImportStats
-	errs  []*RowError
+	c       *Client
+	opts    ImportOptions
+	rules   SurvivorshipRules
+	start   time.Time
+	by      string
+	stats   ImportStats
+	errs    []*RowError
+	pending []*importBatch // being stored, in input order
+}
+
+// importBatch is one batch of an import: read and validated, then stored
+// by a goroutine of its own.
+type importBatch struct {
+	rows  []importRow
+	valid []*importRow        // the rows to store
+	pre   batchOutcome        // the rows refused before storing
+	keys  map[string]struct{} // the duplicate keys of the valid rows
+	now   time.Time
+
+	done      chan struct{} // closed when the goroutine storing it ends
+	out       batchOutcome
+	err       error
+	panicked  any
+	contended bool // other batches were being stored when it started
 }
 
 func (imp *importer) result() ImportResult {
@@ -250,66 +300,162 @@ func rowCustomer(r *importRow) *Customer {
 	return r.in.Clone()
 }
 
-// flush validates and stores one batch, then reports its outcome.
-func (imp *importer) flush(ctx context.Context, batch []importRow) error {
-	if len(batch) == 0 {
+// submit validates batch and starts storing it, once a worker is free
+// and no batch being stored shares a duplicate key with it.
+func (imp *importer) submit(ctx context.Context, rows []importRow) error {
+	if len(rows) == 0 {
 		return nil
 	}
-	c := imp.c
-	now := c.now()
-	var pre batchOutcome
-	valid := make([]*importRow, 0, len(batch))
-	for i := range batch {
-		r := &batch[i]
+	b := imp.prepare(rows)
+	for len(imp.pending) > 0 && (len(imp.pending) >= imp.opts.Workers || b.waitsFor(imp.pending)) {
+		if err := imp.settle(ctx); err != nil {
+			return err
+		}
+	}
+	b.contended = len(imp.pending) > 0
+	b.done = make(chan struct{})
+	imp.pending = append(imp.pending, b)
+	go func() {
+		defer close(b.done)
+		defer func() { b.panicked = recover() }()
+		b.err = imp.store(ctx, b)
+	}()
+	return nil
+}
+
+// prepare validates and normalises the rows of a batch.
+func (imp *importer) prepare(rows []importRow) *importBatch {
+	b := &importBatch{rows: rows, now: imp.c.now(), keys: make(map[string]struct{})}
+	b.valid = make([]*importRow, 0, len(rows))
+	for i := range rows {
+		r := &rows[i]
 		if r.err != nil {
-			pre.reject(r, r.err)
-			pre.rejected++
+			b.pre.reject(r, r.err)
+			b.pre.rejected++
 			continue
 		}
 		cust := r.in.Clone()
-		if err := c.prepareNew(cust, now, imp.by, true); err != nil {
-			pre.reject(r, err)
-			pre.rejected++
+		if err := imp.c.prepareNew(cust, b.now, imp.by, true); err != nil {
+			b.pre.reject(r, err)
+			b.pre.rejected++
 			continue
 		}
 		r.c = cust
-		valid = append(valid, r)
-	}
-
-	var out batchOutcome
-	err := c.store.RunInTx(ctx, func(tx Store) error {
-		out = pre
-		out.errs = slices.Clone(pre.errs)
-		return imp.storeBatch(ctx, tx, valid, now, &out)
-	})
-	if err != nil {
-		var rerr *RowError
-		if errors.As(err, &rerr) {
-			return err
+		b.valid = append(b.valid, r)
+		for _, k := range importKeys(cust) {
+			if imp.opts.Duplicates == KeepDuplicates && !strings.HasPrefix(k, "i:") {
+				break // only the ID counts
+			}
+			b.keys[k] = struct{}{}
 		}
-		return fmt.Errorf("crm: import customers: rows %d-%d: %w", batch[0].n, batch[len(batch)-1].n, err)
 	}
+	return b
+}
 
+// waitsFor reports whether one of the batches shares a duplicate key
+// with b.
+func (b *importBatch) waitsFor(batches []*importBatch) bool {
+	for _, o := range batches {
+		for k := range b.keys {
+			if _, ok := o.keys[k]; ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// store stores the valid rows of b in one transaction.
+func (imp *importer) store(ctx context.Context, b *importBatch) error {
+	return imp.c.store.RunInTx(ctx, func(tx Store) error {
+		b.out = b.pre
+		b.out.errs = slices.Clone(b.pre.errs)
+		return imp.storeBatch(ctx, tx, b.valid, b.now, &b.out)
+	})
+}
+
+// settle waits for the oldest batch being stored and reports its outcome.
+// A batch that lost a write conflict to a batch stored beside it is stored
+// again first, alone.
+func (imp *importer) settle(ctx context.Context) error {
+	b := imp.pending[0]
+	<-b.done
+	imp.pending = imp.pending[1:]
+	if b.panicked != nil {
+		panic(b.panicked)
+	}
+	if b.contended && errors.Is(b.err, ErrConflict) {
+		b.err = imp.store(ctx, b)
+	}
+	if err := b.fail(); err != nil {
+		return err
+	}
+	return imp.report(b, true)
+}
+
+// fail returns the error that stopped b, or nil if it was stored.
+func (b *importBatch) fail() error {
+	var rerr *RowError
+	switch {
+	case b.err == nil:
+		return nil
+	case errors.As(b.err, &rerr):
+		return b.err
+	}
+	return fmt.Errorf("crm: import customers: rows %d-%d: %w", b.rows[0].n, b.rows[len(b.rows)-1].n, b.err)
+}
+
+// report adds the outcome of b, which was stored, to the totals and
+// reports its rows not stored; with callbacks, also to OnRowError and
+// Progress.
+func (imp *importer) report(b *importBatch, callbacks bool) error {
+	out := &b.out
 	imp.stats.Created += out.created
 	imp.stats.Merged += out.merged
 	imp.stats.Skipped += out.skipped
 	imp.stats.Rejected += out.rejected
-	imp.stats.Rows += len(batch)
+	imp.stats.Rows += len(b.rows)
 	slices.SortFunc(out.errs, func(a, b *RowError) int { return cmp.Compare(a.Row, b.Row) })
 	for _, e := range out.errs {
 		if imp.opts.OnRowError == nil {
 			imp.errs = append(imp.errs, e)
 			continue
 		}
+		if !callbacks {
+			break
+		}
 		if err := imp.opts.OnRowError(e); err != nil {
 			return err
 		}
 	}
-	if imp.opts.Progress != nil {
+	if callbacks && imp.opts.Progress != nil {
 		imp.stats.Elapsed = time.Since(imp.start)
 		imp.opts.Progress(imp.stats)
 	}
 	return nil
+}
+
+// stop ends an import that failed with err: it waits for the batches
+// still being stored, counts those that were stored, and returns the
+// result and err.
+func (imp *importer) stop(err error) (ImportResult, error) {
+	var panicked any
+	for _, b := range imp.pending {
+		<-b.done
+		switch {
+		case b.panicked != nil:
+			if panicked == nil {
+				panicked = b.panicked
+			}
+		case b.err == nil:
+			_ = imp.report(b, false)
+		}
+	}
+	imp.pending = nil
+	if panicked != nil {
+		panic(panicked)
+	}
+	return imp.result(), err
 }
 
 // storeBatch settles the valid rows of a batch inside tx: it finds the

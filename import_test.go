@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"iter"
 	"runtime"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -281,8 +283,11 @@ func TestClient_ImportCustomers(t *testing.T) {
 		assert.NotEmpty(t, fieldErr(t, err, "batch_size"))
 		assert.NotEmpty(t, fieldErr(t, err, "duplicates"))
 		assert.NotEmpty(t, fieldErr(t, err, "rows"))
-		_, err = c.ImportCustomers(t.Context(), genRows(1), crm.ImportOptions{BatchSize: crm.MaxImportBatch + 1})
+		_, err = c.ImportCustomers(t.Context(), genRows(1), crm.ImportOptions{BatchSize: crm.MaxImportBatch + 1, Workers: -1})
 		assert.NotEmpty(t, fieldErr(t, err, "batch_size"))
+		assert.NotEmpty(t, fieldErr(t, err, "workers"))
+		_, err = c.ImportCustomers(t.Context(), genRows(1), crm.ImportOptions{Workers: crm.MaxImportWorkers + 1})
+		assert.NotEmpty(t, fieldErr(t, err, "workers"))
 		assert.Equal(t, "merge", crm.MergeDuplicates.String())
 	})
 
@@ -314,6 +319,120 @@ func TestImportCustomersAtomicBatches(t *testing.T) {
 	assert.Contains(t, err.Error(), "rows 11-20")
 	assert.Equal(t, 10, res.Created)
 	assert.Len(t, allStored(t, c), 10)
+}
+
+// TestImportCustomersWorkers imports rows that repeat keys of rows in
+// other batches with one worker and with four: the stored customers, the
+// totals and the rows reported are the same.
+func TestImportCustomersWorkers(t *testing.T) {
+	// Row i shares its email with row i-40 from row 40 on, and its phone
+	// with row i-13 for every fifth row: most batches hold duplicates of
+	// rows in the batches before them.
+	rows := func(yield func(crm.Customer, error) bool) {
+		for i := range 120 {
+			c := crm.Customer{
+				Name:   fmt.Sprintf("Customer %03d", i),
+				Emails: []crm.Email{{Address: fmt.Sprintf("c%03d@example.com", i%40+i/80*100)}},
+				Phones: []crm.Phone{{Number: fmt.Sprintf("+44207946%04d", i)}},
+				Tags:   []string{fmt.Sprintf("row-%d", i)},
+			}
+			if i%5 == 0 && i >= 13 {
+				c.Phones[0].Number = fmt.Sprintf("+44207946%04d", i-13)
+			}
+			if !yield(c, nil) {
+				return
+			}
+		}
+	}
+	for _, policy := range []crm.DuplicatePolicy{crm.SkipDuplicates, crm.MergeDuplicates, crm.KeepDuplicates} {
+		t.Run(policy.String(), func(t *testing.T) {
+			import1 := func(workers int) (crm.ImportResult, []*crm.Customer) {
+				c, _, _ := newClient(t)
+				var progress []int
+				res, err := c.ImportCustomers(t.Context(), rows, crm.ImportOptions{
+					BatchSize: 7, Workers: workers, Duplicates: policy,
+					Progress: func(s crm.ImportStats) { progress = append(progress, s.Rows) },
+				})
+				require.NoError(t, err, "workers %d", workers)
+				want := make([]int, 0, 18)
+				for n := 7; n < 120; n += 7 {
+					want = append(want, n)
+				}
+				assert.Equal(t, append(want, 120), progress, "Progress in input order, workers %d", workers)
+				res.Elapsed = 0
+				return res, allStored(t, c)
+			}
+			res1, stored1 := import1(1)
+			res4, stored4 := import1(4)
+			assert.Equal(t, 120, res4.Rows)
+			if policy != crm.KeepDuplicates {
+				assert.Positive(t, res4.Skipped+res4.Merged, "the input has duplicates")
+			}
+			assert.Equal(t, res1, res4, "totals and rows reported")
+			assert.Equal(t, stored1, stored4, "stored customers")
+		})
+	}
+}
+
+// TestImportCustomersWorkersConflict makes the second batch's
+// transaction fail with a write conflict while the first may still be
+// being stored: it is stored again, and the import succeeds.
+func TestImportCustomersWorkersConflict(t *testing.T) {
+	_, _, mem := newClient(t)
+	store := &conflictOnceStore{Store: mem, name: "Customer 0000010"} // the second batch's first row
+	c, err := crm.New(store, crm.WithDefaultRegion("GB"))
+	require.NoError(t, err)
+	res, err := c.ImportCustomers(t.Context(), genRows(30), crm.ImportOptions{BatchSize: 10, Workers: 2})
+	require.NoError(t, err)
+	assert.Equal(t, 30, res.Created)
+	assert.Len(t, allStored(t, c), 30)
+	assert.EqualValues(t, 4, store.calls.Load(), "transactions: three batches and one again")
+
+	// With one worker no batch runs beside another: the conflict is the
+	// import's error.
+	_, _, mem = newClient(t)
+	store = &conflictOnceStore{Store: mem, name: "Customer 0000000"}
+	c, err = crm.New(store, crm.WithDefaultRegion("GB"))
+	require.NoError(t, err)
+	_, err = c.ImportCustomers(t.Context(), genRows(10), crm.ImportOptions{})
+	assert.ErrorIs(t, err, crm.ErrConflict)
+}
+
+// conflictOnceStore fails the first transaction that creates the
+// customer named name with a write conflict, after fn ran, as a commit
+// refused by the database would.
+type conflictOnceStore struct {
+	crm.Store
+	name   string
+	calls  atomic.Int64
+	failed atomic.Bool
+}
+
+func (s *conflictOnceStore) RunInTx(ctx context.Context, fn func(tx crm.Store) error) error {
+	s.calls.Add(1)
+	return s.Store.RunInTx(ctx, func(tx crm.Store) error {
+		rec := &createRecorder{Store: tx}
+		if err := fn(rec); err != nil {
+			return err
+		}
+		if slices.Contains(rec.names, s.name) && s.failed.CompareAndSwap(false, true) {
+			return fmt.Errorf("commit: %w", crm.ErrConflict)
+		}
+		return nil
+	})
+}
+
+// createRecorder records the names of the customers created through it.
+type createRecorder struct {
+	crm.Store
+	names []string
+}
+
+func (r *createRecorder) CreateCustomers(ctx context.Context, cs []*crm.Customer) error {
+	for _, c := range cs {
+		r.names = append(r.names, c.Name)
+	}
+	return r.Store.CreateCustomers(ctx, cs)
 }
 
 // failingStore fails its failOn-th CreateCustomers call, after storing

@@ -98,3 +98,44 @@ func testImportMerge(t *testing.T, s crm.Store) {
 	assertNoCustomer(t, s, "new-1", "a row merged into a stored customer")
 	mustFindCustomer(t, s, "new-2")
 }
+
+// testImportWorkers imports with four batches stored at once, rows
+// repeating rows of batches being stored beside theirs: each duplicate is
+// found and skipped as with one worker, and every other row is stored.
+func testImportWorkers(t *testing.T, s crm.Store) {
+	c, ctx := mergeClient(t, s)
+	stored, err := c.CreateCustomer(ctx, &crm.Customer{Name: "Stored", Emails: []crm.Email{{Address: "row00333@import.example"}}})
+	require.NoError(t, err)
+
+	const n = 1000
+	dupOf := map[int]int{
+		150: 120, // the same batch
+		250: 180, // the batch before, likely still being stored
+		420: 380,
+		999: 5, // a batch long committed
+	}
+	text := importCSV(n, dupOf)
+	var progress []int
+	res, err := c.ImportCustomers(ctx, crm.ReadCustomersCSV(strings.NewReader(text)), crm.ImportOptions{
+		BatchSize: 100,
+		Workers:   4,
+		Progress:  func(st crm.ImportStats) { progress = append(progress, st.Rows) },
+	})
+	require.NoError(t, err)
+	assert.Equal(t, []int{100, 200, 300, 400, 500, 600, 700, 800, 900, 1000}, progress, "Progress in input order")
+	assert.Equal(t, n-5, res.Created)
+	var rows []int
+	for _, e := range res.Errors {
+		rows = append(rows, e.Row)
+		assert.ErrorIs(t, e, crm.ErrDuplicate)
+	}
+	assert.Equal(t, []int{150, 250, 333, 420, 999}, rows, "duplicates skipped")
+	all := allCustomers(t, s, crm.CustomerFilter{Search: "import "})
+	require.Len(t, all, n-5)
+	for _, cust := range all {
+		if cust.ID == "imp-00250" || cust.ID == "imp-00420" {
+			t.Errorf("duplicate row %s stored", cust.ID)
+		}
+	}
+	assertStoredCustomer(t, s, stored, "the stored customer a row duplicated")
+}

@@ -146,6 +146,7 @@ func suite() []check {
 
 		{"Import/Batches", testImport},
 		{"Import/Merge", testImportMerge},
+		{"Import/Workers", testImportWorkers},
 		{"Merge/RepointsChildren", testMergeRepointsChildren},
 		{"Merge/DryRun", testMergeDryRun},
 
