@@ -35,6 +35,7 @@ type childArgs struct {
 	csv        string
 	n          int
 	batch      int
+	workers    int // crm ImportOptions.Workers
 	dsn        string
 	result     string
 	cpuprofile string
@@ -118,6 +119,7 @@ func crmImport(ctx context.Context, a childArgs, store crm.Store) (time.Duration
 		var err error
 		res, err = client.ImportCustomers(ctx, crm.ReadCustomersCSV(f), crm.ImportOptions{
 			BatchSize: a.batch,
+			Workers:   a.workers,
 			Progress:  progress(a),
 		})
 		return err

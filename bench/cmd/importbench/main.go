@@ -78,6 +78,7 @@ type config struct {
 	dbDir      string
 	dsn        string
 	batch      int
+	workers    int
 	reps       int
 	only       []string
 	verify     bool
@@ -101,6 +102,7 @@ func main() {
 	flag.StringVar(&cfg.dbDir, "dbdir", "data", "directory of the SQLite database files (removed after each path unless -keep)")
 	flag.StringVar(&cfg.dsn, "pg", os.Getenv("CRM_POSTGRES_DSN"), "PostgreSQL connection string (default $CRM_POSTGRES_DSN; empty skips PostgreSQL); each path gets a fresh schema, dropped afterwards")
 	flag.IntVar(&cfg.batch, "batch", 1000, "crm ImportOptions.BatchSize and GORM CreateInBatches size")
+	flag.IntVar(&cfg.workers, "workers", 2, "crm ImportOptions.Workers on PostgreSQL, whose server can run batches side by side (SQLite, with one writer, gets 1)")
 	flag.IntVar(&cfg.reps, "reps", 1, "runs of each path; the median time is reported, and the largest peak RSS")
 	flag.BoolVar(&cfg.verify, "verify", true, "check that every peer stored exactly the crm path's rows and values")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the SQLite files and PostgreSQL schemas")
@@ -118,7 +120,7 @@ func main() {
 	defer stop()
 
 	if child.path != "" {
-		child.n, child.batch, child.dsn = *n, cfg.batch, cfg.dsn
+		child.n, child.batch, child.workers, child.dsn = *n, cfg.batch, cfg.workers, cfg.dsn
 		if child.dsn != "" {
 			// Name the child's connections in pg_stat_activity.
 			var err error
@@ -285,8 +287,11 @@ func runPath(ctx context.Context, cfg config, exe, tmp string, pg *pgx.Conn, p p
 		return out, fmt.Errorf("empty schema: %w", err)
 	}
 	defer cleanup()
-	a := childArgs{path: p.key(), target: target, csv: csvPath, n: n, batch: cfg.batch, dsn: cfg.dsn,
+	a := childArgs{path: p.key(), target: target, csv: csvPath, n: n, batch: cfg.batch, workers: 1, dsn: cfg.dsn,
 		result: filepath.Join(tmp, "result.json")}
+	if p.db == "postgres" {
+		a.workers = cfg.workers
+	}
 	if cfg.cpuprofile != "" {
 		a.cpuprofile = filepath.Join(cfg.cpuprofile, fmt.Sprintf("%s-%s-%d.prof", p.db, p.name, n))
 	}
@@ -375,7 +380,7 @@ func spawn(ctx context.Context, cfg config, exe string, a childArgs) (childResul
 	defer cancel()
 	os.Remove(a.result)
 	args := []string{"-child", a.path, "-target", a.target, "-csv", a.csv, "-result", a.result,
-		"-n", strconv.Itoa(a.n), "-batch", strconv.Itoa(a.batch), "-pg", a.dsn}
+		"-n", strconv.Itoa(a.n), "-batch", strconv.Itoa(a.batch), "-workers", strconv.Itoa(a.workers), "-pg", a.dsn}
 	if a.cpuprofile != "" {
 		args = append(args, "-profile-to", a.cpuprofile)
 	}
@@ -426,8 +431,8 @@ func report(w io.Writer, cfg config, e env, results [][]measurement) {
 		fmt.Fprintf(w, "; PostgreSQL server %s", e.postgresVersion)
 	}
 	fmt.Fprintf(w, ".\n")
-	fmt.Fprintf(w, "Data: generated customers.csv (seed %d, unique emails and phones); batch %d; %d run(s) per path, median time, largest peak RSS.\n\n",
-		cfg.seed, cfg.batch, cfg.reps)
+	fmt.Fprintf(w, "Data: generated customers.csv (seed %d, unique emails and phones); batch %d; crm workers on PostgreSQL %d; %d run(s) per path, median time, largest peak RSS.\n\n",
+		cfg.seed, cfg.batch, cfg.workers, cfg.reps)
 
 	for _, ms := range results {
 		if len(ms) == 0 {
