@@ -367,7 +367,7 @@ func New(store Store, opts ...Option) (*Client, error) {
 		region:     cfg.region,
 		duplicates: cfg.duplicates,
 		survive:    cfg.survivorship,
-		childKinds: append([]ChildKind{contactKind}, cfg.childKinds...),
+		childKinds: append([]ChildKind{contactKind, opportunityKind}, cfg.childKinds...),
 	}, nil
 }
 

@@ -189,3 +189,62 @@ ext-4,Acme Limited,SALES@acme.example,,GB,
 	// 4 rows: 2 created, 1 skipped, 1 rejected
 	// Globex GmbH +49301234567
 }
+
+func ExamplePipeline_Move() {
+	p := crm.DefaultPipeline()
+	deal := &crm.Opportunity{ID: "o-1", Name: "40 seats", Stage: "collection", Status: crm.OpportunityOpen}
+	monday := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+
+	// A proposal needs an amount and an expected close date.
+	err := p.Move(deal, "proposal", monday)
+	fmt.Println(err)
+
+	deal.Amount = crm.MustMoney("12000", "EUR")
+	deal.CloseDate = time.Date(2026, 5, 29, 0, 0, 0, 0, time.UTC)
+	if err := p.Move(deal, "proposal", monday); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(deal.Stage, deal.Probability, "% weighted", deal.Weighted())
+
+	deal.LostReason = "competitor"
+	_ = p.Move(deal, "lost", monday.Add(72*time.Hour))
+	fmt.Println(deal.Status, deal.CloseDate.Format(time.DateOnly))
+	fmt.Println(p.Move(deal, "negotiation", monday.Add(96*time.Hour)))
+	// Output:
+	// crm: invalid opportunity move: amount: required to enter stage "proposal"; close_date: required to enter stage "proposal"
+	// proposal 30 % weighted 3600.00 EUR
+	// lost 2026-03-05
+	// crm: move opportunity o-1: it is lost; reopen it first: crm: transition not allowed
+}
+
+func ExampleClient_MoveOpportunity() {
+	ctx := crm.WithActor(context.Background(), crm.Actor{ID: "u-ann"})
+	client := exampleClient()
+	pipeline, _ := client.CreatePipeline(ctx, crm.DefaultPipeline())
+	acme, _ := client.CreateCustomer(ctx, &crm.Customer{Name: "Acme Ltd"})
+
+	deal, err := client.CreateOpportunity(ctx, &crm.Opportunity{
+		Name: "Acme fleet", CustomerID: acme.ID, PipelineID: pipeline.ID,
+		Amount: crm.MustMoney("48000", "EUR"), CloseDate: time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, stage := range []string{"proposal", "negotiation", "won"} {
+		if deal, err = client.MoveOpportunity(ctx, deal.ID, deal.Version, stage, crm.MoveOptions{}); err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
+	history, _ := client.OpportunityHistory(ctx, deal.ID)
+	for _, ch := range history {
+		fmt.Printf("v%d %-11s → %-11s %3d%% %s\n", ch.Version, ch.FromStage, ch.ToStage, ch.Probability, ch.Amount)
+	}
+	// Output:
+	// v1             → collection   10% 48000.00 EUR
+	// v2 collection  → proposal     30% 48000.00 EUR
+	// v3 proposal    → negotiation  60% 48000.00 EUR
+	// v4 negotiation → won         100% 48000.00 EUR
+}

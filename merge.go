@@ -105,8 +105,8 @@ type ChildRef struct {
 }
 
 // ChildKind is the hook through which [Client.MergeCustomers] finds and
-// moves the records of one kind that belong to a customer. Contacts are
-// built in; each further kind (opportunities, orders, interactions, cases,
+// moves the records of one kind that belong to a customer. Contacts and
+// opportunities are built in; each further kind (orders, interactions, cases,
 // survey responses) takes part by providing a ChildKind, and a service with
 // records of its own adds them with [WithChildKind]. Both functions run
 // inside the merge's transaction and must use the Store they are given;

@@ -3,6 +3,7 @@ package crm
 import (
 	"context"
 	"iter"
+	"slices"
 	"time"
 )
 
@@ -21,6 +22,8 @@ import (
 type Store interface {
 	CustomerStore
 	ContactStore
+	PipelineStore
+	OpportunityStore
 
 	// RunInTx calls fn with a Store whose reads and writes form one
 	// transaction: if fn returns nil the writes commit together; if it
@@ -171,6 +174,128 @@ type ContactStore interface {
 	// and a Version one higher, and returns how many moved. It returns an
 	// error matching [ErrNotFound] if toID names no customer.
 	MoveContacts(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error)
+}
+
+// PipelineStore keeps sales pipelines. A store holds few of them.
+type PipelineStore interface {
+	// CreatePipeline stores p, which has its ID, timestamps and Version
+	// set by the caller. It returns an error matching [ErrDuplicate] if a
+	// pipeline with p.ID exists.
+	CreatePipeline(ctx context.Context, p *Pipeline) error
+
+	// FindPipelineByID returns the pipeline with id, or an error matching
+	// [ErrNotFound].
+	FindPipelineByID(ctx context.Context, id string) (*Pipeline, error)
+
+	// FindPipelines returns every pipeline, in ascending ID order.
+	FindPipelines(ctx context.Context) ([]*Pipeline, error)
+
+	// UpdatePipeline replaces the stored pipeline p.ID with p under the
+	// version rule of UpdateCustomer ([ErrConflict], [ErrNotFound]).
+	UpdatePipeline(ctx context.Context, p *Pipeline) error
+}
+
+// OpportunityFilter selects opportunities. Each non-zero field narrows the
+// selection; a slice matches any of its values.
+type OpportunityFilter struct {
+	// CustomerIDs matches the deals of these customers.
+	CustomerIDs []string
+	// PipelineIDs matches the deals in these pipelines.
+	PipelineIDs []string
+	// Owners matches deals whose OwnerID is one of these.
+	Owners []string
+	// Stages matches deals in a stage with one of these keys.
+	Stages []string
+	// Statuses matches open, won or lost deals.
+	Statuses []OpportunityStatus
+	// CloseFrom and CloseBefore match deals whose CloseDate is on or
+	// after CloseFrom and before CloseBefore; a deal with no close date
+	// matches neither bound.
+	CloseFrom, CloseBefore time.Time
+
+	// After continues a listing after the page that returned it.
+	After Cursor
+	// Limit caps the page size: 0 means DefaultPageLimit; at most
+	// MaxPageLimit.
+	Limit int
+}
+
+// Match reports whether f selects o (paging fields are ignored): the
+// reference a Store's query must agree with.
+func (f *OpportunityFilter) Match(o *Opportunity) bool {
+	switch {
+	case len(f.CustomerIDs) > 0 && !slices.Contains(f.CustomerIDs, o.CustomerID):
+		return false
+	case len(f.PipelineIDs) > 0 && !slices.Contains(f.PipelineIDs, o.PipelineID):
+		return false
+	case len(f.Owners) > 0 && !slices.Contains(f.Owners, o.OwnerID):
+		return false
+	case len(f.Stages) > 0 && !slices.Contains(f.Stages, o.Stage):
+		return false
+	case len(f.Statuses) > 0 && !slices.Contains(f.Statuses, o.Status):
+		return false
+	case !f.CloseFrom.IsZero() && (o.CloseDate.IsZero() || o.CloseDate.Before(f.CloseFrom)):
+		return false
+	case !f.CloseBefore.IsZero() && (o.CloseDate.IsZero() || !o.CloseDate.Before(f.CloseBefore)):
+		return false
+	}
+	return true
+}
+
+// OpportunityChangeFilter selects entries of opportunity histories.
+type OpportunityChangeFilter struct {
+	// OpportunityIDs matches the histories of these deals; empty matches
+	// every deal's.
+	OpportunityIDs []string
+
+	// After continues a listing after the page that returned it.
+	After Cursor
+	// Limit caps the page size: 0 means DefaultPageLimit; at most
+	// MaxPageLimit.
+	Limit int
+}
+
+// OpportunityStore keeps opportunities and their histories.
+type OpportunityStore interface {
+	// CreateOpportunity stores o, which has its ID, timestamps and
+	// Version set by the caller. It returns an error matching
+	// [ErrDuplicate] if an opportunity with o.ID exists and [ErrNotFound]
+	// if its customer or its pipeline does not exist.
+	CreateOpportunity(ctx context.Context, o *Opportunity) error
+
+	// FindOpportunityByID returns the opportunity with id, or an error
+	// matching [ErrNotFound].
+	FindOpportunityByID(ctx context.Context, id string) (*Opportunity, error)
+
+	// FindOpportunities returns one page of the opportunities f selects,
+	// in ascending ID order, and the cursor of the next page ("" after
+	// the last), with the same guarantees and limits as FindCustomers.
+	FindOpportunities(ctx context.Context, f OpportunityFilter) ([]*Opportunity, Cursor, error)
+
+	// UpdateOpportunity replaces the stored opportunity o.ID with o under
+	// the version rule of UpdateCustomer ([ErrConflict], [ErrNotFound]).
+	// It returns [ErrNotFound] also if o.CustomerID or o.PipelineID names
+	// nothing.
+	UpdateOpportunity(ctx context.Context, o *Opportunity) error
+
+	// AddOpportunityChange appends ch to the history of its opportunity.
+	// It returns an error matching [ErrDuplicate] if the history has an
+	// entry of ch.Version and [ErrNotFound] if the opportunity does not
+	// exist.
+	AddOpportunityChange(ctx context.Context, ch *OpportunityChange) error
+
+	// FindOpportunityChanges returns one page of the history entries f
+	// selects, ordered by opportunity ID and then Version, and the cursor
+	// of the next page ("" after the last), with the same guarantees and
+	// limits as FindCustomers.
+	FindOpportunityChanges(ctx context.Context, f OpportunityChangeFilter) ([]*OpportunityChange, Cursor, error)
+
+	// MoveOpportunities re-points every opportunity of customer fromID to
+	// customer toID, stamping each with UpdatedAt at, UpdatedBy by and a
+	// Version one higher (and no history entry), and returns how many
+	// moved. It returns an error matching [ErrNotFound] if toID names no
+	// customer.
+	MoveOpportunities(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error)
 }
 
 // pages iterates over every record a paged find returns for f, fetching

@@ -33,7 +33,9 @@
 // All data sits in maps behind one [sync.RWMutex]: reads share it, writes
 // and transactions take it exclusively. Deep copies are made outside the
 // lock, so a lookup holds it only for a map access. n is the number of
-// customers or contacts, k the number of one customer's contacts.
+// customers, contacts or opportunities, k the number of one customer's
+// contacts or opportunities, h the number of history entries of the
+// opportunities a listing visits.
 //
 //   - FindCustomerByID, FindContactByID, UpdateCustomer: O(1) plus one deep
 //     copy, and no allocation beyond the copy.
@@ -53,11 +55,20 @@
 //     Client costs O(n) each on this store.
 //   - FindContacts and MoveContacts use a per-customer index: O(log k +
 //     page) and O(k).
+//   - Pipelines, opportunities and history entries cost as customers and
+//     contacts do: lookups and updates by ID are O(1) plus the copy,
+//     creates O(1) amortised for increasing IDs (and versions).
+//     FindPipelines copies every pipeline; a store holds few of them.
+//     FindOpportunities scans in ID order as FindCustomers does, but with
+//     CustomerIDs only the deals of those customers, through a
+//     per-customer index that MoveOpportunities uses too (O(k)).
+//     FindOpportunityChanges is O(log n + log h + page): histories are
+//     kept per opportunity in Version order.
 //   - A transaction blocks every other reader and writer while fn runs;
 //     keep transactions short. Its undo log holds one entry per write.
 //
 // Memory is one deep copy of each record, plus a sorted ID index per
-// entity and per customer's contacts.
+// entity and per customer's contacts and opportunities.
 package memory
 
 import (
@@ -80,7 +91,8 @@ var (
 	ErrTxDone = errors.New("memory: transaction has already ended")
 )
 
-// Store keeps customers and contacts in memory. Create one with [New]; the
+// Store keeps customers, contacts, pipelines, opportunities and their
+// histories in memory. Create one with [New]; the
 // zero Store is not usable. A Store is safe for concurrent use by multiple
 // goroutines.
 //
@@ -113,6 +125,18 @@ type data struct {
 	contacts   map[string]*crm.Contact
 	contactIDs []string            // keys of contacts, ascending
 	contactsOf map[string][]string // customer ID → its contacts' IDs, ascending; no empty lists
+
+	pipelines   map[string]*crm.Pipeline
+	pipelineIDs []string // keys of pipelines, ascending
+
+	opportunities   map[string]*crm.Opportunity
+	opportunityIDs  []string            // keys of opportunities, ascending
+	opportunitiesOf map[string][]string // customer ID → its opportunities' IDs, ascending; no empty lists
+
+	// history maps an opportunity ID to its history entries in ascending
+	// Version order; no empty lists. historyIDs lists its keys, ascending.
+	history    map[string][]*crm.OpportunityChange
+	historyIDs []string
 }
 
 // txState is the state of one transaction, shared by the Store that
@@ -125,13 +149,29 @@ type txState struct {
 }
 
 // undoEntry restores one record to what it was before a write: the
-// customer or contact with ID id, absent if the saved record is nil.
+// record of kind with ID id, absent if the saved record (the field of its
+// kind) is nil. A history entry is only ever added, so undoing its write
+// removes the entry of opportunity id and version.
 type undoEntry struct {
-	id        string
-	isContact bool
-	customer  *crm.Customer
-	contact   *crm.Contact
+	kind        recordKind
+	id          string
+	version     int64
+	customer    *crm.Customer
+	contact     *crm.Contact
+	pipeline    *crm.Pipeline
+	opportunity *crm.Opportunity
 }
+
+// recordKind says which kind of record an undoEntry restores.
+type recordKind uint8
+
+const (
+	kindCustomer recordKind = iota
+	kindContact
+	kindPipeline
+	kindOpportunity
+	kindChange
+)
 
 // New returns an empty Store.
 func New() *Store {
@@ -140,6 +180,11 @@ func New() *Store {
 		customerKeys: make(map[customerKey][]string),
 		contacts:     make(map[string]*crm.Contact),
 		contactsOf:   make(map[string][]string),
+
+		pipelines:       make(map[string]*crm.Pipeline),
+		opportunities:   make(map[string]*crm.Opportunity),
+		opportunitiesOf: make(map[string][]string),
+		history:         make(map[string][]*crm.OpportunityChange),
 	}}
 }
 
@@ -179,20 +224,23 @@ func (s *Store) unlock(write bool) {
 	}
 }
 
+// save records, inside a transaction, how to undo a write.
+func (s *Store) save(u undoEntry) {
+	if s.tx != nil {
+		s.tx.undo = append(s.tx.undo, u)
+	}
+}
+
 // saveCustomer records, inside a transaction, how to undo a write to the
 // customer id whose current entry is prev (zero if absent).
 func (s *Store) saveCustomer(id string, prev *crm.Customer) {
-	if s.tx != nil {
-		s.tx.undo = append(s.tx.undo, undoEntry{id: id, customer: prev})
-	}
+	s.save(undoEntry{kind: kindCustomer, id: id, customer: prev})
 }
 
 // saveContact records, inside a transaction, how to undo a write to the
 // contact id whose current record is prev (nil if absent).
 func (s *Store) saveContact(id string, prev *crm.Contact) {
-	if s.tx != nil {
-		s.tx.undo = append(s.tx.undo, undoEntry{id: id, isContact: true, contact: prev})
-	}
+	s.save(undoEntry{kind: kindContact, id: id, contact: prev})
 }
 
 // CreateCustomer stores a copy of c. It fails with [crm.ErrDuplicate] if a
@@ -663,6 +711,9 @@ func (s *Store) Close() error {
 	d.closed = true
 	d.customers, d.customerIDs, d.customerKeys = nil, nil, nil
 	d.contacts, d.contactIDs, d.contactsOf = nil, nil, nil
+	d.pipelines, d.pipelineIDs = nil, nil
+	d.opportunities, d.opportunityIDs, d.opportunitiesOf = nil, nil, nil
+	d.history, d.historyIDs = nil, nil
 	return nil
 }
 
@@ -672,10 +723,17 @@ func (d *data) rollback(t *txState, mark int) {
 	mark = min(mark, len(t.undo))
 	for i := len(t.undo) - 1; i >= mark; i-- {
 		u := &t.undo[i]
-		if u.isContact {
-			d.restoreContact(u.id, u.contact)
-		} else {
+		switch u.kind {
+		case kindCustomer:
 			d.restoreCustomer(u.id, u.customer)
+		case kindContact:
+			d.restoreContact(u.id, u.contact)
+		case kindPipeline:
+			d.restorePipeline(u.id, u.pipeline)
+		case kindOpportunity:
+			d.restoreOpportunity(u.id, u.opportunity)
+		case kindChange:
+			d.removeChange(u.id, u.version)
 		}
 		*u = undoEntry{}
 	}
@@ -798,10 +856,10 @@ func (d *data) putContact(ct, old *crm.Contact) {
 	switch {
 	case old == nil:
 		d.contactIDs = insertSorted(d.contactIDs, ct.ID)
-		d.indexContact(ct.CustomerID, ct.ID)
+		indexChild(d.contactsOf, ct.CustomerID, ct.ID)
 	case old.CustomerID != ct.CustomerID:
-		d.unindexContact(old.CustomerID, ct.ID)
-		d.indexContact(ct.CustomerID, ct.ID)
+		unindexChild(d.contactsOf, old.CustomerID, ct.ID)
+		indexChild(d.contactsOf, ct.CustomerID, ct.ID)
 	}
 }
 
@@ -809,20 +867,24 @@ func (d *data) putContact(ct, old *crm.Contact) {
 func (d *data) removeContact(ct *crm.Contact) {
 	delete(d.contacts, ct.ID)
 	d.contactIDs = removeSorted(d.contactIDs, ct.ID)
-	d.unindexContact(ct.CustomerID, ct.ID)
+	unindexChild(d.contactsOf, ct.CustomerID, ct.ID)
 }
 
-func (d *data) indexContact(customerID, id string) {
-	d.contactsOf[customerID] = insertSorted(d.contactsOf[customerID], id)
+// indexChild adds id to the IDs of the records of customerID in the
+// per-customer index of.
+func indexChild(of map[string][]string, customerID, id string) {
+	of[customerID] = insertSorted(of[customerID], id)
 }
 
-func (d *data) unindexContact(customerID, id string) {
-	ids := removeSorted(d.contactsOf[customerID], id)
+// unindexChild removes id from the IDs of the records of customerID in
+// the per-customer index of, dropping a list that empties.
+func unindexChild(of map[string][]string, customerID, id string) {
+	ids := removeSorted(of[customerID], id)
 	if len(ids) == 0 {
-		delete(d.contactsOf, customerID)
+		delete(of, customerID)
 		return
 	}
-	d.contactsOf[customerID] = ids
+	of[customerID] = ids
 }
 
 // normCustomer puts every time of c in the stored form.

@@ -90,6 +90,55 @@ func newContact(id, customerID string) *crm.Contact {
 	}
 }
 
+// newPipeline returns the default sales pipeline under id.
+func newPipeline(id string) *crm.Pipeline {
+	at := crm.Timestamp(t0)
+	p := crm.DefaultPipeline()
+	p.ID = id
+	p.CreatedAt, p.CreatedBy, p.UpdatedAt, p.UpdatedBy = at, "u-ann", at, "u-ann"
+	p.Version = 1
+	return p
+}
+
+// newOpportunity returns a quoted deal of customerID in the proposal stage
+// of pipelineID.
+func newOpportunity(id, customerID, pipelineID string) *crm.Opportunity {
+	at := crm.Timestamp(t0)
+	return &crm.Opportunity{
+		ID:             id,
+		Name:           "Acme — 40 seats",
+		CustomerID:     customerID,
+		PipelineID:     pipelineID,
+		Stage:          "proposal",
+		Status:         crm.OpportunityOpen,
+		Amount:         crm.MustMoney("12000.00", "EUR"),
+		Probability:    30,
+		CloseDate:      time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC),
+		OwnerID:        "u-ann",
+		StageEnteredAt: at,
+		CreatedAt:      at,
+		CreatedBy:      "u-ann",
+		UpdatedAt:      at,
+		UpdatedBy:      "u-ann",
+		Version:        1,
+	}
+}
+
+// newChange returns the history entry of version of the deal
+// opportunityID.
+func newChange(opportunityID string, version int64) *crm.OpportunityChange {
+	return &crm.OpportunityChange{
+		OpportunityID: opportunityID,
+		Version:       version,
+		At:            crm.Timestamp(t0).Add(time.Duration(version) * time.Hour),
+		By:            "u-ann",
+		ToStage:       "proposal",
+		Status:        crm.OpportunityOpen,
+		Amount:        crm.MustMoney("12000.00", "EUR"),
+		Probability:   30,
+	}
+}
+
 func mustCreateCustomer(tb testing.TB, s crm.Store, c *crm.Customer) {
 	tb.Helper()
 	require.NoError(tb, s.CreateCustomer(context.Background(), c))
@@ -100,11 +149,30 @@ func mustCreateContact(tb testing.TB, s crm.Store, ct *crm.Contact) {
 	require.NoError(tb, s.CreateContact(context.Background(), ct))
 }
 
+func mustCreatePipeline(tb testing.TB, s crm.Store, p *crm.Pipeline) {
+	tb.Helper()
+	require.NoError(tb, s.CreatePipeline(context.Background(), p))
+}
+
+func mustCreateOpportunity(tb testing.TB, s crm.Store, o *crm.Opportunity) {
+	tb.Helper()
+	require.NoError(tb, s.CreateOpportunity(context.Background(), o))
+}
+
+func mustAddChange(tb testing.TB, s crm.Store, ch *crm.OpportunityChange) {
+	tb.Helper()
+	require.NoError(tb, s.AddOpportunityChange(context.Background(), ch))
+}
+
 // state is everything a store holds, as its listings show it.
 type state struct {
-	Customers  []*crm.Customer
-	Contacts   []*crm.Contact
-	ContactsOf map[string][]string
+	Customers       []*crm.Customer
+	Contacts        []*crm.Contact
+	ContactsOf      map[string][]string
+	Pipelines       []*crm.Pipeline
+	Opportunities   []*crm.Opportunity
+	OpportunitiesOf map[string][]string
+	Changes         []*crm.OpportunityChange
 }
 
 // dump reads the whole state of s through its public methods.
@@ -138,6 +206,38 @@ func dump(t *testing.T, s crm.Store) state {
 		for _, ct := range page {
 			st.ContactsOf[c.ID] = append(st.ContactsOf[c.ID], ct.ID)
 		}
+	}
+
+	var err error
+	st.Pipelines, err = s.FindPipelines(ctx)
+	require.NoError(t, err)
+	st.OpportunitiesOf = map[string][]string{}
+	for f := (crm.OpportunityFilter{Limit: 3}); ; {
+		page, next, err := s.FindOpportunities(ctx, f)
+		require.NoError(t, err)
+		st.Opportunities = append(st.Opportunities, page...)
+		if next == "" {
+			break
+		}
+		f.After = next
+	}
+	for _, c := range st.Customers {
+		page, next, err := s.FindOpportunities(ctx, crm.OpportunityFilter{CustomerIDs: []string{c.ID}, Limit: crm.MaxPageLimit})
+		require.NoError(t, err)
+		require.Empty(t, next)
+		st.OpportunitiesOf[c.ID] = ids(page)
+		if len(page) == 0 {
+			delete(st.OpportunitiesOf, c.ID)
+		}
+	}
+	for f := (crm.OpportunityChangeFilter{Limit: 3}); ; {
+		page, next, err := s.FindOpportunityChanges(ctx, f)
+		require.NoError(t, err)
+		st.Changes = append(st.Changes, page...)
+		if next == "" {
+			break
+		}
+		f.After = next
 	}
 	return st
 }
@@ -318,6 +418,94 @@ func TestCreateErrors(t *testing.T) {
 	require.ErrorIs(t, s.CreateContact(ctx, newContact("", "c1")), crm.ErrInvalid)
 	require.ErrorIs(t, s.UpdateCustomer(ctx, nil), crm.ErrInvalid)
 	require.ErrorIs(t, s.UpdateContact(ctx, nil), crm.ErrInvalid)
+
+	mustCreatePipeline(t, s, newPipeline("l1"))
+	mustCreateOpportunity(t, s, newOpportunity("o1", "c1", "l1"))
+	mustAddChange(t, s, newChange("o1", 1))
+	require.ErrorIs(t, s.CreatePipeline(ctx, newPipeline("l1")), crm.ErrDuplicate)
+	require.ErrorIs(t, s.CreateOpportunity(ctx, newOpportunity("o1", "c1", "l1")), crm.ErrDuplicate)
+	require.ErrorIs(t, s.CreateOpportunity(ctx, newOpportunity("o2", "nobody", "l1")), crm.ErrNotFound)
+	require.ErrorIs(t, s.CreateOpportunity(ctx, newOpportunity("o2", "c1", "nothing")), crm.ErrNotFound)
+	require.ErrorIs(t, s.AddOpportunityChange(ctx, newChange("o1", 1)), crm.ErrDuplicate)
+	require.ErrorIs(t, s.AddOpportunityChange(ctx, newChange("o2", 1)), crm.ErrNotFound)
+
+	require.ErrorIs(t, s.CreatePipeline(ctx, nil), crm.ErrInvalid)
+	require.ErrorIs(t, s.CreatePipeline(ctx, newPipeline("")), crm.ErrInvalid)
+	require.ErrorIs(t, s.CreateOpportunity(ctx, nil), crm.ErrInvalid)
+	require.ErrorIs(t, s.CreateOpportunity(ctx, newOpportunity("", "c1", "l1")), crm.ErrInvalid)
+	require.ErrorIs(t, s.UpdatePipeline(ctx, nil), crm.ErrInvalid)
+	require.ErrorIs(t, s.UpdateOpportunity(ctx, nil), crm.ErrInvalid)
+	require.ErrorIs(t, s.AddOpportunityChange(ctx, nil), crm.ErrInvalid)
+}
+
+// TestSales covers what the memory store does with the sales process
+// beyond the contract.
+func TestSales(t *testing.T) {
+	ctx := t.Context()
+	s := newStore(t)
+	fixture(t, s)
+
+	t.Run("ChangeCursor", func(t *testing.T) {
+		for _, v := range []int64{2, 3} {
+			mustAddChange(t, s, newChange("o2", v))
+		}
+		page, next, err := s.FindOpportunityChanges(ctx, crm.OpportunityChangeFilter{Limit: 2})
+		require.NoError(t, err)
+		require.Len(t, page, 2)
+		assert.Equal(t, crm.Cursor("2:o2"), next, "the version and the ID of the last entry")
+		page, next, err = s.FindOpportunityChanges(ctx, crm.OpportunityChangeFilter{Limit: 2, After: next})
+		require.NoError(t, err)
+		require.Len(t, page, 1)
+		assert.Equal(t, int64(3), page[0].Version)
+		assert.Empty(t, next)
+
+		for _, c := range []crm.Cursor{"o2", "x:o2", ":o2"} {
+			_, _, err := s.FindOpportunityChanges(ctx, crm.OpportunityChangeFilter{After: c})
+			assert.ErrorIs(t, err, crm.ErrInvalid, "cursor %q", c)
+		}
+	})
+	t.Run("MoveToSameCustomer", func(t *testing.T) {
+		n, err := s.MoveOpportunities(ctx, "c1", "c1", t0, "u-bob")
+		require.NoError(t, err)
+		assert.Equal(t, 2, n, "deals stamped in place are counted")
+		o, err := s.FindOpportunityByID(ctx, "o3")
+		require.NoError(t, err)
+		assert.Equal(t, "c1", o.CustomerID)
+		assert.Equal(t, int64(2), o.Version)
+		assert.Equal(t, "u-bob", o.UpdatedBy)
+		assert.Equal(t, crm.Timestamp(t0), o.UpdatedAt)
+		page, _, err := s.FindOpportunities(ctx, crm.OpportunityFilter{CustomerIDs: []string{"c1"}})
+		require.NoError(t, err)
+		assert.Equal(t, []string{"o1", "o3"}, ids(page))
+	})
+	t.Run("CustomerIDsTwice", func(t *testing.T) {
+		page, _, err := s.FindOpportunities(ctx, crm.OpportunityFilter{CustomerIDs: []string{"c2", "c1", "c2", "nobody"}})
+		require.NoError(t, err)
+		assert.Equal(t, []string{"o1", "o2", "o3"}, ids(page), "each deal once, in ID order")
+	})
+	t.Run("TimesStoredUTCMicroseconds", func(t *testing.T) {
+		zone := time.FixedZone("EST", -5*3600)
+		at := time.Date(2024, 2, 29, 23, 59, 59, 123456789, zone)
+		want := time.Date(2024, 3, 1, 4, 59, 59, 123456000, time.UTC)
+		o := newOpportunity("o9", "c3", "l1")
+		o.StageEnteredAt, o.ClosedAt, o.CreatedAt, o.UpdatedAt = at, at, at, at
+		mustCreateOpportunity(t, s, o)
+		assert.Equal(t, zone, o.CreatedAt.Location(), "the caller's value is left alone")
+		got, err := s.FindOpportunityByID(ctx, "o9")
+		require.NoError(t, err)
+		for name, tm := range map[string]time.Time{
+			"StageEnteredAt": got.StageEnteredAt, "ClosedAt": got.ClosedAt, "CreatedAt": got.CreatedAt, "UpdatedAt": got.UpdatedAt,
+		} {
+			assert.Equal(t, want, tm, name)
+		}
+		ch := newChange("o9", 1)
+		ch.At = at
+		mustAddChange(t, s, ch)
+		page, _, err := s.FindOpportunityChanges(ctx, crm.OpportunityChangeFilter{OpportunityIDs: []string{"o9"}})
+		require.NoError(t, err)
+		require.Len(t, page, 1)
+		assert.Equal(t, want, page[0].At)
+	})
 }
 
 func TestContacts(t *testing.T) {
@@ -427,6 +615,17 @@ func everyMethod(ctx context.Context, s crm.Store) map[string]error {
 	errs["UpdateContact"] = s.UpdateContact(ctx, newContact("p1", "c1"))
 	errs["DeleteContact"] = s.DeleteContact(ctx, "p1", 1)
 	_, errs["MoveContacts"] = s.MoveContacts(ctx, "c1", "c2", t0, "u")
+	errs["CreatePipeline"] = s.CreatePipeline(ctx, newPipeline("new"))
+	_, errs["FindPipelineByID"] = s.FindPipelineByID(ctx, "l1")
+	_, errs["FindPipelines"] = s.FindPipelines(ctx)
+	errs["UpdatePipeline"] = s.UpdatePipeline(ctx, newPipeline("l1"))
+	errs["CreateOpportunity"] = s.CreateOpportunity(ctx, newOpportunity("new", "c1", "l1"))
+	_, errs["FindOpportunityByID"] = s.FindOpportunityByID(ctx, "o1")
+	_, _, errs["FindOpportunities"] = s.FindOpportunities(ctx, crm.OpportunityFilter{CustomerIDs: []string{"c1"}})
+	errs["UpdateOpportunity"] = s.UpdateOpportunity(ctx, newOpportunity("o1", "c1", "l1"))
+	errs["AddOpportunityChange"] = s.AddOpportunityChange(ctx, newChange("o1", 2))
+	_, _, errs["FindOpportunityChanges"] = s.FindOpportunityChanges(ctx, crm.OpportunityChangeFilter{})
+	_, errs["MoveOpportunities"] = s.MoveOpportunities(ctx, "c1", "c2", t0, "u")
 	errs["RunInTx"] = s.RunInTx(ctx, func(crm.Store) error { return nil })
 	return errs
 }
@@ -436,6 +635,9 @@ func TestCancelledContext(t *testing.T) {
 	mustCreateCustomer(t, s, realisticCustomer("c1"))
 	mustCreateCustomer(t, s, realisticCustomer("c2"))
 	mustCreateContact(t, s, newContact("p1", "c1"))
+	mustCreatePipeline(t, s, newPipeline("l1"))
+	mustCreateOpportunity(t, s, newOpportunity("o1", "c1", "l1"))
+	mustAddChange(t, s, newChange("o1", 1))
 	before := dump(t, s)
 
 	ctx, cancel := context.WithCancel(t.Context())
@@ -467,13 +669,19 @@ func TestClosed(t *testing.T) {
 }
 
 // ids returns the IDs of records.
-func ids[T interface{ *crm.Customer | *crm.Contact }](records []T) []string {
+func ids[T interface {
+	*crm.Customer | *crm.Contact | *crm.Pipeline | *crm.Opportunity
+}](records []T) []string {
 	out := make([]string, len(records))
 	for i, r := range records {
 		switch r := any(r).(type) {
 		case *crm.Customer:
 			out[i] = r.ID
 		case *crm.Contact:
+			out[i] = r.ID
+		case *crm.Pipeline:
+			out[i] = r.ID
+		case *crm.Opportunity:
 			out[i] = r.ID
 		}
 	}
@@ -732,7 +940,8 @@ func nilIfEmpty(s []string) []string {
 	return s
 }
 
-// fixture fills s with three customers and four contacts.
+// fixture fills s with three customers and four contacts, a pipeline,
+// three deals and a history entry.
 func fixture(t *testing.T, s crm.Store) {
 	t.Helper()
 	for _, id := range []string{"c1", "c2", "c3"} {
@@ -741,6 +950,11 @@ func fixture(t *testing.T, s crm.Store) {
 	for _, p := range [][2]string{{"p1", "c1"}, {"p2", "c2"}, {"p3", "c1"}, {"p4", "c3"}} {
 		mustCreateContact(t, s, newContact(p[0], p[1]))
 	}
+	mustCreatePipeline(t, s, newPipeline("l1"))
+	for _, o := range [][2]string{{"o1", "c1"}, {"o2", "c2"}, {"o3", "c1"}} {
+		mustCreateOpportunity(t, s, newOpportunity(o[0], o[1], "l1"))
+	}
+	mustAddChange(t, s, newChange("o1", 1))
 }
 
 // writeEverything makes every kind of write through tx.
@@ -762,6 +976,21 @@ func writeEverything(t *testing.T, ctx context.Context, tx crm.Store, suffix str
 	require.NoError(t, tx.DeleteContact(ctx, "p4", ct.Version))
 	_, err = tx.MoveContacts(ctx, "c1", "c0"+suffix, t0, "u-tx")
 	require.NoError(t, err)
+
+	mustCreatePipeline(t, tx, newPipeline("l0"+suffix))
+	p, err := tx.FindPipelineByID(ctx, "l1")
+	require.NoError(t, err)
+	p.Name, p.Stages[0].Requires = "Renamed "+suffix, []crm.OpportunityField{crm.FieldOwner}
+	require.NoError(t, tx.UpdatePipeline(ctx, p))
+	mustCreateOpportunity(t, tx, newOpportunity("o0"+suffix, "c9"+suffix, "l0"+suffix))
+	mustAddChange(t, tx, newChange("o0"+suffix, 1))
+	o, err := tx.FindOpportunityByID(ctx, "o2")
+	require.NoError(t, err)
+	o.CustomerID, o.Stage = "c3", "negotiation"
+	require.NoError(t, tx.UpdateOpportunity(ctx, o))
+	mustAddChange(t, tx, newChange("o2", o.Version))
+	_, err = tx.MoveOpportunities(ctx, "c1", "c0"+suffix, t0, "u-tx")
+	require.NoError(t, err)
 }
 
 func TestRunInTx(t *testing.T) {
@@ -779,6 +1008,11 @@ func TestRunInTx(t *testing.T) {
 		assert.Equal(t, []string{"c0x", "c1", "c2", "c3", "c9x"}, ids(st.Customers))
 		assert.Equal(t, map[string][]string{"c0x": {"p1", "p3"}, "c3": {"p2"}, "c9x": {"p0x"}}, st.ContactsOf)
 		assert.Equal(t, "Renamed x", st.Customers[2].Name)
+		assert.Equal(t, []string{"l0x", "l1"}, ids(st.Pipelines))
+		assert.Equal(t, "Renamed x", st.Pipelines[1].Name)
+		assert.Equal(t, []string{"o0x", "o1", "o2", "o3"}, ids(st.Opportunities))
+		assert.Equal(t, map[string][]string{"c0x": {"o1", "o3"}, "c3": {"o2"}, "c9x": {"o0x"}}, st.OpportunitiesOf)
+		assert.Len(t, st.Changes, 3)
 		page, _, err := s.FindCustomers(ctx, crm.CustomerFilter{Search: "renamed"})
 		require.NoError(t, err)
 		assert.Equal(t, []string{"c2"}, ids(page), "search sees the new name")
@@ -841,6 +1075,9 @@ func TestRunInTx(t *testing.T) {
 		st := dump(t, s)
 		assert.Equal(t, []string{"c1", "c2", "c3", "outer1", "outer2"}, ids(st.Customers))
 		assert.Len(t, st.Contacts, 4)
+		assert.Equal(t, []string{"o1", "o2", "o3"}, ids(st.Opportunities))
+		assert.Equal(t, map[string][]string{"c1": {"o1", "o3"}, "c2": {"o2"}}, st.OpportunitiesOf)
+		assert.Len(t, st.Changes, 1)
 	})
 	t.Run("NestedInnerPanics", func(t *testing.T) {
 		s := newStore(t)
@@ -951,6 +1188,7 @@ func TestConcurrentUse(t *testing.T) {
 	for i := range perWorker {
 		mustCreateCustomer(t, s, realisticCustomer(fmt.Sprintf("shared-%02d", i)))
 	}
+	mustCreatePipeline(t, s, newPipeline("l1"))
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
@@ -960,6 +1198,8 @@ func TestConcurrentUse(t *testing.T) {
 				id := fmt.Sprintf("w%d-%02d", w, i)
 				assert.NoError(t, s.CreateCustomer(ctx, realisticCustomer(id)))
 				assert.NoError(t, s.CreateContact(ctx, newContact("p-"+id, id)))
+				assert.NoError(t, s.CreateOpportunity(ctx, newOpportunity("o-"+id, id, "l1")))
+				assert.NoError(t, s.AddOpportunityChange(ctx, newChange("o-"+id, 1)))
 
 				// Read-modify-write a shared customer until it sticks.
 				shared := fmt.Sprintf("shared-%02d", i)
@@ -979,8 +1219,15 @@ func TestConcurrentUse(t *testing.T) {
 				}
 				_, _, err := s.FindCustomers(ctx, crm.CustomerFilter{Search: "acme", Limit: 10})
 				assert.NoError(t, err)
+				_, _, err = s.FindOpportunities(ctx, crm.OpportunityFilter{CustomerIDs: []string{"shared-00"}, Limit: 10})
+				assert.NoError(t, err)
+				_, _, err = s.FindOpportunityChanges(ctx, crm.OpportunityChangeFilter{Limit: 10})
+				assert.NoError(t, err)
 				err = s.RunInTx(ctx, func(tx crm.Store) error {
-					_, err := tx.MoveContacts(ctx, id, "shared-00", t0, "u")
+					if _, err := tx.MoveContacts(ctx, id, "shared-00", t0, "u"); err != nil {
+						return err
+					}
+					_, err := tx.MoveOpportunities(ctx, id, "shared-00", t0, "u")
 					return err
 				})
 				assert.NoError(t, err)
@@ -998,6 +1245,12 @@ func TestConcurrentUse(t *testing.T) {
 	page, _, err := s.FindContacts(ctx, crm.ContactFilter{CustomerID: "shared-00", Limit: crm.MaxPageLimit})
 	require.NoError(t, err)
 	assert.Len(t, page, workers*perWorker)
+	opps, _, err := s.FindOpportunities(ctx, crm.OpportunityFilter{CustomerIDs: []string{"shared-00"}, Limit: crm.MaxPageLimit})
+	require.NoError(t, err)
+	assert.Len(t, opps, workers*perWorker)
+	changes, _, err := s.FindOpportunityChanges(ctx, crm.OpportunityChangeFilter{Limit: crm.MaxPageLimit})
+	require.NoError(t, err)
+	assert.Len(t, changes, workers*perWorker)
 }
 
 // Sinks make the copies the allocation tests count escape, as the copies

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -80,6 +81,8 @@ func open(t *testing.T, dsn string) *sqlstore.Store {
 
 // tables lists the Store's tables, children before parents.
 var tables = []string{
+	"opportunity_changes", "opportunities",
+	"pipeline_stages", "pipeline_lost_reasons", "pipelines",
 	"contact_emails", "contact_phones", "contacts",
 	"customer_emails", "customer_phones", "customer_tags", "customers",
 }
@@ -318,6 +321,149 @@ func TestPlainSQL(t *testing.T) {
 	require.NoError(t, s.DB().QueryRowContext(ctx, `SELECT COLUMN_TYPE FROM information_schema.COLUMNS
 		WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'customers' AND COLUMN_NAME = 'updated_at'`).Scan(&typ))
 	assert.Equal(t, "datetime(6)", typ)
+}
+
+// TestSalesPlainSQL reads a stored pipeline, opportunity and history
+// entry with plain SELECTs: stages in a table of their own, amounts
+// exactly as DECIMAL(20,4), the close date as the DATETIME(6) of its
+// midnight UTC.
+func TestSalesPlainSQL(t *testing.T) {
+	dsn := newDatabase(t)
+	s := open(t, dsn)
+	ctx := t.Context()
+	at := time.Date(2025, 3, 4, 5, 6, 7, 891234567, time.FixedZone("CET", 3600))
+	require.NoError(t, s.CreateCustomer(ctx, &crm.Customer{ID: "c-1", Name: "Acme", Version: 1}))
+	p := crm.DefaultPipeline()
+	p.ID, p.CreatedAt, p.UpdatedAt, p.Version = "p-1", at, at, 1
+	require.NoError(t, s.CreatePipeline(ctx, p))
+	amount := crm.Money{Amount: decimal.RequireFromString("123456789012345.6789"), Currency: "EUR"}
+	require.NoError(t, s.CreateOpportunity(ctx, &crm.Opportunity{
+		ID: "o-1", Name: "Zoë 😀 deal", CustomerID: "c-1", PipelineID: "p-1", Stage: "proposal",
+		Status: crm.OpportunityOpen, Amount: amount, Probability: 30,
+		CloseDate: time.Date(2025, 3, 31, 0, 0, 0, 0, time.UTC), StageEnteredAt: at, CreatedAt: at, UpdatedAt: at, Version: 1,
+	}))
+	require.NoError(t, s.AddOpportunityChange(ctx, &crm.OpportunityChange{OpportunityID: "o-1", Version: 1, At: at,
+		ToStage: "proposal", Status: crm.OpportunityOpen, Amount: amount, Probability: 30}))
+
+	var requires string
+	require.NoError(t, s.DB().QueryRowContext(ctx, `SELECT requires FROM pipeline_stages
+		WHERE pipeline_id = 'p-1' AND stage_key = 'proposal'`).Scan(&requires))
+	assert.Equal(t, "amount close_date", requires)
+	var name, got, closeDate, entered string
+	require.NoError(t, s.DB().QueryRowContext(ctx, `SELECT name, amount, DATE_FORMAT(close_date, '%Y-%m-%d %H:%i:%s.%f'),
+		DATE_FORMAT(stage_entered_at, '%Y-%m-%d %H:%i:%s.%f') FROM opportunities WHERE id = 'o-1'`).
+		Scan(&name, &got, &closeDate, &entered))
+	assert.Equal(t, "Zoë 😀 deal", name)
+	assert.Equal(t, "123456789012345.6789", got)
+	assert.Equal(t, "2025-03-31 00:00:00.000000", closeDate)
+	assert.Equal(t, "2025-03-04 04:06:07.891234", entered, "UTC, microseconds")
+	require.NoError(t, s.DB().QueryRowContext(ctx, `SELECT amount FROM opportunity_changes
+		WHERE opportunity_id = 'o-1' AND version = 1`).Scan(&got))
+	assert.Equal(t, "123456789012345.6789", got)
+
+	for _, table := range []string{"opportunities", "opportunity_changes"} {
+		var typ string
+		require.NoError(t, s.DB().QueryRowContext(ctx, `SELECT COLUMN_TYPE FROM information_schema.COLUMNS
+			WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = 'amount'`, table).Scan(&typ))
+		assert.Equal(t, "decimal(20,4)", typ, "%s.amount", table)
+	}
+	o, err := s.FindOpportunityByID(ctx, "o-1")
+	require.NoError(t, err)
+	assert.True(t, amount.Amount.Equal(o.Amount.Amount), "amount %s, want %s", o.Amount.Amount, amount.Amount)
+}
+
+// TestOpportunityIndexesUsed checks, on a table with a few hundred deals,
+// that each filter of crm.OpportunityFilter, as FindOpportunities writes
+// it, may search its own index, and that a filter on one value does,
+// reading it in ID order with no filesort, so that a page stops at its
+// LIMIT; and that history pages search the primary key of
+// opportunity_changes.
+func TestOpportunityIndexesUsed(t *testing.T) {
+	dsn := newDatabase(t)
+	s := open(t, dsn)
+	ctx := t.Context()
+	require.NoError(t, s.CreatePipeline(ctx, &crm.Pipeline{ID: "p-0", Name: "P0", Version: 1}))
+	require.NoError(t, s.CreatePipeline(ctx, &crm.Pipeline{ID: "p-1", Name: "P1", Version: 1}))
+	for i := range 20 {
+		require.NoError(t, s.CreateCustomer(ctx, &crm.Customer{ID: fmt.Sprintf("c-%02d", i), Name: "C", Version: 1}))
+	}
+	statuses := []crm.OpportunityStatus{crm.OpportunityOpen, crm.OpportunityWon, crm.OpportunityLost}
+	err := s.RunInTx(ctx, func(tx crm.Store) error {
+		for i := range 400 {
+			err := tx.CreateOpportunity(ctx, &crm.Opportunity{
+				ID: fmt.Sprintf("o-%03d", i), Name: "deal", CustomerID: fmt.Sprintf("c-%02d", i%20),
+				PipelineID: fmt.Sprintf("p-%d", i%2), Stage: fmt.Sprintf("s%d", i%7), Status: statuses[i%3],
+				OwnerID: fmt.Sprintf("u%d", i%11), CloseDate: time.Date(2025, 1, 1+i%300, 0, 0, 0, 0, time.UTC), Version: 1,
+			})
+			if err != nil {
+				return err
+			}
+			for v := int64(1); v <= 3; v++ {
+				if err := tx.AddOpportunityChange(ctx, &crm.OpportunityChange{OpportunityID: fmt.Sprintf("o-%03d", i), Version: v}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	for _, table := range []string{"opportunities", "opportunity_changes"} {
+		_, err := s.DB().ExecContext(ctx, "ANALYZE TABLE "+table)
+		require.NoError(t, err)
+	}
+
+	// explain returns columns of the one row of EXPLAIN query, found by
+	// name: MySQL has more of them than MariaDB.
+	explain := func(query string) (possible, key, extra string) {
+		rows, err := s.DB().QueryContext(ctx, "EXPLAIN "+query)
+		require.NoError(t, err, query)
+		defer rows.Close()
+		cols, err := rows.Columns()
+		require.NoError(t, err)
+		vals := make([]sql.NullString, len(cols))
+		dest := make([]any, len(cols))
+		for i := range vals {
+			dest[i] = &vals[i]
+		}
+		require.True(t, rows.Next(), query)
+		require.NoError(t, rows.Scan(dest...))
+		byName := map[string]string{}
+		for i, c := range cols {
+			byName[strings.ToLower(c)] = vals[i].String
+		}
+		return byName["possible_keys"], byName["key"], byName["extra"]
+	}
+	for _, tc := range []struct {
+		name, cond, index string
+		chosen            bool
+	}{
+		{"customers", `o.customer_id IN ('c-01', 'c-02')`, "opportunities_customer_id", false},
+		{"pipelines", `o.pipeline_id IN ('p-0', 'p-1')`, "opportunities_pipeline_id", false},
+		{"owners", `o.owner_id IN ('u1', 'u2')`, "opportunities_owner_id", false},
+		{"stages", `o.stage IN ('s1', 's2')`, "opportunities_stage", false},
+		{"statuses", `o.status IN ('open', 'won')`, "opportunities_status", false},
+		{"one customer", `o.customer_id IN ('c-01')`, "opportunities_customer_id", true},
+		{"one owner", `o.owner_id IN ('u1')`, "opportunities_owner_id", true},
+		{"one stage", `o.stage IN ('s1')`, "opportunities_stage", true},
+		{"close dates", `o.close_date >= '2025-01-01' AND o.close_date < '2025-01-05'`, "opportunities_close_date", true},
+	} {
+		possible, key, extra := explain(`SELECT * FROM opportunities o WHERE ` + tc.cond + ` AND o.id > '' ORDER BY o.id LIMIT 101`)
+		assert.Contains(t, possible, tc.index, "%s: possible keys", tc.name)
+		if tc.chosen {
+			assert.Equal(t, tc.index, key, "%s: the key used (extra %q)", tc.name, extra)
+		}
+		if strings.HasPrefix(tc.name, "one ") {
+			assert.NotContains(t, extra, "filesort", "%s: read in ID order", tc.name)
+		}
+	}
+	for name, cond := range map[string]string{
+		"history page":       `opportunity_id >= 'o-100' AND (opportunity_id > 'o-100' OR version > 2)`,
+		"histories of deals": `opportunity_id IN ('o-001', 'o-002')`,
+	} {
+		_, key, extra := explain(`SELECT * FROM opportunity_changes WHERE ` + cond + ` ORDER BY opportunity_id, version LIMIT 101`)
+		assert.Equal(t, "PRIMARY", key, name)
+		assert.NotContains(t, extra, "filesort", name)
+	}
 }
 
 // TestBytewiseText checks the binary NO PAD collation: IDs and filter

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -312,11 +313,61 @@ func TestConsoleReadable(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, [2]int{20, 4}, [2]int{precision, scale}, "credit_limit_amount is NUMERIC(20,4)")
 
+	for _, table := range []string{"opportunities", "opportunity_changes"} {
+		err = s.DB().QueryRowContext(ctx, `SELECT numeric_precision, numeric_scale FROM information_schema.columns
+			WHERE table_schema = $1 AND table_name = $2 AND column_name = 'amount'`,
+			schema, table).Scan(&precision, &scale)
+		require.NoError(t, err)
+		assert.Equal(t, [2]int{20, 4}, [2]int{precision, scale}, "%s.amount is NUMERIC(20,4)", table)
+	}
+
 	var floats int
 	err = s.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM information_schema.columns
 		WHERE table_schema = $1 AND data_type IN ('real', 'double precision')`, schema).Scan(&floats)
 	require.NoError(t, err)
 	assert.Zero(t, floats, "float columns in the schema")
+}
+
+// TestSalesConsoleReadable reads a stored pipeline, opportunity and
+// history entry with plain SQL: stages in a table of their own, amounts
+// as exact NUMERIC(20,4), the close date as the timestamptz of its
+// midnight UTC.
+func TestSalesConsoleReadable(t *testing.T) {
+	srv := newServer(t)
+	s := srv.open(t, srv.schema(t))
+	ctx := t.Context()
+	at := time.Date(2025, 3, 4, 5, 6, 7, 891234567, time.FixedZone("CET", 3600))
+	require.NoError(t, s.CreateCustomer(ctx, &crm.Customer{ID: "c-1", Kind: crm.KindOrganization, Name: "Acme", Version: 1}))
+	p := crm.DefaultPipeline()
+	p.ID, p.CreatedAt, p.UpdatedAt, p.Version = "p-1", at, at, 1
+	require.NoError(t, s.CreatePipeline(ctx, p))
+	amount := crm.Money{Amount: decimal.RequireFromString("1234567890123.4500"), Currency: "EUR"}
+	require.NoError(t, s.CreateOpportunity(ctx, &crm.Opportunity{
+		ID: "o-1", Name: "Acme deal", CustomerID: "c-1", PipelineID: "p-1", Stage: "proposal",
+		Status: crm.OpportunityOpen, Amount: amount, Probability: 30,
+		CloseDate: time.Date(2025, 3, 31, 0, 0, 0, 0, time.UTC), StageEnteredAt: at, CreatedAt: at, UpdatedAt: at, Version: 1,
+	}))
+	require.NoError(t, s.AddOpportunityChange(ctx, &crm.OpportunityChange{OpportunityID: "o-1", Version: 1, At: at,
+		ToStage: "proposal", Status: crm.OpportunityOpen, Amount: amount, Probability: 30}))
+
+	var requires string
+	require.NoError(t, s.DB().QueryRowContext(ctx, `SELECT requires FROM pipeline_stages
+		WHERE pipeline_id = 'p-1' AND stage_key = 'proposal'`).Scan(&requires))
+	assert.Equal(t, "amount close_date", requires)
+	var got, closeDate, closeType string
+	require.NoError(t, s.DB().QueryRowContext(ctx, `SELECT amount::text, to_char(close_date AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
+		pg_typeof(close_date)::text FROM opportunities WHERE id = 'o-1'`).Scan(&got, &closeDate, &closeType))
+	assert.Equal(t, "1234567890123.4500", got)
+	assert.Equal(t, "2025-03-31 00:00:00", closeDate)
+	assert.Equal(t, "timestamp with time zone", closeType)
+	require.NoError(t, s.DB().QueryRowContext(ctx, `SELECT amount::text FROM opportunity_changes
+		WHERE opportunity_id = 'o-1' AND version = 1`).Scan(&got))
+	assert.Equal(t, "1234567890123.4500", got)
+
+	o, err := s.FindOpportunityByID(ctx, "o-1")
+	require.NoError(t, err)
+	assert.True(t, amount.Amount.Equal(o.Amount.Amount), "amount %s, want %s", o.Amount.Amount, amount.Amount)
+	assert.Equal(t, crm.Timestamp(at), o.StageEnteredAt)
 }
 
 // TestSearchUsesIndex checks that the prefix conditions of
@@ -348,6 +399,69 @@ func TestSearchUsesIndex(t *testing.T) {
 		require.NoError(t, rows.Close())
 		assert.Contains(t, plan.String(), table+"_"+column, "plan of a prefix search on %s.%s:\n%s", table, column, plan.String())
 	}
+}
+
+// TestOpportunityIndexesUsed checks that each filter of
+// crm.OpportunityFilter, as FindOpportunities writes it, can search its
+// own index, and that a filter on one value reads it in ID order, with no
+// sort, so that a page stops at its LIMIT; and that history pages search
+// the primary key of opportunity_changes.
+func TestOpportunityIndexesUsed(t *testing.T) {
+	srv := newServer(t)
+	s := srv.open(t, srv.schema(t))
+	ctx := t.Context()
+	conn, err := s.DB().Conn(ctx)
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = conn.ExecContext(ctx, `SET enable_seqscan = off`)
+	require.NoError(t, err)
+	defer conn.ExecContext(context.Background(), `RESET enable_seqscan`) //nolint:errcheck // best effort
+
+	for _, tc := range []struct {
+		name, query, index string
+		ordered            bool
+	}{
+		{"customers", `o.customer_id IN ('a', 'b') AND o.id > ''`, "opportunities_customer_id", false},
+		{"pipelines", `o.pipeline_id IN ('a', 'b') AND o.id > ''`, "opportunities_pipeline_id", false},
+		{"owners", `o.owner_id IN ('a', 'b') AND o.id > ''`, "opportunities_owner_id", false},
+		{"stages", `o.stage IN ('a', 'b') AND o.id > ''`, "opportunities_stage", false},
+		{"statuses", `o.status IN ('open', 'won') AND o.id > ''`, "opportunities_status", false},
+		{"one customer", `o.customer_id IN ('a') AND o.id > ''`, "opportunities_customer_id", true},
+		{"one pipeline", `o.pipeline_id IN ('a') AND o.id > ''`, "opportunities_pipeline_id", true},
+		{"one owner", `o.owner_id IN ('a') AND o.id > ''`, "opportunities_owner_id", true},
+		{"one stage", `o.stage IN ('a') AND o.id > ''`, "opportunities_stage", true},
+		{"one status", `o.status IN ('open') AND o.id > ''`, "opportunities_status", true},
+		{"close dates", `o.close_date >= '2025-01-01T00:00:00Z' AND o.close_date < '2025-02-01T00:00:00Z'`, "opportunities_close_date", false},
+	} {
+		plan := explain(t, conn, `SELECT * FROM opportunities o WHERE `+tc.query+` ORDER BY o.id LIMIT 101`)
+		assert.Contains(t, plan, tc.index, "%s:\n%s", tc.name, plan)
+		if tc.ordered {
+			assert.NotContains(t, plan, "Sort", "%s:\n%s", tc.name, plan)
+		}
+	}
+	for name, query := range map[string]string{
+		"history page":       `opportunity_id >= 'x' AND (opportunity_id > 'x' OR version > 3)`,
+		"histories of deals": `opportunity_id IN ('x', 'y')`,
+	} {
+		plan := explain(t, conn, `SELECT * FROM opportunity_changes WHERE `+query+` ORDER BY opportunity_id, version LIMIT 101`)
+		assert.Contains(t, plan, "opportunity_changes_pkey", "%s:\n%s", name, plan)
+	}
+}
+
+// explain returns PostgreSQL's plan for query, run on conn.
+func explain(t *testing.T, conn *sql.Conn, query string) string {
+	t.Helper()
+	rows, err := conn.QueryContext(t.Context(), "EXPLAIN "+query)
+	require.NoError(t, err, query)
+	defer rows.Close()
+	var plan strings.Builder
+	for rows.Next() {
+		var line string
+		require.NoError(t, rows.Scan(&line))
+		plan.WriteString(line + "\n")
+	}
+	require.NoError(t, rows.Err())
+	return plan.String()
 }
 
 // TestIDOrder checks that listings come in byte order of the IDs, as Go

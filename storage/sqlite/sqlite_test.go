@@ -2,9 +2,11 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -148,6 +150,65 @@ func TestSchemaReadable(t *testing.T) {
 	assert.Equal(t, 2, tags)
 }
 
+// TestSalesSchemaReadable reads a stored pipeline, opportunity and
+// history entry with plain SQL: stages and lost reasons in tables of
+// their own, the amount as exact text, the close date as the time of its
+// midnight UTC.
+func TestSalesSchemaReadable(t *testing.T) {
+	ctx := t.Context()
+	s := mustOpen(t, filepath.Join(t.TempDir(), "crm.db"))
+	at := time.Date(2025, 3, 4, 5, 6, 7, 891234567, time.FixedZone("CET", 3600))
+	require.NoError(t, s.CreateCustomer(ctx, &crm.Customer{ID: "c-1", Name: "Acme", Version: 1}))
+	p := crm.DefaultPipeline()
+	p.ID, p.CreatedAt, p.UpdatedAt, p.Version = "p-1", at, at, 1
+	require.NoError(t, s.CreatePipeline(ctx, p))
+	o := &crm.Opportunity{
+		ID: "o-1", Name: "Acme — 40 seats", CustomerID: "c-1", PipelineID: "p-1", Stage: "proposal",
+		Status: crm.OpportunityOpen, Amount: crm.Money{Amount: decimal.RequireFromString("1234567890.4500"), Currency: "EUR"},
+		Probability: 30, CloseDate: time.Date(2025, 3, 31, 0, 0, 0, 0, time.UTC), StageEnteredAt: at,
+		CreatedAt: at, UpdatedAt: at, Version: 1,
+	}
+	require.NoError(t, s.CreateOpportunity(ctx, o))
+	require.NoError(t, s.AddOpportunityChange(ctx, &crm.OpportunityChange{OpportunityID: "o-1", Version: 1, At: at,
+		ToStage: "proposal", Status: crm.OpportunityOpen, Amount: o.Amount, Probability: 30, CloseDate: o.CloseDate}))
+
+	var requires, category string
+	var probability int
+	require.NoError(t, s.DB().QueryRowContext(ctx, `SELECT requires, category, probability FROM pipeline_stages
+		WHERE pipeline_id = 'p-1' AND stage_key = 'proposal'`).Scan(&requires, &category, &probability))
+	assert.Equal(t, "amount close_date", requires, "required fields separated by spaces")
+	assert.Equal(t, "pipeline", category)
+	assert.Equal(t, 30, probability)
+	var reasons int
+	require.NoError(t, s.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM pipeline_lost_reasons WHERE pipeline_id = 'p-1'`).Scan(&reasons))
+	assert.Equal(t, len(p.LostReasons), reasons)
+
+	var amount, amountType, currency, closeDate, entered string
+	var closed any
+	require.NoError(t, s.DB().QueryRowContext(ctx, `SELECT amount, typeof(amount), amount_currency, close_date,
+		stage_entered_at, closed_at FROM opportunities WHERE id = 'o-1'`).
+		Scan(&amount, &amountType, &currency, &closeDate, &entered, &closed))
+	assert.Equal(t, "1234567890.4500", amount)
+	assert.Equal(t, "text", amountType, "the amount is stored as text, never as a float")
+	assert.Equal(t, "EUR", currency)
+	assert.Equal(t, "2025-03-31T00:00:00.000000Z", closeDate)
+	assert.Equal(t, "2025-03-04T04:06:07.891234Z", entered)
+	assert.Nil(t, closed, "a zero time is NULL")
+	require.NoError(t, s.DB().QueryRowContext(ctx, `SELECT amount, typeof(amount) FROM opportunity_changes
+		WHERE opportunity_id = 'o-1' AND version = 1`).Scan(&amount, &amountType))
+	assert.Equal(t, "1234567890.4500", amount)
+	assert.Equal(t, "text", amountType)
+
+	got, err := s.FindOpportunityByID(ctx, "o-1")
+	require.NoError(t, err)
+	assert.True(t, o.Amount.Amount.Equal(got.Amount.Amount), "amount %s", got.Amount.Amount)
+	assert.Equal(t, crm.Timestamp(at), got.StageEnteredAt)
+	gotP, err := s.FindPipelineByID(ctx, "p-1")
+	require.NoError(t, err)
+	assert.Equal(t, p.Stages, gotP.Stages)
+	assert.Equal(t, p.LostReasons, gotP.LostReasons)
+}
+
 // TestIndexesUsed asks SQLite how it runs the filters: each must search an
 // index, none scan the customers table.
 func TestIndexesUsed(t *testing.T) {
@@ -179,6 +240,57 @@ func TestIndexesUsed(t *testing.T) {
 			assert.NotRegexp(t, `^SCAN (customers|contacts|customer_\w+)( |$)`, step, "%s: plan %q", tc.name, plan)
 		}
 	}
+
+	// The filters of OpportunityFilter, as FindOpportunities writes them:
+	// each must search its own index, and a filter on one value must
+	// read it in ID order, with no sort, so that a page stops at its
+	// LIMIT.
+	for _, tc := range []struct{ name, query, index string }{
+		{"customer", `SELECT * FROM opportunities o WHERE o.customer_id IN ('a', 'b') AND o.id > '' ORDER BY o.id LIMIT 101`, "opportunities_customer_id"},
+		{"pipeline", `SELECT * FROM opportunities o WHERE o.pipeline_id IN ('a', 'b') AND o.id > '' ORDER BY o.id LIMIT 101`, "opportunities_pipeline_id"},
+		{"owner", `SELECT * FROM opportunities o WHERE o.owner_id IN ('a', 'b') AND o.id > '' ORDER BY o.id LIMIT 101`, "opportunities_owner_id"},
+		{"stage", `SELECT * FROM opportunities o WHERE o.stage IN ('a', 'b') AND o.id > '' ORDER BY o.id LIMIT 101`, "opportunities_stage"},
+		{"status", `SELECT * FROM opportunities o WHERE o.status IN ('open', 'won') AND o.id > '' ORDER BY o.id LIMIT 101`, "opportunities_status"},
+		{"one customer", `SELECT * FROM opportunities o WHERE o.customer_id IN ('a') AND o.id > '' ORDER BY o.id LIMIT 101`, "opportunities_customer_id"},
+		{"one pipeline", `SELECT * FROM opportunities o WHERE o.pipeline_id IN ('a') AND o.id > '' ORDER BY o.id LIMIT 101`, "opportunities_pipeline_id"},
+		{"one owner", `SELECT * FROM opportunities o WHERE o.owner_id IN ('a') AND o.id > '' ORDER BY o.id LIMIT 101`, "opportunities_owner_id"},
+		{"one stage", `SELECT * FROM opportunities o WHERE o.stage IN ('a') AND o.id > '' ORDER BY o.id LIMIT 101`, "opportunities_stage"},
+		{"one status", `SELECT * FROM opportunities o WHERE o.status IN ('open') AND o.id > '' ORDER BY o.id LIMIT 101`, "opportunities_status"},
+		{"close dates", `SELECT * FROM opportunities o WHERE o.close_date >= '2025-01-01T00:00:00.000000Z'
+			AND o.close_date < '2025-02-01T00:00:00.000000Z' ORDER BY o.id LIMIT 101`, "opportunities_close_date"},
+		{"history page", `SELECT * FROM opportunity_changes WHERE opportunity_id >= 'x' AND (opportunity_id > 'x' OR version > 3)
+			ORDER BY opportunity_id, version LIMIT 101`, "PRIMARY KEY"},
+		{"histories of deals", `SELECT * FROM opportunity_changes WHERE opportunity_id IN ('x', 'y')
+			ORDER BY opportunity_id, version LIMIT 101`, "PRIMARY KEY"},
+		{"stages of a pipeline", `SELECT * FROM pipeline_stages WHERE pipeline_id = 'x' ORDER BY position`, "PRIMARY KEY"},
+		{"moved deals", `SELECT id FROM opportunities WHERE customer_id = 'x'`, "opportunities_customer_id"},
+	} {
+		plan := queryPlan(t, db, tc.query)
+		assert.Contains(t, strings.Join(plan, "\n"), tc.index, "%s: plan %q", tc.name, plan)
+		for _, step := range plan {
+			assert.NotRegexp(t, `^SCAN `, step, "%s: plan %q", tc.name, plan)
+		}
+		if strings.HasPrefix(tc.name, "one ") || strings.HasPrefix(tc.name, "histor") {
+			assert.NotContains(t, strings.Join(plan, "\n"), "TEMP B-TREE", "%s: plan %q", tc.name, plan)
+		}
+	}
+}
+
+// queryPlan returns the steps of SQLite's plan for query.
+func queryPlan(t *testing.T, db *sql.DB, query string) []string {
+	t.Helper()
+	rows, err := db.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+query)
+	require.NoError(t, err, query)
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		require.NoError(t, rows.Scan(&id, &parent, &unused, &detail))
+		plan = append(plan, detail)
+	}
+	require.NoError(t, rows.Err())
+	return plan
 }
 
 // TestErrors checks that driver errors come out as the crm sentinels, with
@@ -300,7 +412,7 @@ func TestOpen(t *testing.T) {
 		}
 		var versions int
 		require.NoError(t, stores[0].DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&versions))
-		assert.Equal(t, 2, versions)
+		assert.Equal(t, 3, versions)
 	})
 }
 

@@ -29,6 +29,17 @@
 //     the order stored and exact email, phone and tag filters use an
 //     index.
 //   - contacts, with contact_emails and contact_phones.
+//   - pipelines, with pipeline_stages (one row per stage, by position:
+//     stage_key, name, probability, category, and in requires the names
+//     of the required fields separated by single spaces) and
+//     pipeline_lost_reasons.
+//   - opportunities: a column per field, the amount as amount (exact, NULL
+//     for the zero Money) and amount_currency as the credit limit is, the
+//     close date as a time column holding midnight UTC (as birth_date);
+//     foreign keys to customers and pipelines, none on contact_id and
+//     lead_id, which may be "".
+//   - opportunity_changes: a deal's history, keyed by (opportunity_id,
+//     version), with a column per field of [crm.OpportunityChange].
 //   - schema_migrations: the applied migration versions ([Migrate]).
 //
 // name_fold (customers) and address_fold (customer_emails) hold the
@@ -48,7 +59,8 @@
 //     ORDER BY id LIMIT n+1, the cursor being the last ID of the page.
 //     Limit 0 means [crm.DefaultPageLimit], a Limit above
 //     [crm.MaxPageLimit] is lowered to it, and a negative Limit fails with
-//     [crm.ErrInvalid].
+//     [crm.ErrInvalid]. Opportunity histories are keyset pages on their
+//     key (opportunity_id, version), the cursor encoding both.
 //   - Updates and deletes compare versions in the statement
 //     (UPDATE … WHERE id = ? AND version = ?); optimistic versions are the
 //     only concurrency control, so no row is locked while a caller
@@ -319,6 +331,24 @@ func (s *Store) atomically(ctx context.Context, fn func(q dbtx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// execWrite runs query, one statement that writes, so that a failure
+// changes nothing: on its own outside RunInTx, where one statement is
+// atomic by itself, and inside RunInTx in a savepoint, so that a refused
+// write (a taken key, a missing record) leaves the caller's transaction
+// usable, as atomically does.
+func (s *Store) execWrite(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s.tx == nil {
+		return s.exec(ctx, s.q, query, args...)
+	}
+	var res sql.Result
+	err := s.inSavepoint(ctx, func() error {
+		var err error
+		res, err = s.exec(ctx, s.q, query, args...)
+		return err
+	})
+	return res, err
 }
 
 // atomicallyOnConn is atomically for a write that needs the connection

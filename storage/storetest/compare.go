@@ -197,3 +197,24 @@ func formatTime(t time.Time) string {
 	}
 	return t.Format(time.RFC3339Nano) + " (" + t.Location().String() + ")"
 }
+
+// assertPipelineEqual checks that got is what a store must return for
+// want, field by field: see [diff].
+func assertPipelineEqual(tb testing.TB, want, got *crm.Pipeline, msgAndArgs ...any) bool {
+	tb.Helper()
+	return assertRecordEqual(tb, "pipeline", want, got, msgAndArgs...)
+}
+
+// assertOpportunityEqual checks that got is what a store must return for
+// want, field by field: see [diff].
+func assertOpportunityEqual(tb testing.TB, want, got *crm.Opportunity, msgAndArgs ...any) bool {
+	tb.Helper()
+	return assertRecordEqual(tb, "opportunity", want, got, msgAndArgs...)
+}
+
+// assertChangeEqual checks that got is what a store must return for the
+// history entry want, field by field: see [diff].
+func assertChangeEqual(tb testing.TB, want, got *crm.OpportunityChange, msgAndArgs ...any) bool {
+	tb.Helper()
+	return assertRecordEqual(tb, "opportunity change", want, got, msgAndArgs...)
+}

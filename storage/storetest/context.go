@@ -12,11 +12,14 @@ import (
 )
 
 // ctxFixture is what the context subtests call methods on: a customer
-// with a contact, another customer to move to, and a customer and a
-// contact not stored yet.
+// with a contact and a deal with one history entry, a pipeline, another
+// customer to move to, and one record of each kind not stored yet.
 type ctxFixture struct {
 	cust, target, newCust *crm.Customer
 	ct, newCt             *crm.Contact
+	pipeline, newPipeline *crm.Pipeline
+	opp, newOpp           *crm.Opportunity
+	change, newChange     *crm.OpportunityChange
 }
 
 func seedCtxFixture(tb testing.TB, s crm.Store) *ctxFixture {
@@ -29,9 +32,18 @@ func seedCtxFixture(tb testing.TB, s crm.Store) *ctxFixture {
 	fx.ct = newContact(ids, fx.cust.ID, "Existing contact")
 	fx.newCust = newCustomer(ids, "Never stored")
 	fx.newCt = newContact(ids, fx.cust.ID, "Never stored")
+	fx.pipeline = newPipeline(ids, "Existing pipeline")
+	fx.newPipeline = newPipeline(ids, "Never stored")
+	fx.opp = newOpportunity(ids, fx.cust.ID, fx.pipeline.ID, "Existing deal")
+	fx.newOpp = newOpportunity(ids, fx.cust.ID, fx.pipeline.ID, "Never stored")
+	fx.change = newChange(fx.opp.ID, 1, "", "collection")
+	fx.newChange = newChange(fx.opp.ID, 2, "collection", "proposal")
 	mustCreateCustomer(tb, s, fx.cust)
 	mustCreateCustomer(tb, s, fx.target)
 	mustCreateContact(tb, s, fx.ct)
+	mustCreatePipeline(tb, s, fx.pipeline)
+	mustCreateOpportunity(tb, s, fx.opp)
+	mustAddChange(tb, s, fx.change)
 	return fx
 }
 
@@ -85,6 +97,50 @@ func ctxCalls() []ctxCall {
 			_, err := s.MoveContacts(ctx, fx.cust.ID, fx.target.ID, fineTime(70), "u-dead")
 			return err
 		}},
+		{"CreatePipeline", func(ctx context.Context, s crm.Store, fx *ctxFixture) error {
+			return s.CreatePipeline(ctx, fx.newPipeline.Clone())
+		}},
+		{"FindPipelineByID", func(ctx context.Context, s crm.Store, fx *ctxFixture) error {
+			_, err := s.FindPipelineByID(ctx, fx.pipeline.ID)
+			return err
+		}},
+		{"FindPipelines", func(ctx context.Context, s crm.Store, fx *ctxFixture) error {
+			_, err := s.FindPipelines(ctx)
+			return err
+		}},
+		{"UpdatePipeline", func(ctx context.Context, s crm.Store, fx *ctxFixture) error {
+			u := fx.pipeline.Clone()
+			u.Name = "Updated under a dead context"
+			return s.UpdatePipeline(ctx, u)
+		}},
+		{"CreateOpportunity", func(ctx context.Context, s crm.Store, fx *ctxFixture) error {
+			return s.CreateOpportunity(ctx, fx.newOpp.Clone())
+		}},
+		{"FindOpportunityByID", func(ctx context.Context, s crm.Store, fx *ctxFixture) error {
+			_, err := s.FindOpportunityByID(ctx, fx.opp.ID)
+			return err
+		}},
+		{"FindOpportunities", func(ctx context.Context, s crm.Store, fx *ctxFixture) error {
+			_, _, err := s.FindOpportunities(ctx, crm.OpportunityFilter{CustomerIDs: []string{fx.cust.ID}})
+			return err
+		}},
+		{"UpdateOpportunity", func(ctx context.Context, s crm.Store, fx *ctxFixture) error {
+			u := fx.opp.Clone()
+			u.Name = "Updated under a dead context"
+			return s.UpdateOpportunity(ctx, u)
+		}},
+		{"AddOpportunityChange", func(ctx context.Context, s crm.Store, fx *ctxFixture) error {
+			ch := *fx.newChange
+			return s.AddOpportunityChange(ctx, &ch)
+		}},
+		{"FindOpportunityChanges", func(ctx context.Context, s crm.Store, fx *ctxFixture) error {
+			_, _, err := s.FindOpportunityChanges(ctx, crm.OpportunityChangeFilter{})
+			return err
+		}},
+		{"MoveOpportunities", func(ctx context.Context, s crm.Store, fx *ctxFixture) error {
+			_, err := s.MoveOpportunities(ctx, fx.cust.ID, fx.target.ID, fineTime(71), "u-dead")
+			return err
+		}},
 		{"RunInTx", func(ctx context.Context, s crm.Store, fx *ctxFixture) error {
 			return s.RunInTx(ctx, func(tx crm.Store) error {
 				// Whether fn runs at all is up to the store; if it does,
@@ -103,6 +159,11 @@ func assertCtxNoChange(tb testing.TB, s crm.Store, fx *ctxFixture, msgAndArgs ..
 	assertStoredContact(tb, s, fx.ct, msgAndArgs...)
 	assertNoCustomer(tb, s, fx.newCust.ID, msgAndArgs...)
 	assertNoContact(tb, s, fx.newCt.ID, msgAndArgs...)
+	assertStoredPipeline(tb, s, fx.pipeline, msgAndArgs...)
+	assertNoPipeline(tb, s, fx.newPipeline.ID, msgAndArgs...)
+	assertStoredOpportunity(tb, s, fx.opp, msgAndArgs...)
+	assertNoOpportunity(tb, s, fx.newOpp.ID, msgAndArgs...)
+	assertHistory(tb, s, crm.OpportunityChangeFilter{}, []*crm.OpportunityChange{fx.change}, msgAndArgs...)
 }
 
 // testContextCanceled calls every method with a cancelled context: each

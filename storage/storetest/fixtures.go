@@ -2,7 +2,10 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -304,4 +307,301 @@ func canceled(tb testing.TB) context.Context {
 	ctx, cancel := context.WithCancel(tb.Context())
 	cancel()
 	return ctx
+}
+
+// newPipeline returns a pipeline ready to create, as the Client builds
+// one: the stages of [crm.DefaultPipeline] under name, a new ID, the
+// timestamps and Version 1.
+func newPipeline(ids crm.IDGenerator, name string) *crm.Pipeline {
+	at := baseTime()
+	p := crm.DefaultPipeline()
+	p.ID = ids.NewID()
+	p.Name = name
+	p.CreatedAt, p.CreatedBy = at, "u-test"
+	p.UpdatedAt, p.UpdatedBy = at, "u-test"
+	p.Version = 1
+	return p
+}
+
+// minimalPipeline returns a pipeline with a name, the timestamps and
+// Version 1, and nothing else: no stages, no lost reasons. A Store keeps
+// what it is given; validating is the Client's work.
+func minimalPipeline(ids crm.IDGenerator, name string) *crm.Pipeline {
+	at := baseTime()
+	return &crm.Pipeline{
+		ID:        ids.NewID(),
+		Name:      name,
+		CreatedAt: at,
+		CreatedBy: "u-test",
+		UpdatedAt: at,
+		UpdatedBy: "u-test",
+		Version:   1,
+	}
+}
+
+// fullPipeline returns a pipeline with every field set: stages of every
+// category with names outside ASCII, required fields lists of several
+// lengths (none included) in an order that is not sorted, lost reasons,
+// and times with nanoseconds outside UTC.
+func fullPipeline(id string) *crm.Pipeline {
+	return &crm.Pipeline{
+		ID:   id,
+		Name: "Corporate loans — Région Île-de-France",
+		Stages: []crm.Stage{
+			{Key: "screening", Name: "Prüfung", Probability: 5, Category: crm.CategoryOmitted, Requires: []crm.OpportunityField{crm.FieldOwner}},
+			{Key: "collection", Name: "Customer collection", Probability: 10, Category: crm.CategoryPipeline},
+			{Key: "proposal", Name: "Proposal design ✓", Probability: 30, Category: crm.CategoryPipeline,
+				Requires: []crm.OpportunityField{crm.FieldCloseDate, crm.FieldAmount}},
+			{Key: "negotiation_2", Name: "Negotiation", Probability: 65, Category: crm.CategoryBestCase,
+				Requires: []crm.OpportunityField{crm.FieldNextStep, crm.FieldAmount, crm.FieldContact, crm.FieldCloseDate}},
+			{Key: "commit", Name: "Commit", Probability: 90, Category: crm.CategoryCommit,
+				Requires: []crm.OpportunityField{crm.FieldAmount, crm.FieldCloseDate, crm.FieldContact, crm.FieldNextStep, crm.FieldOwner}},
+			{Key: "won", Name: "Won", Probability: 100, Category: crm.CategoryClosedWon, Requires: []crm.OpportunityField{crm.FieldAmount}},
+			{Key: "lost", Name: "Lost", Category: crm.CategoryClosedLost},
+			{Key: "lost_no_budget", Name: "Lost: no budget", Category: crm.CategoryClosedLost},
+		},
+		LostReasons: []string{"price", "competitor", "Keine Entscheidung", "timing"},
+		CreatedAt:   fineTime(9),
+		CreatedBy:   "u-ann",
+		UpdatedAt:   fineTime(10),
+		UpdatedBy:   "u-bob",
+		Version:     1,
+	}
+}
+
+// newOpportunity returns a deal of customerID in the first stage of
+// pipelineID, ready to create as the Client builds one; everything
+// optional is left zero.
+func newOpportunity(ids crm.IDGenerator, customerID, pipelineID, name string) *crm.Opportunity {
+	at := baseTime()
+	return &crm.Opportunity{
+		ID:             ids.NewID(),
+		Name:           name,
+		CustomerID:     customerID,
+		PipelineID:     pipelineID,
+		Stage:          "collection",
+		Status:         crm.OpportunityOpen,
+		Probability:    10,
+		StageEnteredAt: at,
+		CreatedAt:      at,
+		CreatedBy:      "u-test",
+		UpdatedAt:      at,
+		UpdatedBy:      "u-test",
+		Version:        1,
+	}
+}
+
+// fullOpportunity returns a deal with every field set, an amount with four
+// decimal places and times with nanoseconds outside UTC. A Store checks no
+// business rule, so the values need not make sense together: a lost deal
+// keeps a probability.
+func fullOpportunity(id, customerID, contactID, pipelineID string) *crm.Opportunity {
+	return &crm.Opportunity{
+		ID:          id,
+		Name:        "Ålander — 40 seats, Zoë's team",
+		CustomerID:  customerID,
+		ContactID:   contactID,
+		LeadID:      "lead-0042",
+		PipelineID:  pipelineID,
+		Stage:       "lost",
+		Status:      crm.OpportunityLost,
+		Amount:      crm.Money{Amount: decimal.RequireFromString("1234.5678"), Currency: "EUR"},
+		Probability: 15,
+		// The Client keeps only the calendar date, as midnight UTC.
+		CloseDate:      time.Date(2025, 9, 30, 0, 0, 0, 0, time.UTC),
+		OwnerID:        "u-ann",
+		LostReason:     "competitor",
+		NextStep:       "Ask for feedback — in a month",
+		StageEnteredAt: fineTime(11),
+		ClosedAt:       fineTime(12),
+		CreatedAt:      fineTime(13),
+		CreatedBy:      "u-ann",
+		UpdatedAt:      fineTime(14),
+		UpdatedBy:      "u-bob",
+		Version:        1,
+	}
+}
+
+// newChange returns the history entry of version of the deal
+// opportunityID, moving it from stage from to stage to.
+func newChange(opportunityID string, version int64, from, to string) *crm.OpportunityChange {
+	return &crm.OpportunityChange{
+		OpportunityID: opportunityID,
+		Version:       version,
+		At:            baseTime().Add(time.Duration(version) * time.Hour),
+		By:            "u-test",
+		FromStage:     from,
+		ToStage:       to,
+		Status:        crm.OpportunityOpen,
+		Probability:   10,
+	}
+}
+
+// mustCreatePipeline stores a copy of p.
+func mustCreatePipeline(tb testing.TB, s crm.Store, p *crm.Pipeline) {
+	tb.Helper()
+	require.NoError(tb, s.CreatePipeline(tb.Context(), p.Clone()), "CreatePipeline %q", p.Name)
+}
+
+// mustCreateOpportunity stores a copy of o.
+func mustCreateOpportunity(tb testing.TB, s crm.Store, o *crm.Opportunity) {
+	tb.Helper()
+	require.NoError(tb, s.CreateOpportunity(tb.Context(), o.Clone()), "CreateOpportunity %q", o.Name)
+}
+
+// mustAddChange stores a copy of ch.
+func mustAddChange(tb testing.TB, s crm.Store, ch *crm.OpportunityChange) {
+	tb.Helper()
+	c := *ch
+	require.NoError(tb, s.AddOpportunityChange(tb.Context(), &c), "AddOpportunityChange %d of %s", ch.Version, ch.OpportunityID)
+}
+
+func mustFindPipeline(tb testing.TB, s crm.Store, id string) *crm.Pipeline {
+	tb.Helper()
+	p, err := s.FindPipelineByID(tb.Context(), id)
+	require.NoError(tb, err, "FindPipelineByID %s", id)
+	require.NotNil(tb, p, "FindPipelineByID %s returned no pipeline and no error", id)
+	return p
+}
+
+func mustFindOpportunity(tb testing.TB, s crm.Store, id string) *crm.Opportunity {
+	tb.Helper()
+	o, err := s.FindOpportunityByID(tb.Context(), id)
+	require.NoError(tb, err, "FindOpportunityByID %s", id)
+	require.NotNil(tb, o, "FindOpportunityByID %s returned no opportunity and no error", id)
+	return o
+}
+
+func mustFindPipelines(tb testing.TB, s crm.Store) []*crm.Pipeline {
+	tb.Helper()
+	ps, err := s.FindPipelines(tb.Context())
+	require.NoError(tb, err, "FindPipelines")
+	return ps
+}
+
+// assertStoredPipeline checks that the store holds want under want.ID.
+func assertStoredPipeline(tb testing.TB, s crm.Store, want *crm.Pipeline, msgAndArgs ...any) bool {
+	tb.Helper()
+	got, err := s.FindPipelineByID(tb.Context(), want.ID)
+	if !assert.NoError(tb, err, msgAndArgs...) {
+		return false
+	}
+	return assertPipelineEqual(tb, want, got, msgAndArgs...)
+}
+
+// assertStoredOpportunity checks that the store holds want under want.ID.
+func assertStoredOpportunity(tb testing.TB, s crm.Store, want *crm.Opportunity, msgAndArgs ...any) bool {
+	tb.Helper()
+	got, err := s.FindOpportunityByID(tb.Context(), want.ID)
+	if !assert.NoError(tb, err, msgAndArgs...) {
+		return false
+	}
+	return assertOpportunityEqual(tb, want, got, msgAndArgs...)
+}
+
+// assertNoPipeline checks that the store holds no pipeline id.
+func assertNoPipeline(tb testing.TB, s crm.Store, id string, msgAndArgs ...any) bool {
+	tb.Helper()
+	_, err := s.FindPipelineByID(tb.Context(), id)
+	return assert.ErrorIs(tb, err, crm.ErrNotFound, msgAndArgs...)
+}
+
+// assertNoOpportunity checks that the store holds no opportunity id.
+func assertNoOpportunity(tb testing.TB, s crm.Store, id string, msgAndArgs ...any) bool {
+	tb.Helper()
+	_, err := s.FindOpportunityByID(tb.Context(), id)
+	return assert.ErrorIs(tb, err, crm.ErrNotFound, msgAndArgs...)
+}
+
+// assertHistory checks that the history entries f selects are want, in
+// this order, listing them in pages of 3.
+func assertHistory(tb testing.TB, s crm.Store, f crm.OpportunityChangeFilter, want []*crm.OpportunityChange, msgAndArgs ...any) bool {
+	tb.Helper()
+	f.Limit = 3
+	got := allChanges(tb, s, f)
+	if !assert.Equal(tb, changeKeys(want), changeKeys(got), msgAndArgs...) {
+		return false
+	}
+	ok := true
+	for i := range want {
+		ok = assertChangeEqual(tb, want[i], got[i], msgAndArgs...) && ok
+	}
+	return ok
+}
+
+// allOpportunities lists every opportunity f selects, page by page, with
+// f's Limit.
+func allOpportunities(tb testing.TB, s crm.Store, f crm.OpportunityFilter) []*crm.Opportunity {
+	tb.Helper()
+	var all []*crm.Opportunity
+	for range maxPages {
+		page, next, err := s.FindOpportunities(tb.Context(), f)
+		require.NoError(tb, err, "FindOpportunities %+v", f)
+		all = append(all, page...)
+		if next == "" {
+			return all
+		}
+		f.After = next
+	}
+	require.FailNow(tb, "FindOpportunities never returned the last page")
+	return nil
+}
+
+// allChanges lists every history entry f selects, page by page, with f's
+// Limit.
+func allChanges(tb testing.TB, s crm.Store, f crm.OpportunityChangeFilter) []*crm.OpportunityChange {
+	tb.Helper()
+	var all []*crm.OpportunityChange
+	for range maxPages {
+		page, next, err := s.FindOpportunityChanges(tb.Context(), f)
+		require.NoError(tb, err, "FindOpportunityChanges %+v", f)
+		all = append(all, page...)
+		if next == "" {
+			return all
+		}
+		f.After = next
+	}
+	require.FailNow(tb, "FindOpportunityChanges never returned the last page")
+	return nil
+}
+
+func pipelineIDs(ps []*crm.Pipeline) []string {
+	ids := make([]string, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+	}
+	return ids
+}
+
+func opportunityIDs(opps []*crm.Opportunity) []string {
+	ids := make([]string, len(opps))
+	for i, o := range opps {
+		ids[i] = o.ID
+	}
+	return ids
+}
+
+// changeKey names a history entry by its opportunity and version in a text
+// that sorts as the store must order entries, for IDs of one length as
+// the suite's are: "<opportunity ID>/<version, 20 digits>".
+func changeKey(opportunityID string, version int64) string {
+	return fmt.Sprintf("%s/%020d", opportunityID, version)
+}
+
+// parseChangeKey returns the opportunity ID and version of a changeKey.
+func parseChangeKey(key string) (string, int64) {
+	i := strings.LastIndexByte(key, '/')
+	v, err := strconv.ParseInt(key[i+1:], 10, 64)
+	if i < 0 || err != nil {
+		panic("storetest: bad change key " + key)
+	}
+	return key[:i], v
+}
+
+func changeKeys(chs []*crm.OpportunityChange) []string {
+	keys := make([]string, len(chs))
+	for i, ch := range chs {
+		keys[i] = changeKey(ch.OpportunityID, ch.Version)
+	}
+	return keys
 }

@@ -28,8 +28,9 @@ func mergeClient(t *testing.T, s crm.Store) (*crm.Client, context.Context) {
 }
 
 // testMergeRepointsChildren merges two customers through a Client over the
-// store: the survivor takes the merged values, every contact of the
-// duplicate moves, and the duplicate is archived pointing at the survivor.
+// store: the survivor takes the merged values, every contact and
+// opportunity of the duplicate moves, and the duplicate is archived
+// pointing at the survivor.
 func testMergeRepointsChildren(t *testing.T, s crm.Store) {
 	c, ctx := mergeClient(t, s)
 	survivor, err := c.CreateCustomer(ctx, &crm.Customer{Name: "Merge Survivor", Tags: []string{"a"},
@@ -46,10 +47,26 @@ func testMergeRepointsChildren(t *testing.T, s crm.Store) {
 	}
 	stays, err := c.AddContact(ctx, &crm.Contact{CustomerID: survivor.ID, Name: "Already There"})
 	require.NoError(t, err)
+	pipeline, err := c.CreatePipeline(ctx, crm.DefaultPipeline())
+	require.NoError(t, err)
+	deal, err := c.CreateOpportunity(ctx, &crm.Opportunity{Name: "Dup's deal", CustomerID: dup.ID, PipelineID: pipeline.ID, ContactID: moved[0]})
+	require.NoError(t, err)
+	ownDeal, err := c.CreateOpportunity(ctx, &crm.Opportunity{Name: "Survivor's deal", CustomerID: survivor.ID, PipelineID: pipeline.ID})
+	require.NoError(t, err)
 
 	plan, err := c.MergeCustomers(ctx, survivor.ID, dup.ID, crm.MergeOptions{})
 	require.NoError(t, err)
-	require.Len(t, plan.Children, 3)
+	require.Len(t, plan.Children, 4)
+	assert.Contains(t, plan.Children, crm.ChildRef{Kind: "opportunity", ID: deal.ID})
+
+	gotDeal, err := s.FindOpportunityByID(ctx, deal.ID)
+	require.NoError(t, err)
+	assert.Equal(t, survivor.ID, gotDeal.CustomerID, "the duplicate's deal moved")
+	assert.Equal(t, moved[0], gotDeal.ContactID, "with its contact, which moved too")
+	assert.Equal(t, deal.Version+1, gotDeal.Version)
+	gotOwn, err := s.FindOpportunityByID(ctx, ownDeal.ID)
+	require.NoError(t, err)
+	assert.Equal(t, ownDeal.Version, gotOwn.Version, "the survivor's deal is untouched")
 
 	got, err := s.FindCustomerByID(ctx, survivor.ID)
 	require.NoError(t, err)

@@ -190,3 +190,21 @@ func testCustomerDefaultLimit(t *testing.T, s crm.Store) {
 	assert.Equal(t, ids[crm.DefaultPageLimit:], customerIDs(page), "second page with Limit 0")
 	assert.Empty(t, next, "the cursor after the last page")
 }
+
+func opportunityLister(s crm.Store, f crm.OpportunityFilter) lister {
+	return func(ctx context.Context, after crm.Cursor, limit int) ([]string, crm.Cursor, error) {
+		f.After, f.Limit = after, limit
+		page, next, err := s.FindOpportunities(ctx, f)
+		return opportunityIDs(page), next, err
+	}
+}
+
+// changeLister lists history entries by their changeKey, which ascends as
+// the entries must.
+func changeLister(s crm.Store, f crm.OpportunityChangeFilter) lister {
+	return func(ctx context.Context, after crm.Cursor, limit int) ([]string, crm.Cursor, error) {
+		f.After, f.Limit = after, limit
+		page, next, err := s.FindOpportunityChanges(ctx, f)
+		return changeKeys(page), next, err
+	}
+}

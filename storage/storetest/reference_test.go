@@ -35,32 +35,49 @@ type refDB struct {
 }
 
 type refState struct {
-	customers map[string]*crm.Customer
-	contacts  map[string]*crm.Contact
-	created   map[string]int // ID to creation sequence number
+	customers     map[string]*crm.Customer
+	contacts      map[string]*crm.Contact
+	pipelines     map[string]*crm.Pipeline
+	opportunities map[string]*crm.Opportunity
+	changes       []*crm.OpportunityChange // in the order added
+	created       map[string]int           // ID to creation sequence number
 }
 
 var _ crm.Store = (*refStore)(nil)
 
 func newRefStore(fault string) *refStore {
 	return &refStore{db: &refDB{fault: fault, state: refState{
-		customers: map[string]*crm.Customer{},
-		contacts:  map[string]*crm.Contact{},
-		created:   map[string]int{},
+		customers:     map[string]*crm.Customer{},
+		contacts:      map[string]*crm.Contact{},
+		pipelines:     map[string]*crm.Pipeline{},
+		opportunities: map[string]*crm.Opportunity{},
+		created:       map[string]int{},
 	}}}
 }
 
 func (st *refState) clone() refState {
 	out := refState{
-		customers: make(map[string]*crm.Customer, len(st.customers)),
-		contacts:  make(map[string]*crm.Contact, len(st.contacts)),
-		created:   make(map[string]int, len(st.created)),
+		customers:     make(map[string]*crm.Customer, len(st.customers)),
+		contacts:      make(map[string]*crm.Contact, len(st.contacts)),
+		pipelines:     make(map[string]*crm.Pipeline, len(st.pipelines)),
+		opportunities: make(map[string]*crm.Opportunity, len(st.opportunities)),
+		created:       make(map[string]int, len(st.created)),
 	}
 	for id, c := range st.customers {
 		out.customers[id] = c.Clone()
 	}
 	for id, ct := range st.contacts {
 		out.contacts[id] = ct.Clone()
+	}
+	for id, p := range st.pipelines {
+		out.pipelines[id] = p.Clone()
+	}
+	for id, o := range st.opportunities {
+		out.opportunities[id] = o.Clone()
+	}
+	for _, ch := range st.changes {
+		c := *ch
+		out.changes = append(out.changes, &c)
 	}
 	for id, n := range st.created {
 		out.created[id] = n

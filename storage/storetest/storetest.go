@@ -1,7 +1,7 @@
 // Package storetest is the conformance suite for [crm.Store]
 // implementations: the executable form of the contract written in the
-// documentation of [crm.Store], [crm.CustomerStore] and
-// [crm.ContactStore]. Every adapter under storage/ runs it, and so can an
+// documentation of [crm.Store], [crm.CustomerStore], [crm.ContactStore],
+// [crm.PipelineStore] and [crm.OpportunityStore]. Every adapter under storage/ runs it, and so can an
 // adapter written anywhere else. A behaviour is specified here once, and
 // every adapter passes it or its build is red.
 //
@@ -18,7 +18,8 @@
 //
 // Run is split into subtests named after the aggregate and the behaviour
 // ("Customer/RoundTrip", "Customer/Filter/Tags/All", "Contact/Move",
-// "Tx/Rollback", "Merge/RepointsChildren",
+// "Pipeline/Copies", "Opportunity/Filter/CloseBefore",
+// "Opportunity/History/Order", "Tx/Rollback", "Merge/RepointsChildren",
 // "Context/Canceled/UpdateCustomer", ...), so a failure
 // names what broke and
 //
@@ -40,11 +41,13 @@
 //   - a page that comes with a cursor for a next page is full (Limit rows,
 //     or DefaultPageLimit for 0); a full last page may still come with a
 //     cursor if the page after it is empty;
-//   - a failed UpdateCustomer or UpdateContact leaves the Version of the
-//     value passed in as it was;
+//   - a failed update (UpdateCustomer, UpdateContact, UpdatePipeline,
+//     UpdateOpportunity) leaves the Version of the value passed in as it
+//     was;
 //   - a nil slice or map and an empty one are the same;
 //   - emails, phones and tags come back in the order they were stored
-//     (the suite stores tags already sorted);
+//     (the suite stores tags already sorted), and so do a pipeline's
+//     stages, the fields each stage requires and its lost reasons;
 //   - Search ignores case for every letter, not only ASCII ones, and
 //     treats "%" and "_" as plain text.
 //
@@ -87,6 +90,10 @@ func Run(t *testing.T, open func(t *testing.T) crm.Store) {
 		assert.NotErrorIs(t, err, crm.ErrNotFound, "after Close the store is gone, not empty")
 		_, _, err = s.FindContacts(t.Context(), crm.ContactFilter{})
 		assert.Error(t, err, "FindContacts after Close")
+		_, err = s.FindPipelines(t.Context())
+		assert.Error(t, err, "FindPipelines after Close")
+		_, _, err = s.FindOpportunityChanges(t.Context(), crm.OpportunityChangeFilter{})
+		assert.Error(t, err, "FindOpportunityChanges after Close")
 		assert.Error(t, s.Close(), "a second Close")
 	})
 }
@@ -136,6 +143,40 @@ func suite() []check {
 		{"Contact/Copies", testContactCopies},
 		{"Contact/Move", testContactMove},
 		{"Contact/MoveMissingTarget", testContactMoveMissingTarget},
+
+		{"Pipeline/RoundTrip", testPipelineRoundTrip},
+		{"Pipeline/NotFound", testPipelineNotFound},
+		{"Pipeline/Duplicate", testPipelineDuplicate},
+		{"Pipeline/Update", testPipelineUpdate},
+		{"Pipeline/StaleVersion", testPipelineStaleVersion},
+		{"Pipeline/List", testPipelineList},
+		{"Pipeline/Copies", testPipelineCopies},
+
+		{"Opportunity/RoundTrip", testOpportunityRoundTrip},
+		{"Opportunity/ZeroValues", testOpportunityZeroValues},
+		{"Opportunity/NotFound", testOpportunityNotFound},
+		{"Opportunity/Duplicate", testOpportunityDuplicate},
+		{"Opportunity/Update", testOpportunityUpdate},
+		{"Opportunity/StaleVersion", testOpportunityStaleVersion},
+		{"Opportunity/Copies", testOpportunityCopies},
+	}...)
+	for _, fc := range opportunityFilterCases() {
+		checks = append(checks, check{"Opportunity/Filter/" + fc.name, fc.test})
+	}
+	checks = append(checks, []check{
+		{"Opportunity/Paginate", testOpportunityPaginate},
+		{"Opportunity/PaginateWhileInserting", testOpportunityPaginateWhileInserting},
+		{"Opportunity/Limits", testOpportunityLimits},
+		{"Opportunity/History/Order", testOpportunityHistoryOrder},
+		{"Opportunity/History/RoundTrip", testOpportunityHistoryRoundTrip},
+		{"Opportunity/History/Duplicate", testOpportunityHistoryDuplicate},
+		{"Opportunity/History/NotFound", testOpportunityHistoryNotFound},
+		{"Opportunity/History/Paginate", testOpportunityHistoryPaginate},
+		{"Opportunity/History/PaginateWhileInserting", testOpportunityHistoryPaginateWhileInserting},
+		{"Opportunity/Move", testOpportunityMove},
+		{"Opportunity/MoveMissingTarget", testOpportunityMoveMissingTarget},
+		{"Opportunity/Tx/Commit", testOpportunityTxCommit},
+		{"Opportunity/Tx/Rollback", testOpportunityTxRollback},
 
 		{"Tx/Commit", testTxCommit},
 		{"Tx/Rollback", testTxRollback},

@@ -1,0 +1,436 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/crmkit/crm"
+)
+
+// opportunityColumns are the columns of an opportunity as
+// scanOpportunity reads them, from the table aliased o.
+const opportunityColumns = `o.id, o.name, o.customer_id, o.contact_id, o.lead_id, o.pipeline_id, o.stage, o.status,
+	o.amount, o.amount_currency, o.probability, o.close_date, o.owner_id, o.lost_reason, o.next_step,
+	o.stage_entered_at, o.closed_at,
+	o.created_at, o.created_by, o.updated_at, o.updated_by, o.version`
+
+// opportunityParams are the values of an opportunity's row, but its ID
+// and Version, in the order of the columns of insertOpportunity and
+// updateOpportunity.
+type opportunityParams struct {
+	Name, CustomerID, ContactID, LeadID, PipelineID, Stage, Status string
+	Amount                                                         any // string or nil
+	AmountCurrency                                                 string
+	Probability                                                    int
+	CloseDate                                                      any
+	OwnerID, LostReason, NextStep                                  string
+	StageEnteredAt, ClosedAt                                       any
+	CreatedAt                                                      any
+	CreatedBy                                                      string
+	UpdatedAt                                                      any
+	UpdatedBy                                                      string
+}
+
+func (p *opportunityParams) values() []any {
+	return []any{
+		p.Name, p.CustomerID, p.ContactID, p.LeadID, p.PipelineID, p.Stage, p.Status,
+		p.Amount, p.AmountCurrency, p.Probability, p.CloseDate, p.OwnerID, p.LostReason, p.NextStep,
+		p.StageEnteredAt, p.ClosedAt,
+		p.CreatedAt, p.CreatedBy, p.UpdatedAt, p.UpdatedBy,
+	}
+}
+
+// opportunityParams returns the row values of o.
+func (s *Store) opportunityParams(o *crm.Opportunity) opportunityParams {
+	return opportunityParams{
+		Name: o.Name, CustomerID: o.CustomerID, ContactID: o.ContactID, LeadID: o.LeadID,
+		PipelineID: o.PipelineID, Stage: o.Stage, Status: string(o.Status),
+		Amount: amountArg(o.Amount), AmountCurrency: o.Amount.Currency, Probability: o.Probability,
+		CloseDate: s.timeArg(o.CloseDate), OwnerID: o.OwnerID, LostReason: o.LostReason, NextStep: o.NextStep,
+		StageEnteredAt: s.timeArg(o.StageEnteredAt), ClosedAt: s.timeArg(o.ClosedAt),
+		CreatedAt: s.timeArg(o.CreatedAt), CreatedBy: o.CreatedBy,
+		UpdatedAt: s.timeArg(o.UpdatedAt), UpdatedBy: o.UpdatedBy,
+	}
+}
+
+// amountArg returns the value to bind for the amount column of m: NULL
+// for the zero Money, otherwise the exact decimal text (decimalText).
+func amountArg(m crm.Money) any {
+	if m.IsZero() {
+		return nil
+	}
+	return decimalText(m.Amount)
+}
+
+// parseAmount reads an amount column, scanned as text so that it never
+// passes through a float: the zero decimal for NULL.
+func parseAmount(text sql.NullString) (decimal.Decimal, error) {
+	if !text.Valid {
+		return decimal.Decimal{}, nil
+	}
+	d, err := decimal.NewFromString(text.String)
+	if err != nil {
+		return decimal.Decimal{}, fmt.Errorf("amount %q: %w", text.String, err)
+	}
+	return d, nil
+}
+
+// scanOpportunity reads one row of opportunityColumns.
+func (s *Store) scanOpportunity(r interface{ Scan(...any) error }) (*crm.Opportunity, error) {
+	o := new(crm.Opportunity)
+	var amount sql.NullString
+	err := r.Scan(&o.ID, &o.Name, &o.CustomerID, &o.ContactID, &o.LeadID, &o.PipelineID, &o.Stage, &o.Status,
+		&amount, &o.Amount.Currency, &o.Probability, s.timeDest(&o.CloseDate), &o.OwnerID, &o.LostReason, &o.NextStep,
+		s.timeDest(&o.StageEnteredAt), s.timeDest(&o.ClosedAt),
+		s.timeDest(&o.CreatedAt), &o.CreatedBy, s.timeDest(&o.UpdatedAt), &o.UpdatedBy, &o.Version)
+	if err != nil {
+		return nil, err
+	}
+	if o.Amount.Amount, err = parseAmount(amount); err != nil {
+		return nil, fmt.Errorf("opportunity %s: %w", o.ID, err)
+	}
+	return o, nil
+}
+
+const insertOpportunity = `INSERT INTO opportunities (id,
+	name, customer_id, contact_id, lead_id, pipeline_id, stage, status,
+	amount, amount_currency, probability, close_date, owner_id, lost_reason, next_step,
+	stage_entered_at, closed_at,
+	created_at, created_by, updated_at, updated_by,
+	version)
+VALUES (?,
+	?, ?, ?, ?, ?, ?, ?,
+	?, ?, ?, ?, ?, ?, ?,
+	?, ?,
+	?, ?, ?, ?,
+	?)`
+
+// CreateOpportunity stores o, in one statement. It fails with an error
+// matching [crm.ErrDuplicate] if an opportunity with o.ID exists, with
+// [crm.ErrNotFound] if o.CustomerID or o.PipelineID names nothing (the
+// foreign keys say so), and with [crm.ErrInvalid] if o is nil or has no
+// ID.
+func (s *Store) CreateOpportunity(ctx context.Context, o *crm.Opportunity) error {
+	const op = "create opportunity"
+	if o == nil || o.ID == "" {
+		return s.fail(ctx, op, fmt.Errorf("no ID: %w", crm.ErrInvalid))
+	}
+	if err := s.begin(ctx); err != nil {
+		return s.fail(ctx, op+" "+o.ID, err)
+	}
+	p := s.opportunityParams(o)
+	args := append(append([]any{o.ID}, p.values()...), o.Version)
+	if _, err := s.execWrite(ctx, insertOpportunity, args...); err != nil {
+		return s.fail(ctx, op+" "+o.ID, err)
+	}
+	return nil
+}
+
+const findOpportunityByID = `SELECT ` + opportunityColumns + ` FROM opportunities o WHERE o.id = ?`
+
+// FindOpportunityByID returns the opportunity id, or an error matching
+// [crm.ErrNotFound].
+func (s *Store) FindOpportunityByID(ctx context.Context, id string) (*crm.Opportunity, error) {
+	op := "find opportunity " + id
+	if err := s.begin(ctx); err != nil {
+		return nil, s.fail(ctx, op, err)
+	}
+	o, err := s.scanOpportunity(s.queryRow(ctx, s.q, findOpportunityByID, id))
+	if err != nil {
+		return nil, s.fail(ctx, op, err)
+	}
+	return o, nil
+}
+
+// The parts of the query of FindOpportunities.
+const (
+	opportunitiesSelect      = `SELECT ` + opportunityColumns + ` FROM opportunities o`
+	opportunitiesAfter       = `o.id > ?`
+	opportunitiesCloseFrom   = `o.close_date >= ?`
+	opportunitiesCloseBefore = `o.close_date < ?`
+	opportunitiesOrder       = ` ORDER BY o.id LIMIT ?`
+)
+
+// FindOpportunities returns one page of the opportunities f selects, in
+// ascending ID order, and the cursor of the next page ("" after the
+// last), with the limits of [Store.FindCustomers]. The filter is one
+// query, with an index for every filter field; its meaning is
+// [crm.OpportunityFilter.Match]'s. CloseFrom and CloseBefore are compared
+// as Match compares them with the stored close dates, whole microseconds:
+// a bound with nanoseconds counts from the next whole microsecond.
+func (s *Store) FindOpportunities(ctx context.Context, f crm.OpportunityFilter) ([]*crm.Opportunity, crm.Cursor, error) {
+	const op = "find opportunities"
+	if err := s.begin(ctx); err != nil {
+		return nil, "", s.fail(ctx, op, err)
+	}
+	limit, err := pageLimit(f.Limit)
+	if err != nil {
+		return nil, "", s.fail(ctx, op, err)
+	}
+	query, args := s.findOpportunitiesQuery(f, limit+1)
+	var page []*crm.Opportunity
+	err = s.queryEach(ctx, s.q, query, args, func(rows *sql.Rows) error {
+		o, err := s.scanOpportunity(rows)
+		if err != nil {
+			return err
+		}
+		page = append(page, o)
+		return nil
+	})
+	if err != nil {
+		return nil, "", s.fail(ctx, op, err)
+	}
+	var next crm.Cursor
+	if len(page) > limit {
+		page = page[:limit]
+		next = crm.Cursor(page[len(page)-1].ID)
+	}
+	return page, next, nil
+}
+
+// findOpportunitiesQuery returns the query selecting the first n
+// opportunities f selects after f.After, and its arguments.
+func (s *Store) findOpportunitiesQuery(f crm.OpportunityFilter, n int) (string, []any) {
+	var w where
+	if f.After != "" {
+		w.add(opportunitiesAfter, string(f.After))
+	}
+	whereIn(&w, "o.customer_id", f.CustomerIDs)
+	whereIn(&w, "o.pipeline_id", f.PipelineIDs)
+	whereIn(&w, "o.owner_id", f.Owners)
+	whereIn(&w, "o.stage", f.Stages)
+	whereIn(&w, "o.status", f.Statuses)
+	// A NULL close date (none) satisfies neither bound, as in Match.
+	if !f.CloseFrom.IsZero() {
+		w.add(opportunitiesCloseFrom, s.d.TimeArg(ceilMicrosecond(f.CloseFrom)))
+	}
+	if !f.CloseBefore.IsZero() {
+		w.add(opportunitiesCloseBefore, s.d.TimeArg(ceilMicrosecond(f.CloseBefore)))
+	}
+	return opportunitiesSelect + w.String() + opportunitiesOrder, append(w.args, n)
+}
+
+// ceilMicrosecond returns t in UTC rounded up to a whole microsecond: a
+// stored time (whole microseconds) is at or after t exactly when it is at
+// or after the result, and before t exactly when it is before the result.
+func ceilMicrosecond(t time.Time) time.Time {
+	c := crm.Timestamp(t)
+	if c.Before(t) {
+		c = c.Add(time.Microsecond)
+	}
+	return c
+}
+
+const (
+	updateOpportunity = `UPDATE opportunities SET
+	name = ?, customer_id = ?, contact_id = ?, lead_id = ?, pipeline_id = ?, stage = ?, status = ?,
+	amount = ?, amount_currency = ?, probability = ?, close_date = ?, owner_id = ?, lost_reason = ?, next_step = ?,
+	stage_entered_at = ?, closed_at = ?,
+	created_at = ?, created_by = ?, updated_at = ?, updated_by = ?,
+	version = version + 1
+WHERE id = ? AND version = ?`
+	opportunityVersion = `SELECT version FROM opportunities WHERE id = ?`
+)
+
+// UpdateOpportunity replaces the stored opportunity o.ID with o under the
+// version rule of [Store.UpdateCustomer]. It fails with [crm.ErrNotFound]
+// also if o.CustomerID or o.PipelineID names nothing.
+func (s *Store) UpdateOpportunity(ctx context.Context, o *crm.Opportunity) error {
+	const op = "update opportunity"
+	if o == nil {
+		return s.fail(ctx, op, fmt.Errorf("nil opportunity: %w", crm.ErrInvalid))
+	}
+	if err := s.begin(ctx); err != nil {
+		return s.fail(ctx, op+" "+o.ID, err)
+	}
+	if err := s.precheckVersion(ctx, opportunityVersion, o.ID, o.Version); err != nil {
+		return s.fail(ctx, op+" "+o.ID, err)
+	}
+	p := s.opportunityParams(o)
+	err := s.atomically(ctx, func(q dbtx) error {
+		args := append(p.values(), o.ID, o.Version)
+		res, err := s.exec(ctx, q, updateOpportunity, args...)
+		if err != nil {
+			return err
+		}
+		return s.checkVersion(ctx, q, res, opportunityVersion, o.ID, o.Version)
+	})
+	if err != nil {
+		return s.fail(ctx, op+" "+o.ID, err)
+	}
+	o.Version++
+	return nil
+}
+
+const moveOpportunities = `UPDATE opportunities SET customer_id = ?, updated_at = ?, updated_by = ?, version = version + 1
+WHERE customer_id = ?`
+
+// MoveOpportunities re-points every opportunity of customer fromID to
+// customer toID, stamping each with UpdatedAt at, UpdatedBy by and a
+// Version one higher, and returns how many it moved, in one statement; it
+// writes no history entry. It fails with [crm.ErrNotFound] if toID names
+// no customer. When fromID equals toID the opportunities stay where they
+// are but are stamped and counted all the same.
+func (s *Store) MoveOpportunities(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error) {
+	op := fmt.Sprintf("move opportunities %s to %s", fromID, toID)
+	if err := s.begin(ctx); err != nil {
+		return 0, s.fail(ctx, op, err)
+	}
+	var n int64
+	err := s.atomically(ctx, func(q dbtx) error {
+		var one int
+		if err := s.queryRow(ctx, q, customerExists, toID).Scan(&one); err != nil {
+			return fmt.Errorf("customer %s: %w", toID, s.translate(ctx, err))
+		}
+		res, err := s.exec(ctx, q, moveOpportunities, toID, s.timeArg(at), by, fromID)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, s.fail(ctx, op, err)
+	}
+	return int(n), nil
+}
+
+// opportunityChangeColumns are the columns of a history entry as
+// scanOpportunityChange reads them.
+const opportunityChangeColumns = `opportunity_id, version, changed_at, changed_by, from_stage, to_stage, status,
+	amount, amount_currency, probability, close_date, owner_id`
+
+// scanOpportunityChange reads one row of opportunityChangeColumns.
+func (s *Store) scanOpportunityChange(r interface{ Scan(...any) error }) (*crm.OpportunityChange, error) {
+	ch := new(crm.OpportunityChange)
+	var amount sql.NullString
+	err := r.Scan(&ch.OpportunityID, &ch.Version, s.timeDest(&ch.At), &ch.By, &ch.FromStage, &ch.ToStage, &ch.Status,
+		&amount, &ch.Amount.Currency, &ch.Probability, s.timeDest(&ch.CloseDate), &ch.OwnerID)
+	if err != nil {
+		return nil, err
+	}
+	if ch.Amount.Amount, err = parseAmount(amount); err != nil {
+		return nil, fmt.Errorf("opportunity %s version %d: %w", ch.OpportunityID, ch.Version, err)
+	}
+	return ch, nil
+}
+
+const insertOpportunityChange = `INSERT INTO opportunity_changes (` + opportunityChangeColumns + `)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// AddOpportunityChange appends ch to the history of its opportunity, in
+// one statement. It fails with an error matching [crm.ErrDuplicate] if
+// the history has an entry of ch.Version, with [crm.ErrNotFound] if the
+// opportunity does not exist (the foreign key says so), and with
+// [crm.ErrInvalid] if ch is nil.
+func (s *Store) AddOpportunityChange(ctx context.Context, ch *crm.OpportunityChange) error {
+	if ch == nil {
+		return s.fail(ctx, "add opportunity change", fmt.Errorf("nil change: %w", crm.ErrInvalid))
+	}
+	op := fmt.Sprintf("add opportunity change %s version %d", ch.OpportunityID, ch.Version)
+	if err := s.begin(ctx); err != nil {
+		return s.fail(ctx, op, err)
+	}
+	_, err := s.execWrite(ctx, insertOpportunityChange,
+		ch.OpportunityID, ch.Version, s.timeArg(ch.At), ch.By, ch.FromStage, ch.ToStage, string(ch.Status),
+		amountArg(ch.Amount), ch.Amount.Currency, ch.Probability, s.timeArg(ch.CloseDate), ch.OwnerID)
+	if err != nil {
+		return s.fail(ctx, op, err)
+	}
+	return nil
+}
+
+// The parts of the query of FindOpportunityChanges. changesAfter holds
+// for the entries after the one of opportunity ? and version ?: its first
+// condition is a range of the primary key (opportunity_id, version), so
+// that every database starts the page where the last one ended, in the
+// key's order, and the second skips the cursor's own opportunity's
+// earlier versions.
+const (
+	changesSelect = `SELECT ` + opportunityChangeColumns + ` FROM opportunity_changes`
+	changesAfter  = `opportunity_id >= ? AND (opportunity_id > ? OR version > ?)`
+	changesOrder  = ` ORDER BY opportunity_id, version LIMIT ?`
+)
+
+// FindOpportunityChanges returns one page of the history entries f
+// selects, ordered by opportunity ID and then Version, and the cursor of
+// the next page ("" after the last), with the limits of
+// [Store.FindCustomers]. Pages are keyset pages on the primary key
+// (opportunity_id, version); the cursor encodes the key of the last entry
+// of the page (see changeCursor). A cursor the Store did not make fails
+// with [crm.ErrInvalid].
+func (s *Store) FindOpportunityChanges(ctx context.Context, f crm.OpportunityChangeFilter) ([]*crm.OpportunityChange, crm.Cursor, error) {
+	const op = "find opportunity changes"
+	if err := s.begin(ctx); err != nil {
+		return nil, "", s.fail(ctx, op, err)
+	}
+	limit, err := pageLimit(f.Limit)
+	if err != nil {
+		return nil, "", s.fail(ctx, op, err)
+	}
+	var w where
+	if f.After != "" {
+		id, version, err := parseChangeCursor(f.After)
+		if err != nil {
+			return nil, "", s.fail(ctx, op, err)
+		}
+		w.add(changesAfter, id, id, version)
+	}
+	whereIn(&w, "opportunity_id", f.OpportunityIDs)
+	query := changesSelect + w.String() + changesOrder
+	args := append(w.args, limit+1)
+
+	var page []*crm.OpportunityChange
+	err = s.queryEach(ctx, s.q, query, args, func(rows *sql.Rows) error {
+		ch, err := s.scanOpportunityChange(rows)
+		if err != nil {
+			return err
+		}
+		page = append(page, ch)
+		return nil
+	})
+	if err != nil {
+		return nil, "", s.fail(ctx, op, err)
+	}
+	var next crm.Cursor
+	if len(page) > limit {
+		page = page[:limit]
+		last := page[len(page)-1]
+		next = changeCursor(last.OpportunityID, last.Version)
+	}
+	return page, next, nil
+}
+
+// changeCursor returns the cursor of the history entry of opportunity id
+// and version: "<version>:<id>" in unpadded base64url. The version comes
+// first and has no ":", so the ID after the first ":" may be any string;
+// the encoding keeps the cursor opaque, and printable whatever bytes the
+// ID holds.
+func changeCursor(id string, version int64) crm.Cursor {
+	return crm.Cursor(base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(version, 10) + ":" + id)))
+}
+
+// parseChangeCursor reads a cursor made by changeCursor, failing with
+// crm.ErrInvalid for anything else.
+func parseChangeCursor(c crm.Cursor) (id string, version int64, err error) {
+	b, err := base64.RawURLEncoding.DecodeString(string(c))
+	if err != nil {
+		return "", 0, fmt.Errorf("cursor %q: %w", c, crm.ErrInvalid)
+	}
+	v, id, ok := strings.Cut(string(b), ":")
+	if !ok {
+		return "", 0, fmt.Errorf("cursor %q: %w", c, crm.ErrInvalid)
+	}
+	version, err = strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return "", 0, fmt.Errorf("cursor %q: %w", c, crm.ErrInvalid)
+	}
+	return id, version, nil
+}
