@@ -1,6 +1,7 @@
-// Command quickstart walks through the customer archive: it creates
-// customers and contacts, shows a duplicate being caught and merged, moves
-// a lifecycle stage, shows a validation error, and prints a summary.
+// Command quickstart walks through the customer archive and the sales
+// pipeline: it creates customers and contacts, shows a duplicate being
+// caught and merged, moves a lifecycle stage, works a deal from the first
+// stage to won, shows a validation error, and prints a summary.
 //
 //	go run ./examples/quickstart                 # a new SQLite file in a temporary folder
 //	go run ./examples/quickstart -db crm.db      # a SQLite file of your choice (kept; must be new)
@@ -20,6 +21,7 @@ import (
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/storage/memory"
@@ -177,6 +179,11 @@ func run(ctx context.Context, path string, inMemory bool) error {
 	}
 	fmt.Printf("  prospect → new: ok, %s is now %s (version %d)\n", acme.Name, acme.Stage, acme.Version)
 
+	step("Work a deal through the sales pipeline")
+	if err := workDeal(ctx, client, acme, dora); err != nil {
+		return err
+	}
+
 	step("Bad input")
 	_, err = client.CreateCustomer(ctx, &crm.Customer{
 		Name:        " ",
@@ -215,6 +222,46 @@ func run(ctx context.Context, path string, inMemory bool) error {
 			strings.Join(emails, ", "), strings.Join(contacts, ", "), cust.Version)
 	}
 	return w.Flush()
+}
+
+// workDeal stores the default pipeline, opens a deal with acme, moves it
+// to won — one move refused for a missing amount — and prints its history.
+func workDeal(ctx context.Context, client *crm.Client, acme *crm.Customer, contact *crm.Contact) error {
+	pipeline, err := client.CreatePipeline(ctx, crm.DefaultPipeline())
+	if err != nil {
+		return err
+	}
+	deal, err := client.CreateOpportunity(ctx, &crm.Opportunity{
+		Name: "Acme — 40 seats", CustomerID: acme.ID, ContactID: contact.ID, PipelineID: pipeline.ID,
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("  %s opened in %q at %d%%\n", deal.Name, deal.Stage, deal.Probability)
+	_, err = client.MoveOpportunity(ctx, deal.ID, deal.Version, "proposal", crm.MoveOptions{})
+	fmt.Printf("  to proposal: %v\n", err)
+	deal, err = client.UpdateOpportunity(ctx, deal.ID, deal.Version, crm.OpportunityUpdate{
+		Amount:    crm.Ptr(crm.MustMoney("48000", "GBP")),
+		CloseDate: crm.Ptr(time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)),
+	})
+	if err != nil {
+		return err
+	}
+	for _, stage := range []string{"proposal", "negotiation", "won"} {
+		if deal, err = client.MoveOpportunity(ctx, deal.ID, deal.Version, stage, crm.MoveOptions{}); err != nil {
+			return err
+		}
+		fmt.Printf("  to %-12s ok, weighted %s\n", stage+":", deal.Weighted().Round())
+	}
+	history, err := client.OpportunityHistory(ctx, deal.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Println("  history:")
+	for _, ch := range history {
+		fmt.Printf("    v%d  %-11s → %-11s %3d%%  %s\n", ch.Version, ch.FromStage, ch.ToStage, ch.Probability, ch.Amount)
+	}
+	return nil
 }
 
 func step(title string) { fmt.Printf("\n== %s\n", title) }

@@ -243,6 +243,18 @@ func (s *Store) saveContact(id string, prev *crm.Contact) {
 	s.save(undoEntry{kind: kindContact, id: id, contact: prev})
 }
 
+// savePipeline records, inside a transaction, how to undo a write to the
+// pipeline id whose current record is prev (nil if absent).
+func (s *Store) savePipeline(id string, prev *crm.Pipeline) {
+	s.save(undoEntry{kind: kindPipeline, id: id, pipeline: prev})
+}
+
+// saveOpportunity records, inside a transaction, how to undo a write to
+// the opportunity id whose current record is prev (nil if absent).
+func (s *Store) saveOpportunity(id string, prev *crm.Opportunity) {
+	s.save(undoEntry{kind: kindOpportunity, id: id, opportunity: prev})
+}
+
 // CreateCustomer stores a copy of c. It fails with [crm.ErrDuplicate] if a
 // customer with c.ID exists, and with [crm.ErrInvalid] if c is nil or has
 // no ID.
@@ -316,18 +328,7 @@ func (s *Store) CreateCustomers(ctx context.Context, cs []*crm.Customer) error {
 // FindCustomerByID returns a copy of the customer id, archived and merged
 // ones included, or an error matching [crm.ErrNotFound].
 func (s *Store) FindCustomerByID(ctx context.Context, id string) (*crm.Customer, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("memory: find customer %s: %w", id, err)
-	}
-	if err := s.lock(false); err != nil {
-		return nil, err
-	}
-	e, ok := s.d.customers[id]
-	s.unlock(false)
-	if !ok {
-		return nil, fmt.Errorf("memory: find customer %s: %w", id, crm.ErrNotFound)
-	}
-	return e.Clone(), nil // stored records are immutable: copy outside the lock
+	return findByID(ctx, s, &s.d.customers, "customer", id)
 }
 
 // FindCustomers returns copies of one page of the customers f selects, in
@@ -351,36 +352,12 @@ func (s *Store) FindCustomers(ctx context.Context, f crm.CustomerFilter) ([]*crm
 	if keyed := d.keyedIDs(&f); keyed != nil {
 		ids = *keyed // only the customers an exact key names, whatever the store's size
 	}
-	start := startAfter(ids, f.After)
-	page := make([]*crm.Customer, 0, min(limit, len(ids)-start))
-	more := false
-	for i := start; i < len(ids); i++ {
-		if (i-start)&1023 == 1023 {
-			if err := ctx.Err(); err != nil {
-				s.unlock(false)
-				return nil, "", fmt.Errorf("memory: find customers: %w", err)
-			}
-		}
-		e := d.customers[ids[i]]
-		if !f.Match(e) {
-			continue
-		}
-		if len(page) == limit {
-			more = true
-			break
-		}
-		page = append(page, e)
-	}
+	page, next, err := scanPage(ctx, d.customers, ids, f.After, limit, f.Match)
 	s.unlock(false)
-
-	for i, c := range page {
-		page[i] = c.Clone()
+	if err != nil {
+		return nil, "", fmt.Errorf("memory: find customers: %w", err)
 	}
-	var next crm.Cursor
-	if more {
-		next = crm.Cursor(page[len(page)-1].ID)
-	}
-	return page, next, nil
+	return clonePage(page), next, nil
 }
 
 // UpdateCustomer replaces the stored customer c.ID with a copy of c if the
@@ -401,14 +378,10 @@ func (s *Store) UpdateCustomer(ctx context.Context, c *crm.Customer) error {
 		return err
 	}
 	d := s.d
-	old, ok := d.customers[nc.ID]
-	if !ok {
+	old, err := storedVersion(d.customers, customerVersion, "update customer", nc.ID, nc.Version)
+	if err != nil {
 		s.unlock(true)
-		return fmt.Errorf("memory: update customer %s: %w", nc.ID, crm.ErrNotFound)
-	}
-	if v := old.Version; v != nc.Version {
-		s.unlock(true)
-		return fmt.Errorf("memory: update customer %s: version %d, stored %d: %w", nc.ID, nc.Version, v, crm.ErrConflict)
+		return err
 	}
 	nc.Version++
 	s.saveCustomer(nc.ID, old)
@@ -452,18 +425,7 @@ func (s *Store) CreateContact(ctx context.Context, ct *crm.Contact) error {
 // FindContactByID returns a copy of the contact id, or an error matching
 // [crm.ErrNotFound].
 func (s *Store) FindContactByID(ctx context.Context, id string) (*crm.Contact, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("memory: find contact %s: %w", id, err)
-	}
-	if err := s.lock(false); err != nil {
-		return nil, err
-	}
-	ct, ok := s.d.contacts[id]
-	s.unlock(false)
-	if !ok {
-		return nil, fmt.Errorf("memory: find contact %s: %w", id, crm.ErrNotFound)
-	}
-	return ct.Clone(), nil
+	return findByID(ctx, s, &s.d.contacts, "contact", id)
 }
 
 // FindContacts returns copies of one page of the contacts f selects, in
@@ -485,23 +447,12 @@ func (s *Store) FindContacts(ctx context.Context, f crm.ContactFilter) ([]*crm.C
 	if f.CustomerID != "" {
 		ids = d.contactsOf[f.CustomerID]
 	}
-	start := startAfter(ids, f.After)
-	end := min(start+limit, len(ids))
-	page := make([]*crm.Contact, end-start)
-	for i, id := range ids[start:end] {
-		page[i] = d.contacts[id]
-	}
-	more := end < len(ids)
+	page, next, err := scanPage(ctx, d.contacts, ids, f.After, limit, nil)
 	s.unlock(false)
-
-	for i, ct := range page {
-		page[i] = ct.Clone()
+	if err != nil {
+		return nil, "", fmt.Errorf("memory: find contacts: %w", err)
 	}
-	var next crm.Cursor
-	if more {
-		next = crm.Cursor(page[len(page)-1].ID)
-	}
-	return page, next, nil
+	return clonePage(page), next, nil
 }
 
 // UpdateContact replaces the stored contact ct.ID with a copy of ct under
@@ -521,14 +472,10 @@ func (s *Store) UpdateContact(ctx context.Context, ct *crm.Contact) error {
 		return err
 	}
 	d := s.d
-	old, ok := d.contacts[nc.ID]
-	if !ok {
+	old, err := storedVersion(d.contacts, contactVersion, "update contact", nc.ID, nc.Version)
+	if err != nil {
 		s.unlock(true)
-		return fmt.Errorf("memory: update contact %s: %w", nc.ID, crm.ErrNotFound)
-	}
-	if v := old.Version; v != nc.Version {
-		s.unlock(true)
-		return fmt.Errorf("memory: update contact %s: version %d, stored %d: %w", nc.ID, nc.Version, v, crm.ErrConflict)
+		return err
 	}
 	if _, ok := d.customers[nc.CustomerID]; !ok {
 		s.unlock(true)
@@ -553,14 +500,10 @@ func (s *Store) DeleteContact(ctx context.Context, id string, version int64) err
 		return err
 	}
 	d := s.d
-	old, ok := d.contacts[id]
-	if !ok {
+	old, err := storedVersion(d.contacts, contactVersion, "delete contact", id, version)
+	if err != nil {
 		s.unlock(true)
-		return fmt.Errorf("memory: delete contact %s: %w", id, crm.ErrNotFound)
-	}
-	if old.Version != version {
-		s.unlock(true)
-		return fmt.Errorf("memory: delete contact %s: version %d, stored %d: %w", id, version, old.Version, crm.ErrConflict)
+		return err
 	}
 	s.saveContact(id, old)
 	d.removeContact(old)
@@ -574,37 +517,19 @@ func (s *Store) DeleteContact(ctx context.Context, id string, version int64) err
 // if toID names no customer. When fromID equals toID the contacts stay
 // where they are but are stamped and counted all the same.
 func (s *Store) MoveContacts(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, fmt.Errorf("memory: move contacts %s to %s: %w", fromID, toID, err)
-	}
 	at = crm.Timestamp(at)
-	if err := s.lock(true); err != nil {
+	if err := s.beginMove(ctx, "contacts", fromID, toID); err != nil {
 		return 0, err
 	}
 	d := s.d
-	if _, ok := d.customers[toID]; !ok {
-		s.unlock(true)
-		return 0, fmt.Errorf("memory: move contacts %s to %s: customer %s: %w", fromID, toID, toID, crm.ErrNotFound)
-	}
 	ids := d.contactsOf[fromID]
-	// A moved contact shares its Emails and Phones with the record it
-	// replaces: stored records are never modified, so that is safe.
-	moved := make([]crm.Contact, len(ids))
-	for i, id := range ids {
-		old := d.contacts[id]
-		nc := &moved[i]
-		*nc = *old
+	moveRecords(d.contacts, ids, func(nc *crm.Contact) {
 		nc.CustomerID = toID
 		nc.UpdatedAt = at
 		nc.UpdatedBy = by
 		nc.Version++
-		s.saveContact(id, old)
-		d.contacts[id] = nc
-	}
-	if fromID != toID && len(ids) > 0 {
-		d.contactsOf[toID] = mergeSorted(d.contactsOf[toID], ids)
-		delete(d.contactsOf, fromID)
-	}
+	}, s.saveContact)
+	moveChildren(d.contactsOf, fromID, toID)
 	s.unlock(true)
 	return len(ids), nil
 }

@@ -36,7 +36,7 @@ func (s *Store) CreatePipeline(ctx context.Context, p *crm.Pipeline) error {
 		s.unlock(true)
 		return fmt.Errorf("memory: create pipeline %s: %w", np.ID, crm.ErrDuplicate)
 	}
-	s.save(undoEntry{kind: kindPipeline, id: np.ID})
+	s.savePipeline(np.ID, nil)
 	d.putPipeline(np, nil)
 	s.unlock(true)
 	return nil
@@ -45,18 +45,7 @@ func (s *Store) CreatePipeline(ctx context.Context, p *crm.Pipeline) error {
 // FindPipelineByID returns a copy of the pipeline id, or an error matching
 // [crm.ErrNotFound].
 func (s *Store) FindPipelineByID(ctx context.Context, id string) (*crm.Pipeline, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("memory: find pipeline %s: %w", id, err)
-	}
-	if err := s.lock(false); err != nil {
-		return nil, err
-	}
-	p, ok := s.d.pipelines[id]
-	s.unlock(false)
-	if !ok {
-		return nil, fmt.Errorf("memory: find pipeline %s: %w", id, crm.ErrNotFound)
-	}
-	return p.Clone(), nil
+	return findByID(ctx, s, &s.d.pipelines, "pipeline", id)
 }
 
 // FindPipelines returns copies of every pipeline, in ascending ID order.
@@ -73,11 +62,7 @@ func (s *Store) FindPipelines(ctx context.Context) ([]*crm.Pipeline, error) {
 		out[i] = d.pipelines[id]
 	}
 	s.unlock(false)
-
-	for i, p := range out {
-		out[i] = p.Clone()
-	}
-	return out, nil
+	return clonePage(out), nil
 }
 
 // UpdatePipeline replaces the stored pipeline p.ID with a copy of p under
@@ -96,17 +81,13 @@ func (s *Store) UpdatePipeline(ctx context.Context, p *crm.Pipeline) error {
 		return err
 	}
 	d := s.d
-	old, ok := d.pipelines[np.ID]
-	if !ok {
+	old, err := storedVersion(d.pipelines, pipelineVersion, "update pipeline", np.ID, np.Version)
+	if err != nil {
 		s.unlock(true)
-		return fmt.Errorf("memory: update pipeline %s: %w", np.ID, crm.ErrNotFound)
-	}
-	if v := old.Version; v != np.Version {
-		s.unlock(true)
-		return fmt.Errorf("memory: update pipeline %s: version %d, stored %d: %w", np.ID, np.Version, v, crm.ErrConflict)
+		return err
 	}
 	np.Version++
-	s.save(undoEntry{kind: kindPipeline, id: np.ID, pipeline: old})
+	s.savePipeline(np.ID, old)
 	d.putPipeline(np, old)
 	s.unlock(true)
 	p.Version = np.Version
@@ -139,7 +120,7 @@ func (s *Store) CreateOpportunity(ctx context.Context, o *crm.Opportunity) error
 		s.unlock(true)
 		return fmt.Errorf("memory: create opportunity %s: %w", no.ID, err)
 	}
-	s.save(undoEntry{kind: kindOpportunity, id: no.ID})
+	s.saveOpportunity(no.ID, nil)
 	d.putOpportunity(no, nil)
 	s.unlock(true)
 	return nil
@@ -148,18 +129,7 @@ func (s *Store) CreateOpportunity(ctx context.Context, o *crm.Opportunity) error
 // FindOpportunityByID returns a copy of the opportunity id, or an error
 // matching [crm.ErrNotFound].
 func (s *Store) FindOpportunityByID(ctx context.Context, id string) (*crm.Opportunity, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("memory: find opportunity %s: %w", id, err)
-	}
-	if err := s.lock(false); err != nil {
-		return nil, err
-	}
-	o, ok := s.d.opportunities[id]
-	s.unlock(false)
-	if !ok {
-		return nil, fmt.Errorf("memory: find opportunity %s: %w", id, crm.ErrNotFound)
-	}
-	return o.Clone(), nil
+	return findByID(ctx, s, &s.d.opportunities, "opportunity", id)
 }
 
 // FindOpportunities returns copies of one page of the opportunities f
@@ -183,36 +153,12 @@ func (s *Store) FindOpportunities(ctx context.Context, f crm.OpportunityFilter) 
 	if len(f.CustomerIDs) > 0 {
 		ids = d.opportunitiesOfAny(f.CustomerIDs)
 	}
-	start := startAfter(ids, f.After)
-	page := make([]*crm.Opportunity, 0, min(limit, len(ids)-start))
-	more := false
-	for i := start; i < len(ids); i++ {
-		if (i-start)&1023 == 1023 {
-			if err := ctx.Err(); err != nil {
-				s.unlock(false)
-				return nil, "", fmt.Errorf("memory: find opportunities: %w", err)
-			}
-		}
-		o := d.opportunities[ids[i]]
-		if !f.Match(o) {
-			continue
-		}
-		if len(page) == limit {
-			more = true
-			break
-		}
-		page = append(page, o)
-	}
+	page, next, err := scanPage(ctx, d.opportunities, ids, f.After, limit, f.Match)
 	s.unlock(false)
-
-	for i, o := range page {
-		page[i] = o.Clone()
+	if err != nil {
+		return nil, "", fmt.Errorf("memory: find opportunities: %w", err)
 	}
-	var next crm.Cursor
-	if more {
-		next = crm.Cursor(page[len(page)-1].ID)
-	}
-	return page, next, nil
+	return clonePage(page), next, nil
 }
 
 // UpdateOpportunity replaces the stored opportunity o.ID with a copy of o
@@ -233,21 +179,17 @@ func (s *Store) UpdateOpportunity(ctx context.Context, o *crm.Opportunity) error
 		return err
 	}
 	d := s.d
-	old, ok := d.opportunities[no.ID]
-	if !ok {
+	old, err := storedVersion(d.opportunities, opportunityVersion, "update opportunity", no.ID, no.Version)
+	if err != nil {
 		s.unlock(true)
-		return fmt.Errorf("memory: update opportunity %s: %w", no.ID, crm.ErrNotFound)
-	}
-	if v := old.Version; v != no.Version {
-		s.unlock(true)
-		return fmt.Errorf("memory: update opportunity %s: version %d, stored %d: %w", no.ID, no.Version, v, crm.ErrConflict)
+		return err
 	}
 	if err := d.checkOpportunityRefs(no); err != nil {
 		s.unlock(true)
 		return fmt.Errorf("memory: update opportunity %s: %w", no.ID, err)
 	}
 	no.Version++
-	s.save(undoEntry{kind: kindOpportunity, id: no.ID, opportunity: old})
+	s.saveOpportunity(no.ID, old)
 	d.putOpportunity(no, old)
 	s.unlock(true)
 	o.Version = no.Version
@@ -353,35 +295,19 @@ scan:
 // fromID equals toID the deals stay where they are but are stamped and
 // counted all the same.
 func (s *Store) MoveOpportunities(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, fmt.Errorf("memory: move opportunities %s to %s: %w", fromID, toID, err)
-	}
 	at = crm.Timestamp(at)
-	if err := s.lock(true); err != nil {
+	if err := s.beginMove(ctx, "opportunities", fromID, toID); err != nil {
 		return 0, err
 	}
 	d := s.d
-	if _, ok := d.customers[toID]; !ok {
-		s.unlock(true)
-		return 0, fmt.Errorf("memory: move opportunities %s to %s: customer %s: %w", fromID, toID, toID, crm.ErrNotFound)
-	}
 	ids := d.opportunitiesOf[fromID]
-	moved := make([]crm.Opportunity, len(ids))
-	for i, id := range ids {
-		old := d.opportunities[id]
-		no := &moved[i]
-		*no = *old
+	moveRecords(d.opportunities, ids, func(no *crm.Opportunity) {
 		no.CustomerID = toID
 		no.UpdatedAt = at
 		no.UpdatedBy = by
 		no.Version++
-		s.save(undoEntry{kind: kindOpportunity, id: id, opportunity: old})
-		d.opportunities[id] = no
-	}
-	if fromID != toID && len(ids) > 0 {
-		d.opportunitiesOf[toID] = mergeSorted(d.opportunitiesOf[toID], ids)
-		delete(d.opportunitiesOf, fromID)
-	}
+	}, s.saveOpportunity)
+	moveChildren(d.opportunitiesOf, fromID, toID)
 	s.unlock(true)
 	return len(ids), nil
 }

@@ -84,23 +84,7 @@ const findContactByID = `SELECT ` + contactColumns + ` FROM contacts ct WHERE ct
 // FindContactByID returns the contact id, or an error matching
 // [crm.ErrNotFound].
 func (s *Store) FindContactByID(ctx context.Context, id string) (*crm.Contact, error) {
-	op := "find contact " + id
-	if err := s.begin(ctx); err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	var ct *crm.Contact
-	err := s.read(ctx, func(q dbtx) error {
-		var err error
-		ct, err = s.scanContact(s.queryRow(ctx, q, findContactByID, id))
-		if err != nil {
-			return err
-		}
-		return s.loadContactLists(ctx, q, []*crm.Contact{ct})
-	})
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	return ct, nil
+	return findWithLists(ctx, s, "find contact "+id, findContactByID, id, s.scanContact, s.loadContactLists)
 }
 
 const (
@@ -135,15 +119,8 @@ func (s *Store) FindContacts(ctx context.Context, f crm.ContactFilter) ([]*crm.C
 
 	var page []*crm.Contact
 	err = s.read(ctx, func(q dbtx) error {
-		err := s.queryEach(ctx, q, query, args, func(rows *sql.Rows) error {
-			ct, err := s.scanContact(rows)
-			if err != nil {
-				return err
-			}
-			page = append(page, ct)
-			return nil
-		})
-		if err != nil {
+		var err error
+		if page, err = collectRows(ctx, s, q, query, args, s.scanContact); err != nil {
 			return err
 		}
 		return s.loadContactLists(ctx, q, page[:min(len(page), limit)])
@@ -151,11 +128,7 @@ func (s *Store) FindContacts(ctx context.Context, f crm.ContactFilter) ([]*crm.C
 	if err != nil {
 		return nil, "", s.fail(ctx, op, err)
 	}
-	var next crm.Cursor
-	if len(page) > limit {
-		page = page[:limit]
-		next = crm.Cursor(page[len(page)-1].ID)
-	}
+	page, next := cutPage(page, limit, func(ct *crm.Contact) crm.Cursor { return crm.Cursor(ct.ID) })
 	return page, next, nil
 }
 
@@ -178,19 +151,8 @@ func (s *Store) UpdateContact(ctx context.Context, ct *crm.Contact) error {
 	if err := s.begin(ctx); err != nil {
 		return s.fail(ctx, op+" "+ct.ID, err)
 	}
-	if err := s.precheckVersion(ctx, contactVersion, ct.ID, ct.Version); err != nil {
-		return s.fail(ctx, op+" "+ct.ID, err)
-	}
 	p := s.contactParams(ct)
-	err := s.atomically(ctx, func(q dbtx) error {
-		args := append(p.values(), ct.ID, ct.Version)
-		res, err := s.exec(ctx, q, updateContact, args...)
-		if err != nil {
-			return err
-		}
-		if err := s.checkVersion(ctx, q, res, contactVersion, ct.ID, ct.Version); err != nil {
-			return err
-		}
+	err := s.updateVersioned(ctx, updateContact, contactVersion, ct.ID, ct.Version, p.values(), func(q dbtx) error {
 		return s.replaceContactLists(ctx, q, ct)
 	})
 	if err != nil {
@@ -213,11 +175,7 @@ func (s *Store) DeleteContact(ctx context.Context, id string, version int64) err
 	}
 	err := s.atomically(ctx, func(q dbtx) error {
 		// The emails and phones go with the row: ON DELETE CASCADE.
-		res, err := s.exec(ctx, q, deleteContact, id, version)
-		if err != nil {
-			return err
-		}
-		return s.checkVersion(ctx, q, res, contactVersion, id, version)
+		return s.execVersioned(ctx, q, deleteContact, contactVersion, id, version)
 	})
 	if err != nil {
 		return s.fail(ctx, op, err)
@@ -238,7 +196,17 @@ WHERE customer_id = ?`
 // the contacts stay where they are but are stamped and counted all the
 // same.
 func (s *Store) MoveContacts(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error) {
-	op := fmt.Sprintf("move contacts %s to %s", fromID, toID)
+	return s.moveToCustomer(ctx, "contacts", moveContacts, fromID, toID, at, by)
+}
+
+// moveToCustomer runs move, an "UPDATE t SET customer_id = ?, updated_at
+// = ?, updated_by = ?, version = version + 1 WHERE customer_id = ?" that
+// re-points the records (what, for the error) of customer fromID to
+// customer toID, after checking in the same transaction that toID names a
+// customer, and returns how many rows it changed. It fails with
+// [crm.ErrNotFound] if toID names no customer.
+func (s *Store) moveToCustomer(ctx context.Context, what, move, fromID, toID string, at time.Time, by string) (int, error) {
+	op := fmt.Sprintf("move %s %s to %s", what, fromID, toID)
 	if err := s.begin(ctx); err != nil {
 		return 0, s.fail(ctx, op, err)
 	}
@@ -248,7 +216,7 @@ func (s *Store) MoveContacts(ctx context.Context, fromID, toID string, at time.T
 		if err := s.queryRow(ctx, q, customerExists, toID).Scan(&one); err != nil {
 			return fmt.Errorf("customer %s: %w", toID, s.translate(ctx, err))
 		}
-		res, err := s.exec(ctx, q, moveContacts, toID, s.timeArg(at), by, fromID)
+		res, err := s.exec(ctx, q, move, toID, s.timeArg(at), by, fromID)
 		if err != nil {
 			return err
 		}

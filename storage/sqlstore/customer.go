@@ -300,23 +300,32 @@ const findCustomerByID = `SELECT ` + customerColumns + ` FROM customers c WHERE 
 // FindCustomerByID returns the customer id, archived and merged ones
 // included, or an error matching [crm.ErrNotFound].
 func (s *Store) FindCustomerByID(ctx context.Context, id string) (*crm.Customer, error) {
-	op := "find customer " + id
+	return findWithLists(ctx, s, "find customer "+id, findCustomerByID, id, s.scanCustomer, s.loadCustomerLists)
+}
+
+// findWithLists returns the record id, read with query ("SELECT … WHERE
+// x.id = ?") and scan, with the rows of its list tables read by load, in
+// one read transaction; op names the operation in errors. It fails with
+// an error matching [crm.ErrNotFound] if there is no such record.
+func findWithLists[T any](ctx context.Context, s *Store, op, query, id string,
+	scan func(interface{ Scan(...any) error }) (*T, error),
+	load func(ctx context.Context, q dbtx, records []*T) error,
+) (*T, error) {
 	if err := s.begin(ctx); err != nil {
 		return nil, s.fail(ctx, op, err)
 	}
-	var c *crm.Customer
+	var v *T
 	err := s.read(ctx, func(q dbtx) error {
 		var err error
-		c, err = s.scanCustomer(s.queryRow(ctx, q, findCustomerByID, id))
-		if err != nil {
+		if v, err = scan(s.queryRow(ctx, q, query, id)); err != nil {
 			return err
 		}
-		return s.loadCustomerLists(ctx, q, []*crm.Customer{c})
+		return load(ctx, q, []*T{v})
 	})
 	if err != nil {
 		return nil, s.fail(ctx, op, err)
 	}
-	return c, nil
+	return v, nil
 }
 
 // FindCustomers returns one page of the customers f selects, in ascending
@@ -342,22 +351,8 @@ func (s *Store) FindCustomers(ctx context.Context, f crm.CustomerFilter) ([]*crm
 			return err
 		}
 		query, args := s.findCustomersQuery(f, limit+1)
-		rows, err := s.query(ctx, q, query, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			c, err := s.scanCustomer(rows)
-			if err != nil {
-				return err
-			}
-			page = append(page, c)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if err := rows.Close(); err != nil {
+		var err error
+		if page, err = collectRows(ctx, s, q, query, args, s.scanCustomer); err != nil {
 			return err
 		}
 		// The row after the page only tells that there is a next page.
@@ -366,11 +361,7 @@ func (s *Store) FindCustomers(ctx context.Context, f crm.CustomerFilter) ([]*crm
 	if err != nil {
 		return nil, "", s.fail(ctx, op, err)
 	}
-	var next crm.Cursor
-	if len(page) > limit {
-		page = page[:limit]
-		next = crm.Cursor(page[len(page)-1].ID)
-	}
+	page, next := cutPage(page, limit, func(c *crm.Customer) crm.Cursor { return crm.Cursor(c.ID) })
 	return page, next, nil
 }
 
@@ -562,18 +553,7 @@ func (s *Store) UpdateCustomer(ctx context.Context, c *crm.Customer) error {
 	if err != nil {
 		return s.fail(ctx, op+" "+c.ID, err)
 	}
-	if err := s.precheckVersion(ctx, customerVersion, c.ID, c.Version); err != nil {
-		return s.fail(ctx, op+" "+c.ID, err)
-	}
-	err = s.atomically(ctx, func(q dbtx) error {
-		args := append(p.values(), c.ID, c.Version)
-		res, err := s.exec(ctx, q, updateCustomer, args...)
-		if err != nil {
-			return err
-		}
-		if err := s.checkVersion(ctx, q, res, customerVersion, c.ID, c.Version); err != nil {
-			return err
-		}
+	err = s.updateVersioned(ctx, updateCustomer, customerVersion, c.ID, c.Version, p.values(), func(q dbtx) error {
 		return s.replaceCustomerLists(ctx, q, c)
 	})
 	if err != nil {
@@ -583,7 +563,28 @@ func (s *Store) UpdateCustomer(ctx context.Context, c *crm.Customer) error {
 	return nil
 }
 
-// precheckVersion fails as checkVersion would if the record id is
+// updateVersioned runs update, an "UPDATE … SET …, version = version + 1
+// WHERE id = ? AND version = ?" of the record id, with args followed by id
+// and version, under the version rule of [Store.UpdateCustomer], and then
+// also (unless nil) in the same transaction or savepoint, for the
+// record's other tables. A stale version is caught by precheckVersion
+// before the transaction, the race after it by execVersioned.
+func (s *Store) updateVersioned(ctx context.Context, update, versionQuery, id string, version int64, args []any, also func(q dbtx) error) error {
+	if err := s.precheckVersion(ctx, versionQuery, id, version); err != nil {
+		return err
+	}
+	return s.atomically(ctx, func(q dbtx) error {
+		if err := s.execVersioned(ctx, q, update, versionQuery, id, version, args...); err != nil {
+			return err
+		}
+		if also == nil {
+			return nil
+		}
+		return also(q)
+	})
+}
+
+// precheckVersion fails as execVersioned would if the record id is
 // missing or not at version already, before a write transaction is begun:
 // a stale update then costs one read, without waiting for the write lock.
 // Versions only grow, so a stale version found now stays stale. Inside
@@ -602,10 +603,17 @@ func (s *Store) precheckVersion(ctx context.Context, versionQuery, id string, ve
 	return nil
 }
 
-// checkVersion explains an UPDATE or DELETE of the record id at version
-// that res says touched no row: crm.ErrNotFound if versionQuery finds no
-// record, crm.ErrConflict otherwise.
-func (s *Store) checkVersion(ctx context.Context, q dbtx, res sql.Result, versionQuery, id string, version int64) error {
+// execVersioned runs stmt, an UPDATE or DELETE of the record id ending in
+// "WHERE id = ? AND version = ?", on q with args followed by id and
+// version. If it touches no row it tells why, with versionQuery ("SELECT
+// version FROM … WHERE id = ?"): crm.ErrNotFound if there is no record,
+// crm.ErrConflict if its version differs. That read happens only on
+// failure, so a successful write costs one statement.
+func (s *Store) execVersioned(ctx context.Context, q dbtx, stmt, versionQuery, id string, version int64, args ...any) error {
+	res, err := s.exec(ctx, q, stmt, append(args, id, version)...)
+	if err != nil {
+		return err
+	}
 	n, err := res.RowsAffected()
 	if err != nil {
 		return err
@@ -884,6 +892,35 @@ func (s *Store) queryEach(ctx context.Context, q dbtx, query string, args []any,
 		return err
 	}
 	return rows.Close()
+}
+
+// collectRows runs query (with "?" placeholders) on q and returns every
+// row read with scan, closing the rows before it returns.
+func collectRows[T any](ctx context.Context, s *Store, q dbtx, query string, args []any,
+	scan func(interface{ Scan(...any) error }) (T, error),
+) ([]T, error) {
+	var all []T
+	err := s.queryEach(ctx, q, query, args, func(rows *sql.Rows) error {
+		v, err := scan(rows)
+		if err != nil {
+			return err
+		}
+		all = append(all, v)
+		return nil
+	})
+	return all, err
+}
+
+// cutPage returns page, read with a limit of limit+1, cut to limit, and
+// the cursor of the next page, cursor of the last entry kept; or page as
+// it is and "" if it holds no more than limit, the last page. The row
+// after the page only tells that there is a next page.
+func cutPage[T any](page []T, limit int, cursor func(last T) crm.Cursor) ([]T, crm.Cursor) {
+	if len(page) <= limit {
+		return page, ""
+	}
+	page = page[:limit]
+	return page, cursor(page[limit-1])
 }
 
 // timeArg returns the value to bind for t: NULL for the zero time,

@@ -175,23 +175,11 @@ func (s *Store) FindOpportunities(ctx context.Context, f crm.OpportunityFilter) 
 		return nil, "", s.fail(ctx, op, err)
 	}
 	query, args := s.findOpportunitiesQuery(f, limit+1)
-	var page []*crm.Opportunity
-	err = s.queryEach(ctx, s.q, query, args, func(rows *sql.Rows) error {
-		o, err := s.scanOpportunity(rows)
-		if err != nil {
-			return err
-		}
-		page = append(page, o)
-		return nil
-	})
+	page, err := collectRows(ctx, s, s.q, query, args, s.scanOpportunity)
 	if err != nil {
 		return nil, "", s.fail(ctx, op, err)
 	}
-	var next crm.Cursor
-	if len(page) > limit {
-		page = page[:limit]
-		next = crm.Cursor(page[len(page)-1].ID)
-	}
+	page, next := cutPage(page, limit, func(o *crm.Opportunity) crm.Cursor { return crm.Cursor(o.ID) })
 	return page, next, nil
 }
 
@@ -250,18 +238,8 @@ func (s *Store) UpdateOpportunity(ctx context.Context, o *crm.Opportunity) error
 	if err := s.begin(ctx); err != nil {
 		return s.fail(ctx, op+" "+o.ID, err)
 	}
-	if err := s.precheckVersion(ctx, opportunityVersion, o.ID, o.Version); err != nil {
-		return s.fail(ctx, op+" "+o.ID, err)
-	}
 	p := s.opportunityParams(o)
-	err := s.atomically(ctx, func(q dbtx) error {
-		args := append(p.values(), o.ID, o.Version)
-		res, err := s.exec(ctx, q, updateOpportunity, args...)
-		if err != nil {
-			return err
-		}
-		return s.checkVersion(ctx, q, res, opportunityVersion, o.ID, o.Version)
-	})
+	err := s.updateVersioned(ctx, updateOpportunity, opportunityVersion, o.ID, o.Version, p.values(), nil)
 	if err != nil {
 		return s.fail(ctx, op+" "+o.ID, err)
 	}
@@ -279,27 +257,7 @@ WHERE customer_id = ?`
 // no customer. When fromID equals toID the opportunities stay where they
 // are but are stamped and counted all the same.
 func (s *Store) MoveOpportunities(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error) {
-	op := fmt.Sprintf("move opportunities %s to %s", fromID, toID)
-	if err := s.begin(ctx); err != nil {
-		return 0, s.fail(ctx, op, err)
-	}
-	var n int64
-	err := s.atomically(ctx, func(q dbtx) error {
-		var one int
-		if err := s.queryRow(ctx, q, customerExists, toID).Scan(&one); err != nil {
-			return fmt.Errorf("customer %s: %w", toID, s.translate(ctx, err))
-		}
-		res, err := s.exec(ctx, q, moveOpportunities, toID, s.timeArg(at), by, fromID)
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
-		return err
-	})
-	if err != nil {
-		return 0, s.fail(ctx, op, err)
-	}
-	return int(n), nil
+	return s.moveToCustomer(ctx, "opportunities", moveOpportunities, fromID, toID, at, by)
 }
 
 // opportunityChangeColumns are the columns of a history entry as
@@ -387,24 +345,13 @@ func (s *Store) FindOpportunityChanges(ctx context.Context, f crm.OpportunityCha
 	query := changesSelect + w.String() + changesOrder
 	args := append(w.args, limit+1)
 
-	var page []*crm.OpportunityChange
-	err = s.queryEach(ctx, s.q, query, args, func(rows *sql.Rows) error {
-		ch, err := s.scanOpportunityChange(rows)
-		if err != nil {
-			return err
-		}
-		page = append(page, ch)
-		return nil
-	})
+	page, err := collectRows(ctx, s, s.q, query, args, s.scanOpportunityChange)
 	if err != nil {
 		return nil, "", s.fail(ctx, op, err)
 	}
-	var next crm.Cursor
-	if len(page) > limit {
-		page = page[:limit]
-		last := page[len(page)-1]
-		next = changeCursor(last.OpportunityID, last.Version)
-	}
+	page, next := cutPage(page, limit, func(last *crm.OpportunityChange) crm.Cursor {
+		return changeCursor(last.OpportunityID, last.Version)
+	})
 	return page, next, nil
 }
 

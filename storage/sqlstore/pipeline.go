@@ -59,23 +59,10 @@ const findPipelineByID = `SELECT ` + pipelineColumns + ` FROM pipelines p WHERE 
 // reasons, read in one transaction, or an error matching
 // [crm.ErrNotFound].
 func (s *Store) FindPipelineByID(ctx context.Context, id string) (*crm.Pipeline, error) {
-	op := "find pipeline " + id
-	if err := s.begin(ctx); err != nil {
-		return nil, s.fail(ctx, op, err)
+	load := func(ctx context.Context, q dbtx, ps []*crm.Pipeline) error {
+		return s.loadPipelineLists(ctx, q, ps, false)
 	}
-	var p *crm.Pipeline
-	err := s.read(ctx, func(q dbtx) error {
-		var err error
-		p, err = s.scanPipeline(s.queryRow(ctx, q, findPipelineByID, id))
-		if err != nil {
-			return err
-		}
-		return s.loadPipelineLists(ctx, q, []*crm.Pipeline{p}, false)
-	})
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	return p, nil
+	return findWithLists(ctx, s, "find pipeline "+id, findPipelineByID, id, s.scanPipeline, load)
 }
 
 const findPipelines = `SELECT ` + pipelineColumns + ` FROM pipelines p ORDER BY p.id`
@@ -91,15 +78,8 @@ func (s *Store) FindPipelines(ctx context.Context) ([]*crm.Pipeline, error) {
 	}
 	var ps []*crm.Pipeline
 	err := s.read(ctx, func(q dbtx) error {
-		err := s.queryEach(ctx, q, findPipelines, nil, func(rows *sql.Rows) error {
-			p, err := s.scanPipeline(rows)
-			if err != nil {
-				return err
-			}
-			ps = append(ps, p)
-			return nil
-		})
-		if err != nil {
+		var err error
+		if ps, err = collectRows(ctx, s, q, findPipelines, nil, s.scanPipeline); err != nil {
 			return err
 		}
 		return s.loadPipelineLists(ctx, q, ps, true)
@@ -132,18 +112,8 @@ func (s *Store) UpdatePipeline(ctx context.Context, p *crm.Pipeline) error {
 	if err := s.begin(ctx); err != nil {
 		return s.fail(ctx, op+" "+p.ID, err)
 	}
-	if err := s.precheckVersion(ctx, pipelineVersion, p.ID, p.Version); err != nil {
-		return s.fail(ctx, op+" "+p.ID, err)
-	}
-	err := s.atomically(ctx, func(q dbtx) error {
-		res, err := s.exec(ctx, q, updatePipeline, p.Name,
-			s.timeArg(p.CreatedAt), p.CreatedBy, s.timeArg(p.UpdatedAt), p.UpdatedBy, p.ID, p.Version)
-		if err != nil {
-			return err
-		}
-		if err := s.checkVersion(ctx, q, res, pipelineVersion, p.ID, p.Version); err != nil {
-			return err
-		}
+	args := []any{p.Name, s.timeArg(p.CreatedAt), p.CreatedBy, s.timeArg(p.UpdatedAt), p.UpdatedBy}
+	err := s.updateVersioned(ctx, updatePipeline, pipelineVersion, p.ID, p.Version, args, func(q dbtx) error {
 		if _, err := s.exec(ctx, q, deletePipelineStages, p.ID); err != nil {
 			return err
 		}
