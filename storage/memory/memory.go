@@ -696,9 +696,13 @@ func (d *data) indexCustomer(c *crm.Customer, add bool) {
 	update := func(key customerKey) {
 		ids := d.customerKeys[key]
 		switch {
-		case add && !slices.Contains(ids, c.ID):
+		case add:
+			// No search for c.ID first, which would cost a key shared
+			// by many customers time in their number: putCustomer
+			// removes a customer's keys before it adds them again, and
+			// a key listed twice in c is compacted by keyedIDs.
 			d.customerKeys[key] = append(ids, c.ID)
-		case !add:
+		default:
 			if ids = slices.DeleteFunc(ids, func(id string) bool { return id == c.ID }); len(ids) == 0 {
 				delete(d.customerKeys, key)
 			} else {
