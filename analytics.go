@@ -1,0 +1,110 @@
+package crm
+
+import (
+	"context"
+	"iter"
+	"time"
+)
+
+// This file holds the Client's side of the sales analytics: it streams
+// deals and their histories out of the Store into the pure functions of
+// forecast.go and funnel.go.
+
+// historyPage is how many deals OpportunityHistories reads at a time.
+const historyPage = MaxPageLimit
+
+// OpportunityHistories iterates over the deals f selects, each with its
+// whole history, fetching a page of deals and then their histories at a
+// time, so that memory holds one page however many deals there are. An
+// error ends the iteration after being yielded.
+func (c *Client) OpportunityHistories(ctx context.Context, f OpportunityFilter) iter.Seq2[DealHistory, error] {
+	return func(yield func(DealHistory, error) bool) {
+		if f.Limit == 0 {
+			f.Limit = historyPage
+		}
+		for {
+			page, next, err := c.ListOpportunities(ctx, f)
+			if err != nil {
+				yield(DealHistory{}, err)
+				return
+			}
+			ids := make([]string, len(page))
+			histories := make(map[string][]OpportunityChange, len(page))
+			for i, o := range page {
+				ids[i] = o.ID
+			}
+			if len(ids) > 0 {
+				for ch, err := range c.OpportunityChanges(ctx, OpportunityChangeFilter{OpportunityIDs: ids, Limit: MaxPageLimit}) {
+					if err != nil {
+						yield(DealHistory{}, err)
+						return
+					}
+					histories[ch.OpportunityID] = append(histories[ch.OpportunityID], *ch)
+				}
+			}
+			for _, o := range page {
+				if !yield(DealHistory{Opportunity: o, Changes: histories[o.ID]}, nil) {
+					return
+				}
+			}
+			if next == "" {
+				return
+			}
+			f.After = next
+		}
+	}
+}
+
+// OpportunitiesAsOf iterates over the deals as they stood at time t,
+// rebuilt from their histories ([DealHistory.AsOf]), that f selects then:
+// a deal's owner, stage, status and close date are matched as they were
+// at t. Deals created after t are left out. An error ends the iteration
+// after being yielded.
+func (c *Client) OpportunitiesAsOf(ctx context.Context, f OpportunityFilter, t time.Time) iter.Seq2[*Opportunity, error] {
+	// Customers and pipelines do not change with history (a merge
+	// re-points deals, but to the customer that now holds them), so the
+	// store can narrow by them; the rest is matched on the rebuilt deal.
+	f.CloseFrom, f.CloseBefore = dateOf(f.CloseFrom), dateOf(f.CloseBefore)
+	stored := OpportunityFilter{CustomerIDs: f.CustomerIDs, PipelineIDs: f.PipelineIDs}
+	return func(yield func(*Opportunity, error) bool) {
+		for h, err := range c.OpportunityHistories(ctx, stored) {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			o, ok := h.AsOf(t)
+			if !ok || !f.Match(o) {
+				continue
+			}
+			if !yield(o, nil) {
+				return
+			}
+		}
+	}
+}
+
+// Forecast totals the deals f selects as [Forecast] does, over the
+// pipelines they are in. If opts.AsOf is before the present, every deal is
+// taken as it stood then, rebuilt from its history; the pipelines' stages
+// give the forecast categories as they are now.
+func (c *Client) Forecast(ctx context.Context, f OpportunityFilter, opts ForecastOptions) (*ForecastReport, error) {
+	pipelines, err := c.Pipelines(ctx)
+	if err != nil {
+		return nil, err
+	}
+	opps := c.Opportunities(ctx, f)
+	if !opts.AsOf.IsZero() && opts.AsOf.Before(c.now()) {
+		opps = c.OpportunitiesAsOf(ctx, f, opts.AsOf)
+	}
+	return Forecast(opps, pipelines, opts)
+}
+
+// Funnel builds the stage-to-stage funnel of the pipeline pipelineID from
+// the histories of its deals, as [Funnel] does.
+func (c *Client) Funnel(ctx context.Context, pipelineID string, opts FunnelOptions) (*FunnelReport, error) {
+	p, err := c.GetPipeline(ctx, pipelineID)
+	if err != nil {
+		return nil, err
+	}
+	return Funnel(p, c.OpportunityHistories(ctx, OpportunityFilter{PipelineIDs: []string{pipelineID}}), opts)
+}
