@@ -83,18 +83,31 @@ func (c *Client) OpportunitiesAsOf(ctx context.Context, f OpportunityFilter, t t
 	}
 }
 
-// Forecast totals the deals f selects as [Forecast] does, over the
-// pipelines they are in. If opts.AsOf is before the present, every deal is
-// taken as it stood then, rebuilt from its history; the pipelines' stages
-// give the forecast categories as they are now.
+// Forecast totals the deals f selects, as they stand now, as [Forecast]
+// does over the pipelines they are in. A zero opts.AsOf means now.
 func (c *Client) Forecast(ctx context.Context, f OpportunityFilter, opts ForecastOptions) (*ForecastReport, error) {
+	if opts.AsOf.IsZero() {
+		opts.AsOf = c.now()
+	}
+	return c.forecast(ctx, c.Opportunities(ctx, f), opts)
+}
+
+// ForecastAsOf is the forecast of the deals f selects as they stood at
+// opts.AsOf (required), each rebuilt from its history
+// ([Client.OpportunitiesAsOf]): what [Client.Forecast] would have said
+// then, but for the pipelines' stages, which give the forecast
+// categories as they are now.
+func (c *Client) ForecastAsOf(ctx context.Context, f OpportunityFilter, opts ForecastOptions) (*ForecastReport, error) {
+	if opts.AsOf.IsZero() {
+		return nil, &ValidationError{Entity: "forecast options", Fields: []FieldError{{Field: "as_of", Reason: "required"}}}
+	}
+	return c.forecast(ctx, c.OpportunitiesAsOf(ctx, f, opts.AsOf), opts)
+}
+
+func (c *Client) forecast(ctx context.Context, opps iter.Seq2[*Opportunity, error], opts ForecastOptions) (*ForecastReport, error) {
 	pipelines, err := c.Pipelines(ctx)
 	if err != nil {
 		return nil, err
-	}
-	opps := c.Opportunities(ctx, f)
-	if !opts.AsOf.IsZero() && opts.AsOf.Before(c.now()) {
-		opps = c.OpportunitiesAsOf(ctx, f, opts.AsOf)
 	}
 	return Forecast(opps, pipelines, opts)
 }

@@ -116,9 +116,10 @@ func TestClient_ForecastAsOf(t *testing.T) {
 	_, err = c.CreateOpportunity(ctx, &crm.Opportunity{Name: "later", CustomerID: acme.ID, PipelineID: p.ID})
 	require.NoError(t, err)
 
-	opts := crm.ForecastOptions{Conversion: crm.Conversion{Currency: "EUR", AsOf: clock.Now()}}
+	opts := crm.ForecastOptions{Conversion: crm.Conversion{Currency: "EUR"}}
 	now, err := c.Forecast(ctx, crm.OpportunityFilter{}, opts)
 	require.NoError(t, err)
+	assert.Equal(t, crm.Timestamp(clock.Now()), now.Basis.AsOf, "as of now")
 	require.Len(t, now.Rows, 2)
 	assert.Equal(t, "bob", now.Rows[0].OwnerID)
 	assert.Equal(t, crm.CategoryBestCase, now.Rows[0].Category)
@@ -127,7 +128,7 @@ func TestClient_ForecastAsOf(t *testing.T) {
 	assert.Equal(t, 1, now.Excluded, "the lost deal")
 
 	opts.AsOf = then
-	past, err := c.Forecast(ctx, crm.OpportunityFilter{}, opts)
+	past, err := c.ForecastAsOf(ctx, crm.OpportunityFilter{}, opts)
 	require.NoError(t, err)
 	require.Len(t, past.Rows, 2, "both deals open, the later one not yet created")
 	assert.Equal(t, "2026-04", past.Rows[0].Period.String())
@@ -139,6 +140,9 @@ func TestClient_ForecastAsOf(t *testing.T) {
 	assertMoney(t, "1000.00 EUR", past.Rows[1].Amount)
 	assertMoney(t, "300.00 EUR", past.Rows[1].Weighted)
 	assert.Zero(t, past.Excluded)
+	assert.Equal(t, then, past.Basis.AsOf)
+	_, err = c.ForecastAsOf(ctx, crm.OpportunityFilter{}, crm.ForecastOptions{Conversion: crm.Conversion{Currency: "EUR"}})
+	assert.Equal(t, "required", fieldErr(t, err, "as_of"))
 
 	// As of then, the deals bob owned then: none.
 	var n int
