@@ -24,6 +24,7 @@ type Store interface {
 	ContactStore
 	PipelineStore
 	OpportunityStore
+	LeadStore
 
 	// RunInTx calls fn with a Store whose reads and writes form one
 	// transaction: if fn returns nil the writes commit together; if it
@@ -296,6 +297,73 @@ type OpportunityStore interface {
 	// moved. It returns an error matching [ErrNotFound] if toID names no
 	// customer.
 	MoveOpportunities(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error)
+}
+
+// LeadFilter selects leads. Each non-zero field narrows the selection; a
+// slice matches any of its values.
+type LeadFilter struct {
+	// Statuses matches leads in one of these statuses.
+	Statuses []LeadStatus
+	// Owners matches leads whose OwnerID is one of these; "" in the list
+	// matches leads with no owner.
+	Owners []string
+	// Sources matches leads whose Source is one of these, as stored
+	// (trimmed, case kept).
+	Sources []string
+	// CustomerIDs matches the leads converted into these customers; ""
+	// in the list matches nothing, since unconverted leads have no
+	// customer.
+	CustomerIDs []string
+
+	// After continues a listing after the page that returned it.
+	After Cursor
+	// Limit caps the page size: 0 means DefaultPageLimit; at most
+	// MaxPageLimit.
+	Limit int
+}
+
+// Match reports whether f selects l (paging fields are ignored): the
+// reference a Store's query must agree with.
+func (f *LeadFilter) Match(l *Lead) bool {
+	switch {
+	case len(f.Statuses) > 0 && !slices.Contains(f.Statuses, l.Status):
+		return false
+	case len(f.Owners) > 0 && !slices.Contains(f.Owners, l.OwnerID):
+		return false
+	case len(f.Sources) > 0 && !slices.Contains(f.Sources, l.Source):
+		return false
+	case len(f.CustomerIDs) > 0 && (l.CustomerID == "" || !slices.Contains(f.CustomerIDs, l.CustomerID)):
+		return false
+	}
+	return true
+}
+
+// LeadStore keeps leads.
+type LeadStore interface {
+	// CreateLead stores l, which has its ID, timestamps and Version set
+	// by the caller. It returns an error matching [ErrDuplicate] if a lead
+	// with l.ID exists. The links of a converted lead (CustomerID,
+	// ContactID, OpportunityID) are kept as given: the Client checks them.
+	CreateLead(ctx context.Context, l *Lead) error
+
+	// FindLeadByID returns the lead with id, or an error matching
+	// [ErrNotFound].
+	FindLeadByID(ctx context.Context, id string) (*Lead, error)
+
+	// FindLeads returns one page of the leads f selects, in ascending ID
+	// order, and the cursor of the next page ("" after the last), with the
+	// same guarantees and limits as FindCustomers.
+	FindLeads(ctx context.Context, f LeadFilter) ([]*Lead, Cursor, error)
+
+	// UpdateLead replaces the stored lead l.ID with l under the version
+	// rule of UpdateCustomer ([ErrConflict], [ErrNotFound]).
+	UpdateLead(ctx context.Context, l *Lead) error
+
+	// MoveLeads re-points every lead converted into customer fromID to
+	// customer toID, stamping each with UpdatedAt at, UpdatedBy by and a
+	// Version one higher, and returns how many moved. It returns an error
+	// matching [ErrNotFound] if toID names no customer.
+	MoveLeads(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error)
 }
 
 // pages iterates over every record a paged find returns for f, fetching

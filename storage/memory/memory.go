@@ -92,7 +92,7 @@ var (
 )
 
 // Store keeps customers, contacts, pipelines, opportunities and their
-// histories in memory. Create one with [New]; the
+// histories, and leads in memory. Create one with [New]; the
 // zero Store is not usable. A Store is safe for concurrent use by multiple
 // goroutines.
 //
@@ -137,6 +137,10 @@ type data struct {
 	// Version order; no empty lists. historyIDs lists its keys, ascending.
 	history    map[string][]*crm.OpportunityChange
 	historyIDs []string
+
+	leads   map[string]*crm.Lead
+	leadIDs []string            // keys of leads, ascending
+	leadsOf map[string][]string // customer ID → its converted leads' IDs, ascending; no empty lists
 }
 
 // txState is the state of one transaction, shared by the Store that
@@ -160,6 +164,7 @@ type undoEntry struct {
 	contact     *crm.Contact
 	pipeline    *crm.Pipeline
 	opportunity *crm.Opportunity
+	lead        *crm.Lead
 }
 
 // recordKind says which kind of record an undoEntry restores.
@@ -171,6 +176,7 @@ const (
 	kindPipeline
 	kindOpportunity
 	kindChange
+	kindLead
 )
 
 // New returns an empty Store.
@@ -185,6 +191,8 @@ func New() *Store {
 		opportunities:   make(map[string]*crm.Opportunity),
 		opportunitiesOf: make(map[string][]string),
 		history:         make(map[string][]*crm.OpportunityChange),
+		leads:           make(map[string]*crm.Lead),
+		leadsOf:         make(map[string][]string),
 	}}
 }
 
@@ -639,6 +647,7 @@ func (s *Store) Close() error {
 	d.pipelines, d.pipelineIDs = nil, nil
 	d.opportunities, d.opportunityIDs, d.opportunitiesOf = nil, nil, nil
 	d.history, d.historyIDs = nil, nil
+	d.leads, d.leadIDs, d.leadsOf = nil, nil, nil
 	return nil
 }
 
@@ -659,6 +668,8 @@ func (d *data) rollback(t *txState, mark int) {
 			d.restoreOpportunity(u.id, u.opportunity)
 		case kindChange:
 			d.removeChange(u.id, u.version)
+		case kindLead:
+			d.restoreLead(u.id, u.lead)
 		}
 		*u = undoEntry{}
 	}

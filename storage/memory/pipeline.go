@@ -151,7 +151,7 @@ func (s *Store) FindOpportunities(ctx context.Context, f crm.OpportunityFilter) 
 	d := s.d
 	ids := d.opportunityIDs
 	if len(f.CustomerIDs) > 0 {
-		ids = d.opportunitiesOfAny(f.CustomerIDs)
+		ids = childrenOfAny(d.opportunitiesOf, f.CustomerIDs)
 	}
 	page, next, err := scanPage(ctx, d.opportunities, ids, f.After, limit, f.Match)
 	s.unlock(false)
@@ -324,16 +324,16 @@ func (d *data) checkOpportunityRefs(o *crm.Opportunity) error {
 	return nil
 }
 
-// opportunitiesOfAny returns, in ascending order, the IDs of the
-// opportunities of the customers customerIDs. The caller holds the lock
-// and must not modify the result.
-func (d *data) opportunitiesOfAny(customerIDs []string) []string {
+// childrenOfAny returns, in ascending order, the IDs that the
+// per-customer index of lists for the customers customerIDs. The caller
+// holds the lock and must not modify the result.
+func childrenOfAny(of map[string][]string, customerIDs []string) []string {
 	if len(customerIDs) == 1 {
-		return d.opportunitiesOf[customerIDs[0]]
+		return of[customerIDs[0]]
 	}
 	var ids []string
 	for _, id := range sortedSet(customerIDs) {
-		ids = append(ids, d.opportunitiesOf[id]...)
+		ids = append(ids, of[id]...)
 	}
 	slices.Sort(ids) // disjoint lists: no ID twice
 	return ids

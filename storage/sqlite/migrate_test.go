@@ -40,13 +40,13 @@ func TestMigrateTwice(t *testing.T) {
 	db := openDB(t, filepath.Join(t.TempDir(), "crm.db"))
 	n, err := sqlstore.Migrate(t.Context(), db, dialect{})
 	require.NoError(t, err)
-	assert.Equal(t, 3, n, "migrations applied to a new database")
-	assert.Equal(t, []int64{1, 2, 3}, appliedVersions(t, db))
+	assert.Equal(t, 4, n, "migrations applied to a new database")
+	assert.Equal(t, []int64{1, 2, 3, 4}, appliedVersions(t, db))
 
 	n, err = sqlstore.Migrate(t.Context(), db, dialect{})
 	require.NoError(t, err)
 	assert.Zero(t, n, "migrations applied the second time")
-	assert.Equal(t, []int64{1, 2, 3}, appliedVersions(t, db))
+	assert.Equal(t, []int64{1, 2, 3, 4}, appliedVersions(t, db))
 }
 
 // TestMigrateConcurrently migrates one new database file from several
@@ -79,8 +79,8 @@ func TestMigrateConcurrently(t *testing.T) {
 			require.NoError(t, errs[i], "round %d, migrator %d", round, i)
 			total += applied[i]
 		}
-		assert.Equal(t, 3, total, "round %d: migrations applied, all migrators together", round)
-		assert.Equal(t, []int64{1, 2, 3}, appliedVersions(t, dbs[0]))
+		assert.Equal(t, 4, total, "round %d: migrations applied, all migrators together", round)
+		assert.Equal(t, []int64{1, 2, 3, 4}, appliedVersions(t, dbs[0]))
 	}
 }
 

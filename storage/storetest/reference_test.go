@@ -40,7 +40,8 @@ type refState struct {
 	pipelines     map[string]*crm.Pipeline
 	opportunities map[string]*crm.Opportunity
 	changes       []*crm.OpportunityChange // in the order added
-	created       map[string]int           // ID to creation sequence number
+	leads         map[string]*crm.Lead
+	created       map[string]int // ID to creation sequence number
 }
 
 var _ crm.Store = (*refStore)(nil)
@@ -51,6 +52,7 @@ func newRefStore(fault string) *refStore {
 		contacts:      map[string]*crm.Contact{},
 		pipelines:     map[string]*crm.Pipeline{},
 		opportunities: map[string]*crm.Opportunity{},
+		leads:         map[string]*crm.Lead{},
 		created:       map[string]int{},
 	}}}
 }
@@ -61,7 +63,11 @@ func (st *refState) clone() refState {
 		contacts:      make(map[string]*crm.Contact, len(st.contacts)),
 		pipelines:     make(map[string]*crm.Pipeline, len(st.pipelines)),
 		opportunities: make(map[string]*crm.Opportunity, len(st.opportunities)),
+		leads:         make(map[string]*crm.Lead, len(st.leads)),
 		created:       make(map[string]int, len(st.created)),
+	}
+	for id, l := range st.leads {
+		out.leads[id] = l.Clone()
 	}
 	for id, c := range st.customers {
 		out.customers[id] = c.Clone()

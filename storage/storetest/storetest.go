@@ -1,7 +1,8 @@
 // Package storetest is the conformance suite for [crm.Store]
 // implementations: the executable form of the contract written in the
 // documentation of [crm.Store], [crm.CustomerStore], [crm.ContactStore],
-// [crm.PipelineStore] and [crm.OpportunityStore]. Every adapter under storage/ runs it, and so can an
+// [crm.PipelineStore], [crm.OpportunityStore] and [crm.LeadStore]. Every
+// adapter under storage/ runs it, and so can an
 // adapter written anywhere else. A behaviour is specified here once, and
 // every adapter passes it or its build is red.
 //
@@ -177,6 +178,22 @@ func suite() []check {
 		{"Opportunity/MoveMissingTarget", testOpportunityMoveMissingTarget},
 		{"Opportunity/Tx/Commit", testOpportunityTxCommit},
 		{"Opportunity/Tx/Rollback", testOpportunityTxRollback},
+
+		{"Lead/RoundTrip", testLeadRoundTrip},
+		{"Lead/ZeroValues", testLeadZeroValues},
+		{"Lead/NotFound", testLeadNotFound},
+		{"Lead/Duplicate", testLeadDuplicate},
+		{"Lead/Update", testLeadUpdate},
+		{"Lead/StaleVersion", testLeadStaleVersion},
+		{"Lead/Copies", testLeadCopies},
+		{"Lead/Paginate", testLeadPaginate},
+		{"Lead/Move", testLeadMove},
+		{"Lead/Tx/Rollback", testLeadTxRollback},
+	}...)
+	for _, fc := range leadFilterCases() {
+		checks = append(checks, check{"Lead/Filter/" + fc.name, fc.test})
+	}
+	checks = append(checks, []check{
 
 		{"Tx/Commit", testTxCommit},
 		{"Tx/Rollback", testTxRollback},

@@ -141,6 +141,10 @@ var faults = map[string][]string{
 	"deadline-as-canceled": {"Context/DeadlineExceeded"},
 	"close-error":          {"Close"},
 
+	// Leads.
+	"lead-empty-customer-matches": {"Lead/Filter/CustomerIDs/Empty"},
+	"lead-move-unconverted":       {"Lead/Move"},
+
 	// The sales process.
 	"pipeline-no-version-check": {"Pipeline/StaleVersion"},
 	"pipeline-requires-aliased": {"Pipeline/Copies"},
