@@ -43,6 +43,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -261,6 +262,7 @@ type config struct {
 	duplicates   DuplicateRules
 	survivorship SurvivorshipRules
 	childKinds   []ChildKind
+	leadScoring  *LeadScoring
 }
 
 // WithClock sets the clock the Client reads the time from (default: the
@@ -306,6 +308,17 @@ func WithChildKind(kind ChildKind) Option {
 	return func(c *config) { c.childKinds = append(c.childKinds, kind) }
 }
 
+// WithLeadScoring has the Client keep every lead's Score: CreateLead,
+// UpdateLead and every other change of a lead set it from s, and callers
+// may no longer set it themselves. Start from [DefaultLeadScoring].
+// Without it, Score is whatever the caller sets.
+func WithLeadScoring(s LeadScoring) Option {
+	return func(c *config) {
+		s.Rules = slices.Clone(s.Rules)
+		c.leadScoring = &s
+	}
+}
+
 // Client is the CRM service: every operation validates its input, checks
 // the business rules, and reads and writes through the [Store] inside one
 // transaction. A Client is safe for concurrent use by multiple goroutines.
@@ -318,6 +331,7 @@ type Client struct {
 	duplicates DuplicateRules
 	survive    SurvivorshipRules
 	childKinds []ChildKind
+	scoring    *LeadScoring
 }
 
 // New returns a Client over store. It fails if store is nil or an option
@@ -356,6 +370,13 @@ func New(store Store, opts ...Option) (*Client, error) {
 			verr.add(fmt.Sprintf("child_kinds[%d]", i), "needs a name, List and Move")
 		}
 	}
+	if cfg.leadScoring != nil {
+		if err := cfg.leadScoring.Validate(); err != nil {
+			for _, f := range err.(*ValidationError).Fields {
+				verr.add("lead_scoring."+f.Field, "%s", f.Reason)
+			}
+		}
+	}
 	if err := verr.err(); err != nil {
 		return nil, err
 	}
@@ -367,7 +388,8 @@ func New(store Store, opts ...Option) (*Client, error) {
 		region:     cfg.region,
 		duplicates: cfg.duplicates,
 		survive:    cfg.survivorship,
-		childKinds: append([]ChildKind{contactKind, opportunityKind}, cfg.childKinds...),
+		childKinds: append([]ChildKind{contactKind, opportunityKind, leadKind}, cfg.childKinds...),
+		scoring:    cfg.leadScoring,
 	}, nil
 }
 
