@@ -136,32 +136,39 @@ func (c *Client) AddContact(ctx context.Context, in *Contact) (*Contact, error) 
 		return nil, required("contact", "contact")
 	}
 	now, by := c.now(), actorID(ctx)
-	ct := in.Clone()
 	var out *Contact
 	err := c.store.RunInTx(ctx, func(tx Store) error {
-		region, err := c.contactRegion(ctx, tx, ct.CustomerID)
-		if err != nil {
-			return err
-		}
-		verr := &ValidationError{Entity: "contact"}
-		normalizeContact(ct, region, verr)
-		if err := verr.err(); err != nil {
-			return err
-		}
-		ct.ID = c.ids.NewID()
-		ct.CreatedAt, ct.CreatedBy = now, by
-		ct.UpdatedAt, ct.UpdatedBy = now, by
-		ct.Version = 1
-		if err := tx.CreateContact(ctx, ct); err != nil {
-			return err
-		}
-		out = ct.Clone()
-		return nil
+		var err error
+		out, err = c.addContact(ctx, tx, in, now, by)
+		return err
 	})
 	if err != nil {
 		return nil, wrapUnlessTyped("add contact", err)
 	}
 	return out, nil
+}
+
+// addContact does the work of AddContact in the transaction tx, stamping
+// the contact with now and by, and returns a copy of what it stored.
+func (c *Client) addContact(ctx context.Context, tx Store, in *Contact, now time.Time, by string) (*Contact, error) {
+	ct := in.Clone()
+	region, err := c.contactRegion(ctx, tx, ct.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	verr := &ValidationError{Entity: "contact"}
+	normalizeContact(ct, region, verr)
+	if err := verr.err(); err != nil {
+		return nil, err
+	}
+	ct.ID = c.ids.NewID()
+	ct.CreatedAt, ct.CreatedBy = now, by
+	ct.UpdatedAt, ct.UpdatedBy = now, by
+	ct.Version = 1
+	if err := tx.CreateContact(ctx, ct); err != nil {
+		return nil, err
+	}
+	return ct.Clone(), nil
 }
 
 // GetContact returns the contact with id, or an error matching

@@ -148,6 +148,22 @@ func (c *Client) CreateOpportunity(ctx context.Context, in *Opportunity) (*Oppor
 		return nil, required("opportunity", "opportunity")
 	}
 	now, by := c.now(), actorID(ctx)
+	var out *Opportunity
+	err := c.store.RunInTx(ctx, func(tx Store) error {
+		var err error
+		out, err = c.createOpportunity(ctx, tx, in, now, by)
+		return err
+	})
+	if err != nil {
+		return nil, wrapUnlessTyped("create opportunity", err)
+	}
+	return out, nil
+}
+
+// createOpportunity does the work of CreateOpportunity in the transaction
+// tx, stamping the deal with now and by, and returns a copy of what it
+// stored.
+func (c *Client) createOpportunity(ctx context.Context, tx Store, in *Opportunity, now time.Time, by string) (*Opportunity, error) {
 	o := in.Clone()
 	normalizeOpportunity(o)
 	if o.OwnerID == "" {
@@ -164,48 +180,40 @@ func (c *Client) CreateOpportunity(ctx context.Context, in *Opportunity) (*Oppor
 	if err := verr.err(); err != nil {
 		return nil, err
 	}
-	var out *Opportunity
-	err := c.store.RunInTx(ctx, func(tx Store) error {
-		p, err := c.opportunityRefs(ctx, tx, o)
-		if err != nil {
-			return err
-		}
-		if o.Stage == "" {
-			first, _ := p.FirstStage()
-			o.Stage = first.Key
-		}
-		stage, ok := p.Stage(o.Stage)
-		switch {
-		case !ok:
-			verr.add("stage", "pipeline %q has no stage %q", p.Name, o.Stage)
-		case stage.Closed():
-			verr.add("stage", "stage %q is closed; a deal starts open", o.Stage)
-		default:
-			checkRequired(o, stage, verr)
-		}
-		if err := verr.err(); err != nil {
-			return err
-		}
-		o.ID = c.ids.NewID()
-		o.Status, o.Probability, o.StageEnteredAt = OpportunityOpen, stage.Probability, now
-		o.ClosedAt, o.LostReason = time.Time{}, ""
-		o.CreatedAt, o.CreatedBy = now, by
-		o.UpdatedAt, o.UpdatedBy = now, by
-		o.Version = 1
-		if err := tx.CreateOpportunity(ctx, o); err != nil {
-			return err
-		}
-		ch, _ := changeOf(nil, o)
-		if err := tx.AddOpportunityChange(ctx, &ch); err != nil {
-			return err
-		}
-		out = o.Clone()
-		return nil
-	})
+	p, err := c.opportunityRefs(ctx, tx, o)
 	if err != nil {
-		return nil, wrapUnlessTyped("create opportunity", err)
+		return nil, err
 	}
-	return out, nil
+	if o.Stage == "" {
+		first, _ := p.FirstStage()
+		o.Stage = first.Key
+	}
+	stage, ok := p.Stage(o.Stage)
+	switch {
+	case !ok:
+		verr.add("stage", "pipeline %q has no stage %q", p.Name, o.Stage)
+	case stage.Closed():
+		verr.add("stage", "stage %q is closed; a deal starts open", o.Stage)
+	default:
+		checkRequired(o, stage, verr)
+	}
+	if err := verr.err(); err != nil {
+		return nil, err
+	}
+	o.ID = c.ids.NewID()
+	o.Status, o.Probability, o.StageEnteredAt = OpportunityOpen, stage.Probability, now
+	o.ClosedAt, o.LostReason = time.Time{}, ""
+	o.CreatedAt, o.CreatedBy = now, by
+	o.UpdatedAt, o.UpdatedBy = now, by
+	o.Version = 1
+	if err := tx.CreateOpportunity(ctx, o); err != nil {
+		return nil, err
+	}
+	ch, _ := changeOf(nil, o)
+	if err := tx.AddOpportunityChange(ctx, &ch); err != nil {
+		return nil, err
+	}
+	return o.Clone(), nil
 }
 
 // normalizeOpportunity trims the text of o and keeps the date of its
@@ -322,7 +330,7 @@ type OpportunityUpdate struct {
 // [ErrNotFound] for a missing deal or contact; on any error nothing
 // changes.
 func (c *Client) UpdateOpportunity(ctx context.Context, id string, version int64, u OpportunityUpdate) (*Opportunity, error) {
-	return c.modifyOpportunity(ctx, id, version, "update", func(tx Store, o *Opportunity, p *Pipeline, now time.Time) error {
+	return c.modifyOpportunity(ctx, c.store, id, version, "update", func(tx Store, o *Opportunity, p *Pipeline, now time.Time) error {
 		set(&o.Name, u.Name)
 		set(&o.ContactID, u.ContactID)
 		set(&o.Amount, u.Amount)
@@ -367,7 +375,7 @@ type MoveOptions struct {
 // [ErrTransition] for a closed deal), [ErrConflict] for a stale version,
 // [ErrNotFound] for a missing deal; on any error nothing changes.
 func (c *Client) MoveOpportunity(ctx context.Context, id string, version int64, to string, opts MoveOptions) (*Opportunity, error) {
-	return c.modifyOpportunity(ctx, id, version, "move", func(_ Store, o *Opportunity, p *Pipeline, now time.Time) error {
+	return c.modifyOpportunity(ctx, c.store, id, version, "move", func(_ Store, o *Opportunity, p *Pipeline, now time.Time) error {
 		if s, ok := p.Stage(to); ok && s.Category == CategoryClosedLost {
 			o.LostReason = strings.TrimSpace(opts.LostReason)
 		}
@@ -380,18 +388,19 @@ func (c *Client) MoveOpportunity(ctx context.Context, id string, version int64, 
 // version, and records the move in its history. Errors as for
 // [Client.MoveOpportunity]; reopening an open deal is an [ErrTransition].
 func (c *Client) ReopenOpportunity(ctx context.Context, id string, version int64, to string) (*Opportunity, error) {
-	return c.modifyOpportunity(ctx, id, version, "reopen", func(_ Store, o *Opportunity, p *Pipeline, now time.Time) error {
+	return c.modifyOpportunity(ctx, c.store, id, version, "reopen", func(_ Store, o *Opportunity, p *Pipeline, now time.Time) error {
 		return p.Reopen(o, to, now)
 	})
 }
 
-// modifyOpportunity loads the deal id at version and its pipeline, lets
-// change edit the deal and, if it changed, writes it back with a history
-// entry when one is due, all in one transaction.
-func (c *Client) modifyOpportunity(ctx context.Context, id string, version int64, op string, change func(tx Store, o *Opportunity, p *Pipeline, now time.Time) error) (*Opportunity, error) {
+// modifyOpportunity loads the deal id at version and its pipeline from s,
+// lets change edit the deal and, if it changed, writes it back with a
+// history entry when one is due, all in one transaction (joining s's, if
+// s is a transaction's).
+func (c *Client) modifyOpportunity(ctx context.Context, s Store, id string, version int64, op string, change func(tx Store, o *Opportunity, p *Pipeline, now time.Time) error) (*Opportunity, error) {
 	now, by := c.now(), actorID(ctx)
 	var out *Opportunity
-	err := c.store.RunInTx(ctx, func(tx Store) error {
+	err := s.RunInTx(ctx, func(tx Store) error {
 		o, err := tx.FindOpportunityByID(ctx, id)
 		if err != nil {
 			return err
