@@ -28,8 +28,8 @@ func mergeClient(t *testing.T, s crm.Store) (*crm.Client, context.Context) {
 }
 
 // testMergeRepointsChildren merges two customers through a Client over the
-// store: the survivor takes the merged values, every contact and
-// opportunity of the duplicate moves, and the duplicate is archived
+// store: the survivor takes the merged values, every contact,
+// opportunity and converted lead of the duplicate moves, and the duplicate is archived
 // pointing at the survivor.
 func testMergeRepointsChildren(t *testing.T, s crm.Store) {
 	c, ctx := mergeClient(t, s)
@@ -54,10 +54,20 @@ func testMergeRepointsChildren(t *testing.T, s crm.Store) {
 	ownDeal, err := c.CreateOpportunity(ctx, &crm.Opportunity{Name: "Survivor's deal", CustomerID: survivor.ID, PipelineID: pipeline.ID})
 	require.NoError(t, err)
 
+	lead, err := c.CreateLead(ctx, &crm.Lead{Company: "Other Name", Source: "web"})
+	require.NoError(t, err)
+	conv, err := c.ConvertLead(ctx, lead.ID, lead.Version, crm.LeadConversion{CustomerID: dup.ID})
+	require.NoError(t, err)
+
 	plan, err := c.MergeCustomers(ctx, survivor.ID, dup.ID, crm.MergeOptions{})
 	require.NoError(t, err)
-	require.Len(t, plan.Children, 4)
+	require.Len(t, plan.Children, 5)
 	assert.Contains(t, plan.Children, crm.ChildRef{Kind: "opportunity", ID: deal.ID})
+	assert.Contains(t, plan.Children, crm.ChildRef{Kind: "lead", ID: lead.ID})
+	gotLead, err := s.FindLeadByID(ctx, lead.ID)
+	require.NoError(t, err)
+	assert.Equal(t, survivor.ID, gotLead.CustomerID, "the lead converted into the duplicate moved")
+	assert.Equal(t, conv.Lead.Version+1, gotLead.Version)
 
 	gotDeal, err := s.FindOpportunityByID(ctx, deal.ID)
 	require.NoError(t, err)
