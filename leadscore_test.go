@@ -93,15 +93,20 @@ func TestLeadScoring_Validate(t *testing.T) {
 		{Behaviour: "demo", Max: -1},
 		{Field: crm.LeadFieldTitle, Max: 5},
 	}}
-	err := s.Validate()
-	require.ErrorIs(t, err, crm.ErrInvalid)
+	assert.Equal(t, []string{
+		"rules[0]", "rules[1]", "rules[2].field", "rules[3].behaviour", "rules[4]", "rules[5]", "rules[6].max", "rules[7].max",
+	}, fieldNames(t, s.Validate()))
+}
+
+// fieldNames returns the fields a validation error names, in its order.
+func fieldNames(tb testing.TB, err error) []string {
+	tb.Helper()
+	require.ErrorIs(tb, err, crm.ErrInvalid)
 	var verr *crm.ValidationError
-	require.True(t, errors.As(err, &verr))
+	require.True(tb, errors.As(err, &verr), "want *crm.ValidationError, got %T: %v", err, err)
 	var fields []string
 	for _, f := range verr.Fields {
 		fields = append(fields, f.Field)
 	}
-	assert.Equal(t, []string{
-		"rules[0]", "rules[1]", "rules[2].field", "rules[3].behaviour", "rules[4]", "rules[5]", "rules[6].max", "rules[7].max",
-	}, fields)
+	return fields
 }

@@ -117,15 +117,7 @@ const findLeadByID = `SELECT ` + leadColumns + ` FROM leads l WHERE l.id = ?`
 
 // FindLeadByID returns the lead id, or an error matching [crm.ErrNotFound].
 func (s *Store) FindLeadByID(ctx context.Context, id string) (*crm.Lead, error) {
-	op := "find lead " + id
-	if err := s.begin(ctx); err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	l, err := s.scanLead(s.queryRow(ctx, s.q, findLeadByID, id))
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	return l, nil
+	return findOne(ctx, s, "find lead "+id, findLeadByID, id, s.scanLead)
 }
 
 // The parts of the query of FindLeads.
@@ -142,32 +134,21 @@ const (
 // limits of [Store.FindCustomers]. The filter is one query, with an index
 // for every filter field; its meaning is [crm.LeadFilter.Match]'s.
 func (s *Store) FindLeads(ctx context.Context, f crm.LeadFilter) ([]*crm.Lead, crm.Cursor, error) {
-	const op = "find leads"
-	if err := s.begin(ctx); err != nil {
-		return nil, "", s.fail(ctx, op, err)
+	query := func(n int) (string, []any) {
+		var w where
+		if f.After != "" {
+			w.add(leadsAfter, string(f.After))
+		}
+		whereIn(&w, "l.status", f.Statuses)
+		whereIn(&w, "l.owner_id", f.Owners)
+		whereIn(&w, "l.source", f.Sources)
+		if len(f.CustomerIDs) > 0 {
+			whereIn(&w, "l.customer_id", f.CustomerIDs)
+			w.add(leadsConverted) // "" names no customer, as in Match
+		}
+		return leadsSelect + w.String() + leadsOrder, append(w.args, n)
 	}
-	limit, err := pageLimit(f.Limit)
-	if err != nil {
-		return nil, "", s.fail(ctx, op, err)
-	}
-	var w where
-	if f.After != "" {
-		w.add(leadsAfter, string(f.After))
-	}
-	whereIn(&w, "l.status", f.Statuses)
-	whereIn(&w, "l.owner_id", f.Owners)
-	whereIn(&w, "l.source", f.Sources)
-	if len(f.CustomerIDs) > 0 {
-		whereIn(&w, "l.customer_id", f.CustomerIDs)
-		w.add(leadsConverted) // "" names no customer, as in Match
-	}
-	query, args := leadsSelect+w.String()+leadsOrder, append(w.args, limit+1)
-	page, err := collectRows(ctx, s, s.q, query, args, s.scanLead)
-	if err != nil {
-		return nil, "", s.fail(ctx, op, err)
-	}
-	page, next := cutPage(page, limit, func(l *crm.Lead) crm.Cursor { return crm.Cursor(l.ID) })
-	return page, next, nil
+	return findPage(ctx, s, "find leads", f.Limit, query, s.scanLead, func(l *crm.Lead) string { return l.ID })
 }
 
 const (

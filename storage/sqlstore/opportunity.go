@@ -138,15 +138,7 @@ const findOpportunityByID = `SELECT ` + opportunityColumns + ` FROM opportunitie
 // FindOpportunityByID returns the opportunity id, or an error matching
 // [crm.ErrNotFound].
 func (s *Store) FindOpportunityByID(ctx context.Context, id string) (*crm.Opportunity, error) {
-	op := "find opportunity " + id
-	if err := s.begin(ctx); err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	o, err := s.scanOpportunity(s.queryRow(ctx, s.q, findOpportunityByID, id))
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	return o, nil
+	return findOne(ctx, s, "find opportunity "+id, findOpportunityByID, id, s.scanOpportunity)
 }
 
 // The parts of the query of FindOpportunities.
@@ -166,20 +158,47 @@ const (
 // as Match compares them with the stored close dates, whole microseconds:
 // a bound with nanoseconds counts from the next whole microsecond.
 func (s *Store) FindOpportunities(ctx context.Context, f crm.OpportunityFilter) ([]*crm.Opportunity, crm.Cursor, error) {
-	const op = "find opportunities"
+	query := func(n int) (string, []any) { return s.findOpportunitiesQuery(f, n) }
+	return findPage(ctx, s, "find opportunities", f.Limit, query, s.scanOpportunity, func(o *crm.Opportunity) string { return o.ID })
+}
+
+// findOne returns the record id, read with query ("SELECT … WHERE x.id =
+// ?") and scan in one statement; op names the operation in errors. It
+// fails with an error matching [crm.ErrNotFound] if there is no such
+// record. Records with list tables use findWithLists.
+func findOne[T any](ctx context.Context, s *Store, op, query, id string, scan func(interface{ Scan(...any) error }) (*T, error)) (*T, error) {
+	if err := s.begin(ctx); err != nil {
+		return nil, s.fail(ctx, op, err)
+	}
+	v, err := scan(s.queryRow(ctx, s.q, query, id))
+	if err != nil {
+		return nil, s.fail(ctx, op, err)
+	}
+	return v, nil
+}
+
+// findPage returns one keyset page of records, in ascending ID order, and
+// the cursor of the next page ("" after the last), with the limits of
+// [Store.FindCustomers]: limit is the filter's Limit, query returns the
+// statement selecting the first n records after the filter's cursor and
+// its arguments, scan reads a row and id the ID of a record. op names the
+// operation in errors.
+func findPage[T any](ctx context.Context, s *Store, op string, limit int, query func(n int) (string, []any),
+	scan func(interface{ Scan(...any) error }) (*T, error), id func(*T) string,
+) ([]*T, crm.Cursor, error) {
 	if err := s.begin(ctx); err != nil {
 		return nil, "", s.fail(ctx, op, err)
 	}
-	limit, err := pageLimit(f.Limit)
+	limit, err := pageLimit(limit)
 	if err != nil {
 		return nil, "", s.fail(ctx, op, err)
 	}
-	query, args := s.findOpportunitiesQuery(f, limit+1)
-	page, err := collectRows(ctx, s, s.q, query, args, s.scanOpportunity)
+	q, args := query(limit + 1)
+	page, err := collectRows(ctx, s, s.q, q, args, scan)
 	if err != nil {
 		return nil, "", s.fail(ctx, op, err)
 	}
-	page, next := cutPage(page, limit, func(o *crm.Opportunity) crm.Cursor { return crm.Cursor(o.ID) })
+	page, next := cutPage(page, limit, func(v *T) crm.Cursor { return crm.Cursor(id(v)) })
 	return page, next, nil
 }
 

@@ -59,22 +59,8 @@ func (s *refStore) FindLeads(ctx context.Context, f crm.LeadFilter) ([]*crm.Lead
 	var page []*crm.Lead
 	var next crm.Cursor
 	err := s.do(ctx, func(st *refState) error {
-		var ids []string
-		for id, l := range st.leads {
-			if s.matchLead(l, f) {
-				ids = append(ids, id)
-			}
-		}
-		if s.is("insertion-order") {
-			slices.SortFunc(ids, func(a, b string) int { return st.created[a] - st.created[b] })
-		} else {
-			slices.Sort(ids)
-		}
-		from, to, cur := s.pageBounds(ids, f.After, s.limit(f.Limit))
-		for _, id := range ids[from:to] {
-			page = append(page, s.outLead(st.leads[id]))
-		}
-		next = cur
+		match := func(l *crm.Lead) bool { return s.matchLead(l, f) }
+		page, next = refPage(s, st, st.leads, match, s.outLead, f.After, f.Limit)
 		return nil
 	})
 	return page, next, err

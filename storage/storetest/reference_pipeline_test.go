@@ -207,25 +207,35 @@ func (s *refStore) FindOpportunities(ctx context.Context, f crm.OpportunityFilte
 	var page []*crm.Opportunity
 	var next crm.Cursor
 	err := s.do(ctx, func(st *refState) error {
-		var ids []string
-		for id, o := range st.opportunities {
-			if s.matchOpportunity(o, f) {
-				ids = append(ids, id)
-			}
-		}
-		if s.is("insertion-order") {
-			slices.SortFunc(ids, func(a, b string) int { return st.created[a] - st.created[b] })
-		} else {
-			slices.Sort(ids)
-		}
-		from, to, cur := s.pageBounds(ids, f.After, s.limit(f.Limit))
-		for _, id := range ids[from:to] {
-			page = append(page, s.outOpportunity(st.opportunities[id]))
-		}
-		next = cur
+		match := func(o *crm.Opportunity) bool { return s.matchOpportunity(o, f) }
+		page, next = refPage(s, st, st.opportunities, match, s.outOpportunity, f.After, f.Limit)
 		return nil
 	})
 	return page, next, err
+}
+
+// refPage returns the page after the cursor after of the records of m
+// that match admits, as out hands them out, in the order of their IDs (or
+// of their creation, under the fault insertion-order), and the cursor of
+// the next page.
+func refPage[T any](s *refStore, st *refState, m map[string]*T, match func(*T) bool, out func(*T) *T, after crm.Cursor, limit int) ([]*T, crm.Cursor) {
+	var ids []string
+	for id, v := range m {
+		if match(v) {
+			ids = append(ids, id)
+		}
+	}
+	if s.is("insertion-order") {
+		slices.SortFunc(ids, func(a, b string) int { return st.created[a] - st.created[b] })
+	} else {
+		slices.Sort(ids)
+	}
+	from, to, next := s.pageBounds(ids, after, s.limit(limit))
+	var page []*T
+	for _, id := range ids[from:to] {
+		page = append(page, out(m[id]))
+	}
+	return page, next
 }
 
 // limit returns the limit to page with for a filter's limit, which is
