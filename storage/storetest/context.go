@@ -20,6 +20,7 @@ type ctxFixture struct {
 	pipeline, newPipeline *crm.Pipeline
 	opp, newOpp           *crm.Opportunity
 	change, newChange     *crm.OpportunityChange
+	lead, newLead         *crm.Lead // lead is converted into cust
 }
 
 func seedCtxFixture(tb testing.TB, s crm.Store) *ctxFixture {
@@ -44,6 +45,9 @@ func seedCtxFixture(tb testing.TB, s crm.Store) *ctxFixture {
 	mustCreatePipeline(tb, s, fx.pipeline)
 	mustCreateOpportunity(tb, s, fx.opp)
 	mustAddChange(tb, s, fx.change)
+	fx.lead, fx.newLead = newLead(ids, "Existing lead"), newLead(ids, "Never stored")
+	fx.lead.Status, fx.lead.CustomerID = crm.LeadConverted, fx.cust.ID
+	mustCreateLead(tb, s, fx.lead)
 	return fx
 }
 
@@ -141,6 +145,26 @@ func ctxCalls() []ctxCall {
 			_, err := s.MoveOpportunities(ctx, fx.cust.ID, fx.target.ID, fineTime(71), "u-dead")
 			return err
 		}},
+		{"CreateLead", func(ctx context.Context, s crm.Store, fx *ctxFixture) error {
+			return s.CreateLead(ctx, fx.newLead.Clone())
+		}},
+		{"FindLeadByID", func(ctx context.Context, s crm.Store, fx *ctxFixture) error {
+			_, err := s.FindLeadByID(ctx, fx.lead.ID)
+			return err
+		}},
+		{"FindLeads", func(ctx context.Context, s crm.Store, fx *ctxFixture) error {
+			_, _, err := s.FindLeads(ctx, crm.LeadFilter{CustomerIDs: []string{fx.cust.ID}})
+			return err
+		}},
+		{"UpdateLead", func(ctx context.Context, s crm.Store, fx *ctxFixture) error {
+			u := fx.lead.Clone()
+			u.Name = "Updated under a dead context"
+			return s.UpdateLead(ctx, u)
+		}},
+		{"MoveLeads", func(ctx context.Context, s crm.Store, fx *ctxFixture) error {
+			_, err := s.MoveLeads(ctx, fx.cust.ID, fx.target.ID, fineTime(72), "u-dead")
+			return err
+		}},
 		{"RunInTx", func(ctx context.Context, s crm.Store, fx *ctxFixture) error {
 			return s.RunInTx(ctx, func(tx crm.Store) error {
 				// Whether fn runs at all is up to the store; if it does,
@@ -164,6 +188,8 @@ func assertCtxNoChange(tb testing.TB, s crm.Store, fx *ctxFixture, msgAndArgs ..
 	assertStoredOpportunity(tb, s, fx.opp, msgAndArgs...)
 	assertNoOpportunity(tb, s, fx.newOpp.ID, msgAndArgs...)
 	assertHistory(tb, s, crm.OpportunityChangeFilter{}, []*crm.OpportunityChange{fx.change}, msgAndArgs...)
+	assertStoredLead(tb, s, fx.lead, msgAndArgs...)
+	assertNoLead(tb, s, fx.newLead.ID, msgAndArgs...)
 }
 
 // testContextCanceled calls every method with a cancelled context: each
