@@ -571,3 +571,41 @@ func TestClient_MergeCustomers_MovesLeads(t *testing.T) {
 	assert.Equal(t, survivor.ID, got.CustomerID)
 	assert.Equal(t, res.Lead.Version+1, got.Version)
 }
+
+func TestClient_LeadOutcomes(t *testing.T) {
+	c, _, ctx, p, _ := convertSetup(t)
+	convert := func(name, source, to string) *crm.Lead {
+		l, err := c.CreateLead(ctx, &crm.Lead{Name: name, Company: name + " Ltd", Source: source})
+		require.NoError(t, err)
+		res, err := c.ConvertLead(ctx, l.ID, l.Version, crm.LeadConversion{Opportunity: &crm.LeadOpportunity{
+			PipelineID: p.ID, Amount: crm.MustMoney("100", "EUR"), CloseDate: t0,
+		}})
+		require.NoError(t, err)
+		if to != "" {
+			_, err = c.MoveOpportunity(ctx, res.Opportunity.ID, res.Opportunity.Version, to, crm.MoveOptions{LostReason: "price"})
+			require.NoError(t, err)
+		}
+		return res.Lead
+	}
+	won := convert("Won", "referral", "won")
+	lost := convert("Lost", "web", "lost")
+	convert("Open", "web", "")
+	dq, err := c.CreateLead(ctx, &crm.Lead{Name: "Dq", Source: "web"})
+	require.NoError(t, err)
+	dq, err = c.SetLeadStatus(ctx, dq.ID, dq.Version, crm.LeadDisqualified, "no budget")
+	require.NoError(t, err)
+
+	var got []crm.LeadOutcome
+	for o, err := range c.LeadOutcomes(ctx, crm.LeadFilter{}) {
+		require.NoError(t, err)
+		got = append(got, o)
+	}
+	require.Len(t, got, 3, "the open deal's lead and the open leads have no outcome yet")
+	assert.Equal(t, []crm.LeadOutcome{{Lead: won, Won: true}, {Lead: lost}, {Lead: dq}}, got)
+
+	m, err := crm.TrainLeadModel(got, crm.LeadModelOptions{Fields: []crm.LeadField{crm.LeadFieldSource}})
+	require.NoError(t, err)
+	w, l := m.Outcomes()
+	assert.Equal(t, [2]int{1, 2}, [2]int{w, l})
+	assert.Greater(t, m.Predict(&crm.Lead{Source: "referral"}).Probability, m.Predict(&crm.Lead{Source: "web"}).Probability)
+}

@@ -1,7 +1,10 @@
 package crm
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"iter"
 	"math"
 	"slices"
 	"strings"
@@ -188,4 +191,40 @@ func logistic(x float64) float64 {
 	}
 	e := math.Exp(x)
 	return e / (1 + e)
+}
+
+// LeadOutcomes iterates over the leads f selects whose outcome is known,
+// as examples for [TrainLeadModel]: a converted lead whose deal was won
+// (Won) or lost, and a disqualified lead, which counts as lost, as Odoo
+// counts its lost leads. Open leads, and converted ones with no deal or an
+// open one, are skipped. It reads page by page, one deal per converted
+// lead; an error ends the iteration after being yielded.
+func (c *Client) LeadOutcomes(ctx context.Context, f LeadFilter) iter.Seq2[LeadOutcome, error] {
+	return func(yield func(LeadOutcome, error) bool) {
+		for l, err := range c.Leads(ctx, f) {
+			if err != nil {
+				yield(LeadOutcome{}, err)
+				return
+			}
+			switch {
+			case l.Status == LeadDisqualified:
+				if !yield(LeadOutcome{Lead: l}, nil) {
+					return
+				}
+			case l.Converted() && l.OpportunityID != "":
+				o, err := c.store.FindOpportunityByID(ctx, l.OpportunityID)
+				switch {
+				case errors.Is(err, ErrNotFound):
+					continue
+				case err != nil:
+					yield(LeadOutcome{}, fmt.Errorf("crm: lead outcomes: lead %s: %w", l.ID, err))
+					return
+				case o.Closed():
+					if !yield(LeadOutcome{Lead: l, Won: o.Status == OpportunityWon}, nil) {
+						return
+					}
+				}
+			}
+		}
+	}
 }
