@@ -56,3 +56,49 @@ func ExampleClient_ConvertLead() {
 	// lead: converted cus_2 cus_6 cus_7 2026-03-02
 	// crm: convert lead cus_3: the lead was converted into customer cus_2 on 2026-03-02 already: crm: transition not allowed
 }
+
+func ExampleTrainLeadModel() {
+	past := []crm.LeadOutcome{
+		{Lead: &crm.Lead{Source: "web", Industry: "retail"}, Won: true},
+		{Lead: &crm.Lead{Source: "web", Industry: "tech"}, Won: true},
+		{Lead: &crm.Lead{Source: "referral", Industry: "tech"}, Won: true},
+		{Lead: &crm.Lead{Source: "web", Industry: "retail"}},
+		{Lead: &crm.Lead{Source: "event", Industry: "retail"}},
+		{Lead: &crm.Lead{Source: "event", Industry: "tech"}},
+		{Lead: &crm.Lead{Source: "event", Industry: "retail"}},
+	}
+	model, err := crm.TrainLeadModel(past, crm.LeadModelOptions{
+		Fields: []crm.LeadField{crm.LeadFieldSource, crm.LeadFieldIndustry},
+		Alpha:  1, // Laplace smoothing
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p := model.Predict(&crm.Lead{Source: "web", Industry: "tech"})
+	fmt.Printf("chance of winning: %d%%\n", p.Percent())
+	for _, c := range p.Contributions {
+		fmt.Printf("%s=%s: ×%.2f\n", c.Field, c.Value, c.LikelihoodRatio)
+	}
+	// Output:
+	// chance of winning: 71%
+	// source=web: ×1.71
+	// industry=tech: ×1.75
+}
+
+func ExampleLeadScoring_Score() {
+	score, parts := crm.DefaultLeadScoring().Score(&crm.Lead{
+		Name: "Bo Berg", Company: "Berg AB", Title: "Head of IT", Source: "referral",
+		Behaviours: map[string]int{crm.BehaviourPricingPage: 4},
+	})
+	fmt.Println("score", score)
+	for _, p := range parts {
+		fmt.Printf("%+d %s\n", p.Points, p.Rule)
+	}
+	// Output:
+	// score 60
+	// +10 company given
+	// +20 senior title
+	// +15 warm source
+	// +15 viewed pricing
+}

@@ -2,6 +2,7 @@ package crm_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -608,4 +609,34 @@ func TestClient_LeadOutcomes(t *testing.T) {
 	w, l := m.Outcomes()
 	assert.Equal(t, [2]int{1, 2}, [2]int{w, l})
 	assert.Greater(t, m.Predict(&crm.Lead{Source: "referral"}).Probability, m.Predict(&crm.Lead{Source: "web"}).Probability)
+}
+
+func TestClient_ConvertLead_Concurrent(t *testing.T) {
+	c, store, ctx, p, l := convertSetup(t)
+	const n = 8
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := c.ConvertLead(ctx, l.ID, l.Version, crm.LeadConversion{Opportunity: &crm.LeadOpportunity{PipelineID: p.ID}})
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	ok := 0
+	for err := range errs {
+		if err == nil {
+			ok++
+			continue
+		}
+		assert.ErrorIs(t, err, crm.ErrConflict, "a losing conversion fails on the lead's version")
+	}
+	assert.Equal(t, 1, ok, "exactly one conversion wins")
+	snap := takeSnapshot(t, store)
+	assert.Len(t, snap.customers, 1, "one customer, not one per attempt")
+	assert.Len(t, snap.contacts, 1)
+	assert.Len(t, snap.deals, 1)
 }
