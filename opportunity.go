@@ -357,6 +357,13 @@ type MoveOptions struct {
 	// LostReason is required to move a deal to a lost stage: one of the
 	// pipeline's LostReasons when it lists any.
 	LostReason string
+	// Order, when not nil and the move wins the deal, is created in the
+	// move's transaction as [Client.CreateOrder] would, credit check
+	// included, for the deal's customer and linked to the deal by
+	// OpportunityID; an order with no lines gets one, of quantity 1 at
+	// the deal's amount, described by the deal's name. If the order is
+	// refused, so is the move. Find it with [OrderFilter.OpportunityIDs].
+	Order *Order
 }
 
 // MoveOpportunity moves the deal id to the stage to of its pipeline, as
@@ -367,11 +374,14 @@ type MoveOptions struct {
 // [ErrTransition] for a closed deal), [ErrConflict] for a stale version,
 // [ErrNotFound] for a missing deal; on any error nothing changes.
 func (c *Client) MoveOpportunity(ctx context.Context, id string, version int64, to string, opts MoveOptions) (*Opportunity, error) {
-	return c.modifyOpportunity(ctx, id, version, "move", func(_ Store, o *Opportunity, p *Pipeline, now time.Time) error {
+	return c.modifyOpportunity(ctx, id, version, "move", func(tx Store, o *Opportunity, p *Pipeline, now time.Time) error {
 		if s, ok := p.Stage(to); ok && s.Category == CategoryClosedLost {
 			o.LostReason = strings.TrimSpace(opts.LostReason)
 		}
-		return p.Move(o, to, now)
+		if err := p.Move(o, to, now); err != nil || opts.Order == nil || o.Status != OpportunityWon {
+			return err
+		}
+		return c.orderForWin(ctx, tx, o, opts.Order, now)
 	})
 }
 

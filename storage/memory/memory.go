@@ -64,6 +64,10 @@
 //     per-customer index that MoveOpportunities uses too (O(k)).
 //     FindOpportunityChanges is O(log n + log h + page): histories are
 //     kept per opportunity in Version order.
+//   - Orders and payments cost as opportunities do, each with a
+//     per-customer index that FindOrders, FindPayments, MoveOrders,
+//     MovePayments and CustomerExposure (one pass, O(k)) use; FindPayments
+//     by OrderIDs alone scans every payment.
 //   - A transaction blocks every other reader and writer while fn runs;
 //     keep transactions short. Its undo log holds one entry per write.
 //
@@ -92,7 +96,7 @@ var (
 )
 
 // Store keeps customers, contacts, pipelines, opportunities and their
-// histories in memory. Create one with [New]; the
+// histories, orders and payments in memory. Create one with [New]; the
 // zero Store is not usable. A Store is safe for concurrent use by multiple
 // goroutines.
 //
@@ -137,6 +141,9 @@ type data struct {
 	// Version order; no empty lists. historyIDs lists its keys, ascending.
 	history    map[string][]*crm.OpportunityChange
 	historyIDs []string
+
+	orders   children[crm.Order]
+	payments children[crm.Payment]
 }
 
 // txState is the state of one transaction, shared by the Store that
@@ -160,6 +167,8 @@ type undoEntry struct {
 	contact     *crm.Contact
 	pipeline    *crm.Pipeline
 	opportunity *crm.Opportunity
+	order       *crm.Order
+	payment     *crm.Payment
 }
 
 // recordKind says which kind of record an undoEntry restores.
@@ -171,6 +180,8 @@ const (
 	kindPipeline
 	kindOpportunity
 	kindChange
+	kindOrder
+	kindPayment
 )
 
 // New returns an empty Store.
@@ -185,6 +196,9 @@ func New() *Store {
 		opportunities:   make(map[string]*crm.Opportunity),
 		opportunitiesOf: make(map[string][]string),
 		history:         make(map[string][]*crm.OpportunityChange),
+
+		orders:   newChildren(orderCustomer),
+		payments: newChildren(paymentCustomer),
 	}}
 }
 
@@ -639,6 +653,7 @@ func (s *Store) Close() error {
 	d.pipelines, d.pipelineIDs = nil, nil
 	d.opportunities, d.opportunityIDs, d.opportunitiesOf = nil, nil, nil
 	d.history, d.historyIDs = nil, nil
+	d.orders, d.payments = children[crm.Order]{}, children[crm.Payment]{}
 	return nil
 }
 
@@ -659,6 +674,10 @@ func (d *data) rollback(t *txState, mark int) {
 			d.restoreOpportunity(u.id, u.opportunity)
 		case kindChange:
 			d.removeChange(u.id, u.version)
+		case kindOrder:
+			d.orders.restore(u.id, u.order)
+		case kindPayment:
+			d.payments.restore(u.id, u.payment)
 		}
 		*u = undoEntry{}
 	}

@@ -328,15 +328,7 @@ func (d *data) checkOpportunityRefs(o *crm.Opportunity) error {
 // opportunities of the customers customerIDs. The caller holds the lock
 // and must not modify the result.
 func (d *data) opportunitiesOfAny(customerIDs []string) []string {
-	if len(customerIDs) == 1 {
-		return d.opportunitiesOf[customerIDs[0]]
-	}
-	var ids []string
-	for _, id := range sortedSet(customerIDs) {
-		ids = append(ids, d.opportunitiesOf[id]...)
-	}
-	slices.Sort(ids) // disjoint lists: no ID twice
-	return ids
+	return childrenOfAny(d.opportunitiesOf, customerIDs)
 }
 
 // putPipeline stores p in place of old (nil if p is new).

@@ -40,7 +40,9 @@ type refState struct {
 	pipelines     map[string]*crm.Pipeline
 	opportunities map[string]*crm.Opportunity
 	changes       []*crm.OpportunityChange // in the order added
-	created       map[string]int           // ID to creation sequence number
+	orders        map[string]*crm.Order
+	payments      map[string]*crm.Payment
+	created       map[string]int // ID to creation sequence number
 }
 
 var _ crm.Store = (*refStore)(nil)
@@ -51,6 +53,8 @@ func newRefStore(fault string) *refStore {
 		contacts:      map[string]*crm.Contact{},
 		pipelines:     map[string]*crm.Pipeline{},
 		opportunities: map[string]*crm.Opportunity{},
+		orders:        map[string]*crm.Order{},
+		payments:      map[string]*crm.Payment{},
 		created:       map[string]int{},
 	}}}
 }
@@ -61,7 +65,15 @@ func (st *refState) clone() refState {
 		contacts:      make(map[string]*crm.Contact, len(st.contacts)),
 		pipelines:     make(map[string]*crm.Pipeline, len(st.pipelines)),
 		opportunities: make(map[string]*crm.Opportunity, len(st.opportunities)),
+		orders:        make(map[string]*crm.Order, len(st.orders)),
+		payments:      make(map[string]*crm.Payment, len(st.payments)),
 		created:       make(map[string]int, len(st.created)),
+	}
+	for id, o := range st.orders {
+		out.orders[id] = o.Clone()
+	}
+	for id, p := range st.payments {
+		out.payments[id] = p.Clone()
 	}
 	for id, c := range st.customers {
 		out.customers[id] = c.Clone()

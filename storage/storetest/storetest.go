@@ -1,7 +1,7 @@
 // Package storetest is the conformance suite for [crm.Store]
 // implementations: the executable form of the contract written in the
 // documentation of [crm.Store], [crm.CustomerStore], [crm.ContactStore],
-// [crm.PipelineStore] and [crm.OpportunityStore]. Every adapter under storage/ runs it, and so can an
+// [crm.PipelineStore], [crm.OpportunityStore] and [crm.OrderStore]. Every adapter under storage/ runs it, and so can an
 // adapter written anywhere else. A behaviour is specified here once, and
 // every adapter passes it or its build is red.
 //
@@ -177,6 +177,20 @@ func suite() []check {
 		{"Opportunity/MoveMissingTarget", testOpportunityMoveMissingTarget},
 		{"Opportunity/Tx/Commit", testOpportunityTxCommit},
 		{"Opportunity/Tx/Rollback", testOpportunityTxRollback},
+
+		{"Order/RoundTrip", testOrderRoundTrip},
+		{"Order/ZeroValues", testOrderZeroValues},
+		{"Order/NotFound", testOrderNotFound},
+		{"Order/Duplicate", testOrderDuplicate},
+		{"Order/Update", testOrderUpdate},
+		{"Order/Copies", testOrderCopies},
+		{"Order/Filter", testOrderFilter},
+		{"Order/Paginate", testOrderPaginate},
+		{"Order/Tx/Rollback", testOrderTxRollback},
+		{"Order/Move", testOrderMove},
+		{"Order/Exposure", testOrderExposure},
+		{"Order/CreditLimitConcurrent", testOrderCreditConcurrent},
+		{"Payment/RoundTrip", testPaymentRoundTrip},
 
 		{"Tx/Commit", testTxCommit},
 		{"Tx/Rollback", testTxRollback},

@@ -1,0 +1,332 @@
+package memory
+
+// Orders and payments, kept as opportunities are in pipeline.go: by ID,
+// with a sorted ID index and a per-customer index.
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/crmkit/crm"
+)
+
+// children is a table of records that belong to a customer: the records
+// by ID, their IDs ascending, and each customer's records' IDs ascending
+// (no empty lists). Records are never modified once stored.
+type children[E any] struct {
+	byID map[string]*E
+	ids  []string
+	of   map[string][]string
+	// customer returns the ID of a record's customer.
+	customer func(*E) string
+}
+
+func newChildren[E any](customer func(*E) string) children[E] {
+	return children[E]{byID: make(map[string]*E), of: make(map[string][]string), customer: customer}
+}
+
+// put stores r in place of old (nil if r is new), keeping the indexes.
+func (t *children[E]) put(id string, r, old *E) {
+	t.byID[id] = r
+	switch {
+	case old == nil:
+		t.ids = insertSorted(t.ids, id)
+		indexChild(t.of, t.customer(r), id)
+	case t.customer(old) != t.customer(r):
+		unindexChild(t.of, t.customer(old), id)
+		indexChild(t.of, t.customer(r), id)
+	}
+}
+
+// restore makes r the record id, removing it if r is nil.
+func (t *children[E]) restore(id string, r *E) {
+	cur := t.byID[id]
+	switch {
+	case r == nil && cur != nil:
+		delete(t.byID, id)
+		t.ids = removeSorted(t.ids, id)
+		unindexChild(t.of, t.customer(cur), id)
+	case r != nil:
+		t.put(id, r, cur)
+	}
+}
+
+// idsFor returns, in ascending order, the IDs of the records of the
+// customers customerIDs, or of every record if there are none. The caller
+// holds the lock and must not modify the result.
+func (t *children[E]) idsFor(customerIDs []string) []string {
+	if len(customerIDs) == 0 {
+		return t.ids
+	}
+	return childrenOfAny(t.of, customerIDs)
+}
+
+// childrenOfAny returns, in ascending order, the IDs that the
+// per-customer index of lists for the customers customerIDs. The caller
+// holds the lock and must not modify the result.
+func childrenOfAny(of map[string][]string, customerIDs []string) []string {
+	if len(customerIDs) == 1 {
+		return of[customerIDs[0]]
+	}
+	var ids []string
+	for _, id := range sortedSet(customerIDs) {
+		ids = append(ids, of[id]...)
+	}
+	slices.Sort(ids) // disjoint lists: no ID twice
+	return ids
+}
+
+func orderCustomer(o *crm.Order) string     { return o.CustomerID }
+func paymentCustomer(p *crm.Payment) string { return p.CustomerID }
+func orderVersion(o *crm.Order) int64       { return o.Version }
+
+func (s *Store) saveOrder(id string, prev *crm.Order) {
+	s.save(undoEntry{kind: kindOrder, id: id, order: prev})
+}
+
+func (s *Store) savePayment(id string, prev *crm.Payment) {
+	s.save(undoEntry{kind: kindPayment, id: id, payment: prev})
+}
+
+// CreateOrder stores a copy of o with its lines. It fails with
+// [crm.ErrDuplicate] if an order with o.ID exists, with [crm.ErrNotFound]
+// if o.CustomerID names no customer, and with [crm.ErrInvalid] if o is
+// nil or has no ID.
+func (s *Store) CreateOrder(ctx context.Context, o *crm.Order) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memory: create order: %w", err)
+	}
+	if o == nil || o.ID == "" {
+		return fmt.Errorf("memory: create order: no ID: %w", crm.ErrInvalid)
+	}
+	no := o.Clone()
+	normOrder(no)
+
+	if err := s.lock(true); err != nil {
+		return err
+	}
+	defer s.unlock(true)
+	d := s.d
+	if _, ok := d.orders.byID[no.ID]; ok {
+		return fmt.Errorf("memory: create order %s: %w", no.ID, crm.ErrDuplicate)
+	}
+	if _, ok := d.customers[no.CustomerID]; !ok {
+		return fmt.Errorf("memory: create order %s: customer %s: %w", no.ID, no.CustomerID, crm.ErrNotFound)
+	}
+	s.saveOrder(no.ID, nil)
+	d.orders.put(no.ID, no, nil)
+	return nil
+}
+
+// FindOrderByID returns a copy of the order id, or an error matching
+// [crm.ErrNotFound].
+func (s *Store) FindOrderByID(ctx context.Context, id string) (*crm.Order, error) {
+	return findByID(ctx, s, &s.d.orders.byID, "order", id)
+}
+
+// FindOrders returns copies of one page of the orders f selects, in
+// ascending ID order, and the cursor of the next page ("" after the
+// last). Matching is [crm.OrderFilter.Match]; with CustomerIDs only the
+// orders of those customers are visited.
+func (s *Store) FindOrders(ctx context.Context, f crm.OrderFilter) ([]*crm.Order, crm.Cursor, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, "", fmt.Errorf("memory: find orders: %w", err)
+	}
+	limit, err := pageLimit("find orders", f.Limit)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := s.lock(false); err != nil {
+		return nil, "", err
+	}
+	t := &s.d.orders
+	page, next, err := scanPage(ctx, t.byID, t.idsFor(f.CustomerIDs), f.After, limit, f.Match)
+	s.unlock(false)
+	if err != nil {
+		return nil, "", fmt.Errorf("memory: find orders: %w", err)
+	}
+	return clonePage(page), next, nil
+}
+
+// UpdateOrder replaces the stored order o.ID with a copy of o under the
+// version rule of [Store.UpdateCustomer]. It fails with [crm.ErrNotFound]
+// also if o.CustomerID names no customer.
+func (s *Store) UpdateOrder(ctx context.Context, o *crm.Order) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memory: update order: %w", err)
+	}
+	if o == nil {
+		return fmt.Errorf("memory: update order: nil order: %w", crm.ErrInvalid)
+	}
+	no := o.Clone()
+	normOrder(no)
+
+	if err := s.lock(true); err != nil {
+		return err
+	}
+	defer s.unlock(true)
+	d := s.d
+	old, err := storedVersion(d.orders.byID, orderVersion, "update order", no.ID, no.Version)
+	if err != nil {
+		return err
+	}
+	if _, ok := d.customers[no.CustomerID]; !ok {
+		return fmt.Errorf("memory: update order %s: customer %s: %w", no.ID, no.CustomerID, crm.ErrNotFound)
+	}
+	no.Version++
+	s.saveOrder(no.ID, old)
+	d.orders.put(no.ID, no, old)
+	o.Version = no.Version
+	return nil
+}
+
+// MoveOrders re-points every order of customer fromID to customer toID,
+// stamping each with UpdatedAt at, UpdatedBy by and a Version one higher,
+// and returns how many it moved. It fails with [crm.ErrNotFound] if toID
+// names no customer.
+func (s *Store) MoveOrders(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error) {
+	at = crm.Timestamp(at)
+	if err := s.beginMove(ctx, "orders", fromID, toID); err != nil {
+		return 0, err
+	}
+	defer s.unlock(true)
+	t := &s.d.orders
+	ids := t.of[fromID]
+	moveRecords(t.byID, ids, func(no *crm.Order) {
+		no.CustomerID, no.UpdatedAt, no.UpdatedBy = toID, at, by
+		no.Version++
+	}, s.saveOrder)
+	moveChildren(t.of, fromID, toID)
+	return len(ids), nil
+}
+
+// CustomerExposure returns, per currency in ascending order, the sum of
+// Total − Paid over the orders of customerID that are not cancelled,
+// leaving out sums of zero: one pass over the customer's orders, O(k).
+func (s *Store) CustomerExposure(ctx context.Context, customerID string) ([]crm.Money, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("memory: customer exposure %s: %w", customerID, err)
+	}
+	if err := s.lock(false); err != nil {
+		return nil, err
+	}
+	var out []crm.Money
+	t := &s.d.orders
+	for _, id := range t.of[customerID] {
+		o := t.byID[id]
+		if o.Status == crm.OrderCancelled {
+			continue
+		}
+		owed := o.Total.Amount.Sub(o.Paid.Amount)
+		cur := orderCurrency(o)
+		i, found := slices.BinarySearchFunc(out, cur, func(m crm.Money, c string) int { return strings.Compare(m.Currency, c) })
+		if !found {
+			out = slices.Insert(out, i, crm.Money{Amount: decimal.Zero, Currency: cur})
+		}
+		out[i].Amount = out[i].Amount.Add(owed)
+	}
+	s.unlock(false)
+	return slices.DeleteFunc(out, func(m crm.Money) bool { return m.Amount.IsZero() }), nil
+}
+
+// orderCurrency returns the currency of o: of its Total, or of Paid when
+// Total is the zero Money.
+func orderCurrency(o *crm.Order) string {
+	if o.Total.Currency != "" {
+		return o.Total.Currency
+	}
+	return o.Paid.Currency
+}
+
+// CreatePayment stores a copy of p. It fails with [crm.ErrDuplicate] if a
+// payment with p.ID exists, with [crm.ErrNotFound] if p.OrderID names no
+// order or p.CustomerID no customer, and with [crm.ErrInvalid] if p is
+// nil or has no ID.
+func (s *Store) CreatePayment(ctx context.Context, p *crm.Payment) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memory: create payment: %w", err)
+	}
+	if p == nil || p.ID == "" {
+		return fmt.Errorf("memory: create payment: no ID: %w", crm.ErrInvalid)
+	}
+	np := p.Clone()
+	normPayment(np)
+
+	if err := s.lock(true); err != nil {
+		return err
+	}
+	defer s.unlock(true)
+	d := s.d
+	switch {
+	case d.payments.byID[np.ID] != nil:
+		return fmt.Errorf("memory: create payment %s: %w", np.ID, crm.ErrDuplicate)
+	case d.orders.byID[np.OrderID] == nil:
+		return fmt.Errorf("memory: create payment %s: order %s: %w", np.ID, np.OrderID, crm.ErrNotFound)
+	case d.customers[np.CustomerID] == nil:
+		return fmt.Errorf("memory: create payment %s: customer %s: %w", np.ID, np.CustomerID, crm.ErrNotFound)
+	}
+	s.savePayment(np.ID, nil)
+	d.payments.put(np.ID, np, nil)
+	return nil
+}
+
+// FindPayments returns copies of one page of the payments f selects, in
+// ascending ID order, and the cursor of the next page ("" after the
+// last). Matching is [crm.PaymentFilter.Match]; with CustomerIDs only the
+// payments of those customers are visited, otherwise every payment.
+func (s *Store) FindPayments(ctx context.Context, f crm.PaymentFilter) ([]*crm.Payment, crm.Cursor, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, "", fmt.Errorf("memory: find payments: %w", err)
+	}
+	limit, err := pageLimit("find payments", f.Limit)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := s.lock(false); err != nil {
+		return nil, "", err
+	}
+	t := &s.d.payments
+	page, next, err := scanPage(ctx, t.byID, t.idsFor(f.CustomerIDs), f.After, limit, f.Match)
+	s.unlock(false)
+	if err != nil {
+		return nil, "", fmt.Errorf("memory: find payments: %w", err)
+	}
+	return clonePage(page), next, nil
+}
+
+// MovePayments re-points every payment of customer fromID to customer
+// toID as [Store.MoveOrders] does orders.
+func (s *Store) MovePayments(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error) {
+	at = crm.Timestamp(at)
+	if err := s.beginMove(ctx, "payments", fromID, toID); err != nil {
+		return 0, err
+	}
+	defer s.unlock(true)
+	t := &s.d.payments
+	ids := t.of[fromID]
+	moveRecords(t.byID, ids, func(np *crm.Payment) {
+		np.CustomerID, np.UpdatedAt, np.UpdatedBy = toID, at, by
+		np.Version++
+	}, s.savePayment)
+	moveChildren(t.of, fromID, toID)
+	return len(ids), nil
+}
+
+// normOrder puts every time of o in the stored form.
+func normOrder(o *crm.Order) {
+	stamp(&o.OrderedAt)
+	stamp(&o.CreatedAt)
+	stamp(&o.UpdatedAt)
+}
+
+// normPayment puts every time of p in the stored form.
+func normPayment(p *crm.Payment) {
+	stamp(&p.ReceivedAt)
+	stamp(&p.CreatedAt)
+	stamp(&p.UpdatedAt)
+}
