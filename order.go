@@ -400,10 +400,14 @@ func orderTotal(lines []OrderLine, verr *ValidationError) Money {
 			verr.add(field("unit_price"), "%s", reason(err))
 		case l.UnitPrice.Sign() < 0:
 			verr.add(field("unit_price"), "negative")
-		case currency == "":
-			currency, first = l.UnitPrice.Currency, i
-		case l.UnitPrice.Currency != currency:
-			verr.add(field("unit_price"), "in %s; the order is in %s (lines[%d])", l.UnitPrice.Currency, currency, first)
+		}
+		if _, known := CurrencyDigits(l.UnitPrice.Currency); known {
+			switch {
+			case currency == "":
+				currency, first = l.UnitPrice.Currency, i
+			case l.UnitPrice.Currency != currency:
+				verr.add(field("unit_price"), "in %s; the order is in %s (lines[%d])", l.UnitPrice.Currency, currency, first)
+			}
 		}
 		if !l.Discount.IsZero() {
 			switch err := l.Discount.Validate(); {
