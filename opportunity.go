@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"slices"
 	"strings"
 	"time"
 )
@@ -282,8 +281,8 @@ func (c *Client) GetOpportunity(ctx context.Context, id string) (*Opportunity, e
 // ID order, and the cursor for the next page ("" after the last). The
 // close-date bounds are taken as dates.
 func (c *Client) ListOpportunities(ctx context.Context, f OpportunityFilter) ([]*Opportunity, Cursor, error) {
-	if f.Limit < 0 || f.Limit > MaxPageLimit {
-		return nil, "", &ValidationError{Entity: "opportunity filter", Fields: []FieldError{{Field: "limit", Reason: fmt.Sprintf("must be between 0 and %d", MaxPageLimit)}}}
+	if err := checkLimit("opportunity filter", f.Limit); err != nil {
+		return nil, "", err
 	}
 	f.CloseFrom, f.CloseBefore = dateOf(f.CloseFrom), dateOf(f.CloseBefore)
 	page, next, err := c.store.FindOpportunities(ctx, f)
@@ -464,8 +463,8 @@ func (c *Client) OpportunityHistory(ctx context.Context, id string) ([]Opportuni
 // yielded.
 func (c *Client) OpportunityChanges(ctx context.Context, f OpportunityChangeFilter) iter.Seq2[*OpportunityChange, error] {
 	return pages(ctx, f, func(ctx context.Context, f OpportunityChangeFilter) ([]*OpportunityChange, Cursor, error) {
-		if f.Limit < 0 || f.Limit > MaxPageLimit {
-			return nil, "", &ValidationError{Entity: "opportunity change filter", Fields: []FieldError{{Field: "limit", Reason: fmt.Sprintf("must be between 0 and %d", MaxPageLimit)}}}
+		if err := checkLimit("opportunity change filter", f.Limit); err != nil {
+			return nil, "", err
 		}
 		page, next, err := c.store.FindOpportunityChanges(ctx, f)
 		if err != nil {
@@ -479,15 +478,8 @@ func (c *Client) OpportunityChanges(ctx context.Context, f OpportunityChangeFilt
 var opportunityKind = ChildKind{
 	Name: "opportunity",
 	List: func(ctx context.Context, tx Store, customerID string) ([]string, error) {
-		var ids []string
 		f := OpportunityFilter{CustomerIDs: []string{customerID}, Limit: MaxPageLimit}
-		for o, err := range pages(ctx, f, tx.FindOpportunities, func(f *OpportunityFilter, c Cursor) { f.After = c }) {
-			if err != nil {
-				return nil, err
-			}
-			ids = append(ids, o.ID)
-		}
-		return slices.Clip(ids), nil
+		return childIDs(pages(ctx, f, tx.FindOpportunities, func(f *OpportunityFilter, c Cursor) { f.After = c }), func(o *Opportunity) string { return o.ID })
 	},
 	Move: func(ctx context.Context, tx Store, fromID, toID string, at time.Time, by string) (int, error) {
 		return tx.MoveOpportunities(ctx, fromID, toID, at, by)

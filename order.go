@@ -783,16 +783,3 @@ var paymentKind = ChildKind{
 		return tx.MovePayments(ctx, fromID, toID, at, by)
 	},
 }
-
-// childIDs collects the IDs of the records seq yields, for a
-// [ChildKind]'s List.
-func childIDs[T any](seq iter.Seq2[*T, error], id func(*T) string) ([]string, error) {
-	var ids []string
-	for r, err := range seq {
-		if err != nil {
-			return nil, err
-		}
-		ids = append(ids, id(r))
-	}
-	return slices.Clip(ids), nil
-}

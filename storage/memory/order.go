@@ -98,28 +98,46 @@ func (s *Store) savePayment(id string, prev *crm.Payment) {
 // if o.CustomerID names no customer, and with [crm.ErrInvalid] if o is
 // nil or has no ID.
 func (s *Store) CreateOrder(ctx context.Context, o *crm.Order) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("memory: create order: %w", err)
-	}
-	if o == nil || o.ID == "" {
-		return fmt.Errorf("memory: create order: no ID: %w", crm.ErrInvalid)
-	}
-	no := o.Clone()
-	normOrder(no)
+	return createChild(ctx, s, &s.d.orders, "order", o, func(o *crm.Order) string { return o.ID }, func(o *crm.Order) *crm.Order {
+		no := o.Clone()
+		normOrder(no)
+		return no
+	}, func(d *data, o *crm.Order) error {
+		if d.customers[o.CustomerID] == nil {
+			return fmt.Errorf("customer %s: %w", o.CustomerID, crm.ErrNotFound)
+		}
+		return nil
+	}, s.saveOrder)
+}
 
+// createChild stores prepare(in), a copy of in in the stored form, as a
+// new record of t, of kind what ("order"), whose ID id reads. It fails
+// with [crm.ErrInvalid] if in is nil or has no ID, with [crm.ErrDuplicate]
+// if its ID is taken, and with the error of refs, which checks under the
+// write lock that the records it names exist.
+func createChild[E any](ctx context.Context, s *Store, t *children[E], what string, in *E, id func(*E) string,
+	prepare func(*E) *E, refs func(*data, *E) error, save func(string, *E),
+) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memory: create %s: %w", what, err)
+	}
+	if in == nil || id(in) == "" {
+		return fmt.Errorf("memory: create %s: no ID: %w", what, crm.ErrInvalid)
+	}
+	r := prepare(in)
+	rid := id(r)
 	if err := s.lock(true); err != nil {
 		return err
 	}
 	defer s.unlock(true)
-	d := s.d
-	if _, ok := d.orders.byID[no.ID]; ok {
-		return fmt.Errorf("memory: create order %s: %w", no.ID, crm.ErrDuplicate)
+	if t.byID[rid] != nil {
+		return fmt.Errorf("memory: create %s %s: %w", what, rid, crm.ErrDuplicate)
 	}
-	if _, ok := d.customers[no.CustomerID]; !ok {
-		return fmt.Errorf("memory: create order %s: customer %s: %w", no.ID, no.CustomerID, crm.ErrNotFound)
+	if err := refs(s.d, r); err != nil {
+		return fmt.Errorf("memory: create %s %s: %w", what, rid, err)
 	}
-	s.saveOrder(no.ID, nil)
-	d.orders.put(no.ID, no, nil)
+	save(rid, nil)
+	t.put(rid, r, nil)
 	return nil
 }
 
@@ -134,23 +152,34 @@ func (s *Store) FindOrderByID(ctx context.Context, id string) (*crm.Order, error
 // last). Matching is [crm.OrderFilter.Match]; with CustomerIDs only the
 // orders of those customers are visited.
 func (s *Store) FindOrders(ctx context.Context, f crm.OrderFilter) ([]*crm.Order, crm.Cursor, error) {
+	return findChildren(ctx, s, &s.d.orders, "orders", f.CustomerIDs, f.After, f.Limit, f.Match, (*crm.Order).Clone)
+}
+
+// findChildren returns copies, made with clone, of one page of the
+// records of t (of kind what, "orders") that match admits, those of the
+// customers customerIDs only if there are any, after the cursor after.
+func findChildren[E any](ctx context.Context, s *Store, t *children[E], what string, customerIDs []string,
+	after crm.Cursor, limit int, match func(*E) bool, clone func(*E) *E,
+) ([]*E, crm.Cursor, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, "", fmt.Errorf("memory: find orders: %w", err)
+		return nil, "", fmt.Errorf("memory: find %s: %w", what, err)
 	}
-	limit, err := pageLimit("find orders", f.Limit)
+	limit, err := pageLimit("find "+what, limit)
 	if err != nil {
 		return nil, "", err
 	}
 	if err := s.lock(false); err != nil {
 		return nil, "", err
 	}
-	t := &s.d.orders
-	page, next, err := scanPage(ctx, t.byID, t.idsFor(f.CustomerIDs), f.After, limit, f.Match)
+	page, next, err := scanPage(ctx, t.byID, t.idsFor(customerIDs), after, limit, match)
 	s.unlock(false)
 	if err != nil {
-		return nil, "", fmt.Errorf("memory: find orders: %w", err)
+		return nil, "", fmt.Errorf("memory: find %s: %w", what, err)
 	}
-	return clonePage(page), next, nil
+	for i, r := range page {
+		page[i] = clone(r)
+	}
+	return page, next, nil
 }
 
 // UpdateOrder replaces the stored order o.ID with a copy of o under the
@@ -191,16 +220,23 @@ func (s *Store) UpdateOrder(ctx context.Context, o *crm.Order) error {
 // names no customer.
 func (s *Store) MoveOrders(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error) {
 	at = crm.Timestamp(at)
-	if err := s.beginMove(ctx, "orders", fromID, toID); err != nil {
-		return 0, err
-	}
-	defer s.unlock(true)
-	t := &s.d.orders
-	ids := t.of[fromID]
-	moveRecords(t.byID, ids, func(no *crm.Order) {
+	return moveChildRecords(ctx, s, &s.d.orders, "orders", fromID, toID, func(no *crm.Order) {
 		no.CustomerID, no.UpdatedAt, no.UpdatedBy = toID, at, by
 		no.Version++
 	}, s.saveOrder)
+}
+
+// moveChildRecords moves the records of t (of kind what) of customer
+// fromID to customer toID, each replaced by a copy that restamp
+// re-points and stamps, the old one recorded with save, and returns how
+// many moved.
+func moveChildRecords[E any](ctx context.Context, s *Store, t *children[E], what, fromID, toID string, restamp func(*E), save func(string, *E)) (int, error) {
+	if err := s.beginMove(ctx, what, fromID, toID); err != nil {
+		return 0, err
+	}
+	defer s.unlock(true)
+	ids := t.of[fromID]
+	moveRecords(t.byID, ids, restamp, save)
 	moveChildren(t.of, fromID, toID)
 	return len(ids), nil
 }
@@ -248,31 +284,19 @@ func orderCurrency(o *crm.Order) string {
 // order or p.CustomerID no customer, and with [crm.ErrInvalid] if p is
 // nil or has no ID.
 func (s *Store) CreatePayment(ctx context.Context, p *crm.Payment) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("memory: create payment: %w", err)
-	}
-	if p == nil || p.ID == "" {
-		return fmt.Errorf("memory: create payment: no ID: %w", crm.ErrInvalid)
-	}
-	np := p.Clone()
-	normPayment(np)
-
-	if err := s.lock(true); err != nil {
-		return err
-	}
-	defer s.unlock(true)
-	d := s.d
-	switch {
-	case d.payments.byID[np.ID] != nil:
-		return fmt.Errorf("memory: create payment %s: %w", np.ID, crm.ErrDuplicate)
-	case d.orders.byID[np.OrderID] == nil:
-		return fmt.Errorf("memory: create payment %s: order %s: %w", np.ID, np.OrderID, crm.ErrNotFound)
-	case d.customers[np.CustomerID] == nil:
-		return fmt.Errorf("memory: create payment %s: customer %s: %w", np.ID, np.CustomerID, crm.ErrNotFound)
-	}
-	s.savePayment(np.ID, nil)
-	d.payments.put(np.ID, np, nil)
-	return nil
+	return createChild(ctx, s, &s.d.payments, "payment", p, func(p *crm.Payment) string { return p.ID }, func(p *crm.Payment) *crm.Payment {
+		np := p.Clone()
+		normPayment(np)
+		return np
+	}, func(d *data, p *crm.Payment) error {
+		switch {
+		case d.orders.byID[p.OrderID] == nil:
+			return fmt.Errorf("order %s: %w", p.OrderID, crm.ErrNotFound)
+		case d.customers[p.CustomerID] == nil:
+			return fmt.Errorf("customer %s: %w", p.CustomerID, crm.ErrNotFound)
+		}
+		return nil
+	}, s.savePayment)
 }
 
 // FindPayments returns copies of one page of the payments f selects, in
@@ -280,41 +304,17 @@ func (s *Store) CreatePayment(ctx context.Context, p *crm.Payment) error {
 // last). Matching is [crm.PaymentFilter.Match]; with CustomerIDs only the
 // payments of those customers are visited, otherwise every payment.
 func (s *Store) FindPayments(ctx context.Context, f crm.PaymentFilter) ([]*crm.Payment, crm.Cursor, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, "", fmt.Errorf("memory: find payments: %w", err)
-	}
-	limit, err := pageLimit("find payments", f.Limit)
-	if err != nil {
-		return nil, "", err
-	}
-	if err := s.lock(false); err != nil {
-		return nil, "", err
-	}
-	t := &s.d.payments
-	page, next, err := scanPage(ctx, t.byID, t.idsFor(f.CustomerIDs), f.After, limit, f.Match)
-	s.unlock(false)
-	if err != nil {
-		return nil, "", fmt.Errorf("memory: find payments: %w", err)
-	}
-	return clonePage(page), next, nil
+	return findChildren(ctx, s, &s.d.payments, "payments", f.CustomerIDs, f.After, f.Limit, f.Match, (*crm.Payment).Clone)
 }
 
 // MovePayments re-points every payment of customer fromID to customer
 // toID as [Store.MoveOrders] does orders.
 func (s *Store) MovePayments(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error) {
 	at = crm.Timestamp(at)
-	if err := s.beginMove(ctx, "payments", fromID, toID); err != nil {
-		return 0, err
-	}
-	defer s.unlock(true)
-	t := &s.d.payments
-	ids := t.of[fromID]
-	moveRecords(t.byID, ids, func(np *crm.Payment) {
+	return moveChildRecords(ctx, s, &s.d.payments, "payments", fromID, toID, func(np *crm.Payment) {
 		np.CustomerID, np.UpdatedAt, np.UpdatedBy = toID, at, by
 		np.Version++
 	}, s.savePayment)
-	moveChildren(t.of, fromID, toID)
-	return len(ids), nil
 }
 
 // normOrder puts every time of o in the stored form.

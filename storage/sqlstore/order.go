@@ -96,13 +96,8 @@ func (s *Store) CreateOrder(ctx context.Context, o *crm.Order) error {
 	if err := s.begin(ctx); err != nil {
 		return s.fail(ctx, op+" "+o.ID, err)
 	}
-	err := s.atomically(ctx, func(q dbtx) error {
-		args := append(append([]any{o.ID}, s.orderValues(o)...), o.Version)
-		if _, err := s.exec(ctx, q, insertOrder, args...); err != nil {
-			return err
-		}
-		return s.insertOrderLines(ctx, q, o)
-	})
+	args := append(append([]any{o.ID}, s.orderValues(o)...), o.Version)
+	err := s.insertWithLists(ctx, insertOrder, args, func(q dbtx) error { return s.insertOrderLines(ctx, q, o) })
 	if err != nil {
 		return s.fail(ctx, op+" "+o.ID, err)
 	}
@@ -119,11 +114,9 @@ func (s *Store) FindOrderByID(ctx context.Context, id string) (*crm.Order, error
 
 // The parts of the query of FindOrders.
 const (
-	ordersSelect        = `SELECT ` + orderColumns + ` FROM orders od`
-	ordersAfter         = `od.id > ?`
-	ordersOrderedFrom   = `od.ordered_at >= ?`
-	ordersOrderedBefore = `od.ordered_at < ?`
-	ordersOrder         = ` ORDER BY od.id LIMIT ?`
+	ordersSelect = `SELECT ` + orderColumns + ` FROM orders od`
+	ordersAfter  = `od.id > ?`
+	ordersOrder  = ` ORDER BY od.id LIMIT ?`
 )
 
 // FindOrders returns one page of the orders f selects, with their lines,
@@ -135,12 +128,9 @@ const (
 // [Store.FindOpportunities] do.
 func (s *Store) FindOrders(ctx context.Context, f crm.OrderFilter) ([]*crm.Order, crm.Cursor, error) {
 	const op = "find orders"
-	if err := s.begin(ctx); err != nil {
-		return nil, "", s.fail(ctx, op, err)
-	}
-	limit, err := pageLimit(f.Limit)
+	limit, err := s.beginPage(ctx, op, f.Limit)
 	if err != nil {
-		return nil, "", s.fail(ctx, op, err)
+		return nil, "", err
 	}
 	var w where
 	if f.After != "" {
@@ -149,12 +139,7 @@ func (s *Store) FindOrders(ctx context.Context, f crm.OrderFilter) ([]*crm.Order
 	whereIn(&w, "od.customer_id", f.CustomerIDs)
 	whereIn(&w, "od.opportunity_id", f.OpportunityIDs)
 	whereIn(&w, "od.status", f.Statuses)
-	if !f.OrderedFrom.IsZero() {
-		w.add(ordersOrderedFrom, s.d.TimeArg(ceilMicrosecond(f.OrderedFrom)))
-	}
-	if !f.OrderedBefore.IsZero() {
-		w.add(ordersOrderedBefore, s.d.TimeArg(ceilMicrosecond(f.OrderedBefore)))
-	}
+	s.whereTimeRange(&w, "od.ordered_at", f.OrderedFrom, f.OrderedBefore)
 	query, args := ordersSelect+w.String()+ordersOrder, append(w.args, limit+1)
 	var page []*crm.Order
 	err = s.read(ctx, func(q dbtx) error {
@@ -423,12 +408,9 @@ const (
 // filter field.
 func (s *Store) FindPayments(ctx context.Context, f crm.PaymentFilter) ([]*crm.Payment, crm.Cursor, error) {
 	const op = "find payments"
-	if err := s.begin(ctx); err != nil {
-		return nil, "", s.fail(ctx, op, err)
-	}
-	limit, err := pageLimit(f.Limit)
+	limit, err := s.beginPage(ctx, op, f.Limit)
 	if err != nil {
-		return nil, "", s.fail(ctx, op, err)
+		return nil, "", err
 	}
 	var w where
 	if f.After != "" {

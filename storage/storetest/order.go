@@ -96,18 +96,7 @@ func assertStoredOrder(tb testing.TB, s crm.Store, want *crm.Order, msgAndArgs .
 
 func allOrders(tb testing.TB, s crm.Store, f crm.OrderFilter) []*crm.Order {
 	tb.Helper()
-	var all []*crm.Order
-	for range maxPages {
-		page, next, err := s.FindOrders(tb.Context(), f)
-		require.NoError(tb, err, "FindOrders %+v", f)
-		all = append(all, page...)
-		if next == "" {
-			return all
-		}
-		f.After = next
-	}
-	require.FailNow(tb, "FindOrders never returned the last page")
-	return nil
+	return allPages(tb, "FindOrders", s.FindOrders, f, func(f *crm.OrderFilter, c crm.Cursor) { f.After = c })
 }
 
 func orderIDs(os []*crm.Order) []string {
