@@ -371,7 +371,9 @@ type MoveOptions struct {
 // changes nothing. Errors: as [Pipeline.Move] ([*ValidationError] for an
 // unknown stage or a missing required field or lost reason,
 // [ErrTransition] for a closed deal), [ErrConflict] for a stale version,
-// [ErrNotFound] for a missing deal; on any error nothing changes.
+// [ErrNotFound] for a missing deal, and when the move wins the deal with
+// opts.Order set, those of [Client.CreateOrder] ([ErrCreditLimit]
+// among them); on any error nothing changes.
 func (c *Client) MoveOpportunity(ctx context.Context, id string, version int64, to string, opts MoveOptions) (*Opportunity, error) {
 	return c.modifyOpportunity(ctx, id, version, "move", func(tx Store, o *Opportunity, p *Pipeline, now time.Time) error {
 		if s, ok := p.Stage(to); ok && s.Category == CategoryClosedLost {

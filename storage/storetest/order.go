@@ -576,3 +576,65 @@ func testOrderCreditConcurrent(t *testing.T, s crm.Store) {
 	assert.Equal(t, 3, count, "orders of 30.00 that fit a limit of 100.00")
 	assertExposure(t, s, cust.ID, []string{"90.00 EUR"}, "the exposure stays within the limit")
 }
+
+// testOrderContextCanceled calls every order and payment method with a
+// cancelled context, outside and inside a transaction: each fails with
+// an error matching context.Canceled, and nothing changes.
+func testOrderContextCanceled(t *testing.T, s crm.Store) {
+	ids := new(crm.UUIDv7)
+	fx := seedSalesFixture(t, s, ids)
+	target := newCustomer(ids, "Target")
+	mustCreateCustomer(t, s, target)
+	o := newOrder(ids, fx.customer.ID)
+	mustCreateOrder(t, s, o)
+	calls := map[string]func(ctx context.Context, s crm.Store) error{
+		"CreateOrder": func(ctx context.Context, s crm.Store) error { return s.CreateOrder(ctx, newOrder(ids, fx.customer.ID)) },
+		"FindOrderByID": func(ctx context.Context, s crm.Store) error {
+			_, err := s.FindOrderByID(ctx, o.ID)
+			return err
+		},
+		"FindOrders": func(ctx context.Context, s crm.Store) error {
+			_, _, err := s.FindOrders(ctx, crm.OrderFilter{})
+			return err
+		},
+		"UpdateOrder": func(ctx context.Context, s crm.Store) error {
+			u := o.Clone()
+			u.Status = crm.OrderCancelled
+			return s.UpdateOrder(ctx, u)
+		},
+		"MoveOrders": func(ctx context.Context, s crm.Store) error {
+			_, err := s.MoveOrders(ctx, fx.customer.ID, target.ID, fineTime(70), "u-dead")
+			return err
+		},
+		"CustomerExposure": func(ctx context.Context, s crm.Store) error {
+			_, err := s.CustomerExposure(ctx, fx.customer.ID)
+			return err
+		},
+		"CreatePayment": func(ctx context.Context, s crm.Store) error { return s.CreatePayment(ctx, newPayment(ids, o, "1")) },
+		"FindPayments": func(ctx context.Context, s crm.Store) error {
+			_, _, err := s.FindPayments(ctx, crm.PaymentFilter{})
+			return err
+		},
+		"MovePayments": func(ctx context.Context, s crm.Store) error {
+			_, err := s.MovePayments(ctx, fx.customer.ID, target.ID, fineTime(70), "u-dead")
+			return err
+		},
+	}
+	for name, call := range calls {
+		assert.ErrorIs(t, call(canceled(t), s), context.Canceled, name)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	err := s.RunInTx(ctx, func(tx crm.Store) error {
+		cancel()
+		for name, call := range calls {
+			assert.ErrorIs(t, call(ctx, tx), context.Canceled, name+" in a transaction")
+		}
+		return nil
+	})
+	assert.ErrorIs(t, err, context.Canceled, "RunInTx whose context ended")
+	assertStoredOrder(t, s, o, "after the calls under a dead context")
+	assert.Equal(t, []string{o.ID}, orderIDs(allOrders(t, s, crm.OrderFilter{})))
+	page, _, err := s.FindPayments(t.Context(), crm.PaymentFilter{})
+	require.NoError(t, err)
+	assert.Empty(t, page)
+}

@@ -94,6 +94,10 @@ func Run(t *testing.T, open func(t *testing.T) crm.Store) {
 		assert.Error(t, err, "FindPipelines after Close")
 		_, _, err = s.FindOpportunityChanges(t.Context(), crm.OpportunityChangeFilter{})
 		assert.Error(t, err, "FindOpportunityChanges after Close")
+		_, _, err = s.FindOrders(t.Context(), crm.OrderFilter{})
+		assert.Error(t, err, "FindOrders after Close")
+		_, err = s.CustomerExposure(t.Context(), "any")
+		assert.Error(t, err, "CustomerExposure after Close")
 		assert.Error(t, s.Close(), "a second Close")
 	})
 }
@@ -190,6 +194,7 @@ func suite() []check {
 		{"Order/Move", testOrderMove},
 		{"Order/Exposure", testOrderExposure},
 		{"Order/CreditLimitConcurrent", testOrderCreditConcurrent},
+		{"Order/Context/Canceled", testOrderContextCanceled},
 		{"Payment/RoundTrip", testPaymentRoundTrip},
 
 		{"Tx/Commit", testTxCommit},
