@@ -476,7 +476,9 @@ func orderTotal(lines []OrderLine, verr *ValidationError) Money {
 // Errors: a [*ValidationError] naming every bad field (no customer, no
 // lines, a line without SKU or description, a quantity not positive, a
 // missing or negative price, a discount above the line's amount, lines in
-// different currencies, an opportunity of another customer);
+// different currencies, a line total needing more than 4 decimal places —
+// nothing is rounded silently: round the price or the quantity first —
+// an opportunity of another customer);
 // [ErrNotFound] for a missing customer or opportunity; [ErrTransition]
 // for an archived customer; [ErrCreditLimit]; [ErrConflict]. On any error
 // nothing changes.
