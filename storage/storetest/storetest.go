@@ -42,12 +42,13 @@
 //     or DefaultPageLimit for 0); a full last page may still come with a
 //     cursor if the page after it is empty;
 //   - a failed update (UpdateCustomer, UpdateContact, UpdatePipeline,
-//     UpdateOpportunity) leaves the Version of the value passed in as it
-//     was;
+//     UpdateOpportunity, UpdateOrder) leaves the Version of the value
+//     passed in as it was;
 //   - a nil slice or map and an empty one are the same;
 //   - emails, phones and tags come back in the order they were stored
 //     (the suite stores tags already sorted), and so do a pipeline's
-//     stages, the fields each stage requires and its lost reasons;
+//     stages, the fields each stage requires and its lost reasons, and
+//     an order's lines;
 //   - Search ignores case for every letter, not only ASCII ones, and
 //     treats "%" and "_" as plain text.
 //
