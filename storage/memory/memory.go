@@ -66,8 +66,8 @@
 //     kept per opportunity in Version order.
 //   - Orders and payments cost as opportunities do, each with a
 //     per-customer index that FindOrders, FindPayments, MoveOrders,
-//     MovePayments and CustomerExposure (one pass, O(k)) use; FindPayments
-//     by OrderIDs alone scans every payment.
+//     MovePayments and CustomerExposure (one pass, O(k)) use; payments
+//     are indexed by order too.
 //   - A transaction blocks every other reader and writer while fn runs;
 //     keep transactions short. Its undo log holds one entry per write.
 //
@@ -197,8 +197,8 @@ func New() *Store {
 		opportunitiesOf: make(map[string][]string),
 		history:         make(map[string][]*crm.OpportunityChange),
 
-		orders:   newChildren(orderCustomer),
-		payments: newChildren(paymentCustomer),
+		orders:   newChildren(orderCustomer, nil),
+		payments: newChildren(paymentCustomer, paymentOrder),
 	}}
 }
 

@@ -17,17 +17,28 @@ import (
 
 // children is a table of records that belong to a customer: the records
 // by ID, their IDs ascending, and each customer's records' IDs ascending
-// (no empty lists). Records are never modified once stored.
+// (no empty lists). A table may index its records by a parent that never
+// changes too (payments by order). Records are never modified once
+// stored.
 type children[E any] struct {
 	byID map[string]*E
 	ids  []string
 	of   map[string][]string
 	// customer returns the ID of a record's customer.
 	customer func(*E) string
+	// byParent, if parent is not nil, lists the IDs of each parent's
+	// records, ascending; parent returns a record's parent, which a
+	// write must not change.
+	byParent map[string][]string
+	parent   func(*E) string
 }
 
-func newChildren[E any](customer func(*E) string) children[E] {
-	return children[E]{byID: make(map[string]*E), of: make(map[string][]string), customer: customer}
+func newChildren[E any](customer, parent func(*E) string) children[E] {
+	t := children[E]{byID: make(map[string]*E), of: make(map[string][]string), customer: customer, parent: parent}
+	if parent != nil {
+		t.byParent = make(map[string][]string)
+	}
+	return t
 }
 
 // put stores r in place of old (nil if r is new), keeping the indexes.
@@ -37,6 +48,9 @@ func (t *children[E]) put(id string, r, old *E) {
 	case old == nil:
 		t.ids = insertSorted(t.ids, id)
 		indexChild(t.of, t.customer(r), id)
+		if t.parent != nil {
+			indexChild(t.byParent, t.parent(r), id)
+		}
 	case t.customer(old) != t.customer(r):
 		unindexChild(t.of, t.customer(old), id)
 		indexChild(t.of, t.customer(r), id)
@@ -51,19 +65,26 @@ func (t *children[E]) restore(id string, r *E) {
 		delete(t.byID, id)
 		t.ids = removeSorted(t.ids, id)
 		unindexChild(t.of, t.customer(cur), id)
+		if t.parent != nil {
+			unindexChild(t.byParent, t.parent(cur), id)
+		}
 	case r != nil:
 		t.put(id, r, cur)
 	}
 }
 
 // idsFor returns, in ascending order, the IDs of the records of the
-// customers customerIDs, or of every record if there are none. The caller
-// holds the lock and must not modify the result.
-func (t *children[E]) idsFor(customerIDs []string) []string {
-	if len(customerIDs) == 0 {
-		return t.ids
+// customers customerIDs, or failing those of the parents parentIDs, or of
+// every record if there are neither. The caller holds the lock and must
+// not modify the result.
+func (t *children[E]) idsFor(customerIDs, parentIDs []string) []string {
+	switch {
+	case len(customerIDs) > 0:
+		return childrenOfAny(t.of, customerIDs)
+	case len(parentIDs) > 0 && t.parent != nil:
+		return childrenOfAny(t.byParent, parentIDs)
 	}
-	return childrenOfAny(t.of, customerIDs)
+	return t.ids
 }
 
 // childrenOfAny returns, in ascending order, the IDs that the
@@ -83,6 +104,7 @@ func childrenOfAny(of map[string][]string, customerIDs []string) []string {
 
 func orderCustomer(o *crm.Order) string     { return o.CustomerID }
 func paymentCustomer(p *crm.Payment) string { return p.CustomerID }
+func paymentOrder(p *crm.Payment) string    { return p.OrderID }
 func orderVersion(o *crm.Order) int64       { return o.Version }
 
 func (s *Store) saveOrder(id string, prev *crm.Order) {
@@ -152,13 +174,14 @@ func (s *Store) FindOrderByID(ctx context.Context, id string) (*crm.Order, error
 // last). Matching is [crm.OrderFilter.Match]; with CustomerIDs only the
 // orders of those customers are visited.
 func (s *Store) FindOrders(ctx context.Context, f crm.OrderFilter) ([]*crm.Order, crm.Cursor, error) {
-	return findChildren(ctx, s, &s.d.orders, "orders", f.CustomerIDs, f.After, f.Limit, f.Match, (*crm.Order).Clone)
+	return findChildren(ctx, s, &s.d.orders, "orders", f.CustomerIDs, nil, f.After, f.Limit, f.Match, (*crm.Order).Clone)
 }
 
 // findChildren returns copies, made with clone, of one page of the
-// records of t (of kind what, "orders") that match admits, those of the
-// customers customerIDs only if there are any, after the cursor after.
-func findChildren[E any](ctx context.Context, s *Store, t *children[E], what string, customerIDs []string,
+// records of t (of kind what, "orders") that match admits, after the
+// cursor after, visiting only those idsFor(customerIDs, parentIDs)
+// names.
+func findChildren[E any](ctx context.Context, s *Store, t *children[E], what string, customerIDs, parentIDs []string,
 	after crm.Cursor, limit int, match func(*E) bool, clone func(*E) *E,
 ) ([]*E, crm.Cursor, error) {
 	if err := ctx.Err(); err != nil {
@@ -171,7 +194,7 @@ func findChildren[E any](ctx context.Context, s *Store, t *children[E], what str
 	if err := s.lock(false); err != nil {
 		return nil, "", err
 	}
-	page, next, err := scanPage(ctx, t.byID, t.idsFor(customerIDs), after, limit, match)
+	page, next, err := scanPage(ctx, t.byID, t.idsFor(customerIDs, parentIDs), after, limit, match)
 	s.unlock(false)
 	if err != nil {
 		return nil, "", fmt.Errorf("memory: find %s: %w", what, err)
@@ -302,9 +325,10 @@ func (s *Store) CreatePayment(ctx context.Context, p *crm.Payment) error {
 // FindPayments returns copies of one page of the payments f selects, in
 // ascending ID order, and the cursor of the next page ("" after the
 // last). Matching is [crm.PaymentFilter.Match]; with CustomerIDs only the
-// payments of those customers are visited, otherwise every payment.
+// payments of those customers are visited, with OrderIDs only those of
+// the orders.
 func (s *Store) FindPayments(ctx context.Context, f crm.PaymentFilter) ([]*crm.Payment, crm.Cursor, error) {
-	return findChildren(ctx, s, &s.d.payments, "payments", f.CustomerIDs, f.After, f.Limit, f.Match, (*crm.Payment).Clone)
+	return findChildren(ctx, s, &s.d.payments, "payments", f.CustomerIDs, f.OrderIDs, f.After, f.Limit, f.Match, (*crm.Payment).Clone)
 }
 
 // MovePayments re-points every payment of customer fromID to customer
