@@ -28,10 +28,10 @@
 //	// acme.Phones[0].Number == "+442079460000"
 //
 // Errors are sentinels ([ErrNotFound], [ErrConflict], [ErrInvalid],
-// [ErrForbidden], [ErrDuplicate], [ErrTransition], [ErrApprovalRequired])
-// wrapped with context; test them with [errors.Is]. Bad input is reported
-// as a [*ValidationError] naming every bad field at once, and changes
-// nothing. Money is [Money]: a decimal amount with an ISO 4217 currency,
+// [ErrForbidden], [ErrDuplicate], [ErrTransition], [ErrApprovalRequired],
+// [ErrCreditLimit]) wrapped with context; test them with [errors.Is]. Bad
+// input is reported as a [*ValidationError] naming every bad field at
+// once, and changes nothing. Money is [Money]: a decimal amount with an ISO 4217 currency,
 // never a float.
 package crm
 
@@ -78,6 +78,10 @@ var (
 	// ErrApprovalRequired reports that an operation waits for a second
 	// actor's approval.
 	ErrApprovalRequired = errors.New("crm: approval required")
+	// ErrCreditLimit reports an order that would take a customer's
+	// exposure above its credit limit. It is carried by a
+	// [*CreditLimitError] that gives the figures.
+	ErrCreditLimit = errors.New("crm: credit limit exceeded")
 )
 
 // FieldError is one bad field of a [ValidationError].
@@ -388,7 +392,7 @@ func New(store Store, opts ...Option) (*Client, error) {
 		region:     cfg.region,
 		duplicates: cfg.duplicates,
 		survive:    cfg.survivorship,
-		childKinds: append([]ChildKind{contactKind, opportunityKind, leadKind}, cfg.childKinds...),
+		childKinds: append([]ChildKind{contactKind, opportunityKind, leadKind, orderKind, paymentKind}, cfg.childKinds...),
 		scoring:    cfg.leadScoring,
 	}, nil
 }

@@ -211,8 +211,10 @@ type Customer struct {
 	// case, spaces, dots and dashes.
 	TaxID        string
 	CreditRating string
-	CreditLimit  Money
-	RiskLevel    RiskLevel
+	// CreditLimit caps what the customer may owe on orders not cancelled
+	// ([Client.CreateOrder] checks it); the zero Money means no limit.
+	CreditLimit Money
+	RiskLevel   RiskLevel
 	// BirthDate is a person's birthday or an organisation's founding date;
 	// only the calendar date is kept (midnight UTC).
 	BirthDate    time.Time

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/storage/memory"
 )
@@ -247,4 +249,48 @@ func ExampleClient_MoveOpportunity() {
 	// v2 collection  → proposal     30% 48000.00 EUR
 	// v3 proposal    → negotiation  60% 48000.00 EUR
 	// v4 negotiation → won         100% 48000.00 EUR
+}
+
+func ExampleClient_CreateOrder() {
+	client := exampleClient()
+	ctx := crm.WithActor(context.Background(), crm.Actor{ID: "u-ann"})
+
+	shop, err := client.CreateCustomer(ctx, &crm.Customer{Name: "Corner Shop", CreditLimit: crm.MustMoney("500.00", "EUR")})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	seat := crm.OrderLine{SKU: "SEAT", Quantity: decimal.NewFromInt(3), UnitPrice: crm.MustMoney("99.90", "EUR"), Discount: crm.MustMoney("9.70", "EUR")}
+	first, err := client.CreateOrder(ctx, &crm.Order{CustomerID: shop.ID, Lines: []crm.OrderLine{seat}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(first.ID, first.Total, first.Status)
+
+	// A second order of the same would take the exposure to 580.00 EUR.
+	_, err = client.CreateOrder(ctx, &crm.Order{CustomerID: shop.ID, Lines: []crm.OrderLine{seat}})
+	var limit *crm.CreditLimitError
+	if errors.As(err, &limit) {
+		fmt.Println(errors.Is(err, crm.ErrCreditLimit), "short by", limit.Shortfall)
+		fmt.Println(err)
+	}
+
+	// Paying part of the first order frees credit.
+	if _, err := client.RecordPayment(ctx, &crm.Payment{OrderID: first.ID, Amount: crm.MustMoney("100", "EUR"), Method: "transfer"}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	second, err := client.CreateOrder(ctx, &crm.Order{CustomerID: shop.ID, Lines: []crm.OrderLine{seat}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	owed, _ := client.CustomerBalance(ctx, shop.ID)
+	fmt.Println(second.ID, "placed; owed", owed)
+	// Output:
+	// cus_2 290.00 EUR open
+	// true short by 80.00 EUR
+	// crm: create order: customer cus_1: credit limit 500.00 EUR, exposure 290.00 EUR, order 290.00 EUR: short by 80.00 EUR: credit limit exceeded
+	// cus_4 placed; owed [480.00 EUR]
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"maps"
 	"slices"
 	"strings"
@@ -127,18 +128,24 @@ type ChildKind struct {
 var contactKind = ChildKind{
 	Name: "contact",
 	List: func(ctx context.Context, tx Store, customerID string) ([]string, error) {
-		var ids []string
-		for ct, err := range pages(ctx, ContactFilter{CustomerID: customerID}, tx.FindContacts, func(f *ContactFilter, c Cursor) { f.After = c }) {
-			if err != nil {
-				return nil, err
-			}
-			ids = append(ids, ct.ID)
-		}
-		return ids, nil
+		return childIDs(pages(ctx, ContactFilter{CustomerID: customerID}, tx.FindContacts, func(f *ContactFilter, c Cursor) { f.After = c }), func(ct *Contact) string { return ct.ID })
 	},
 	Move: func(ctx context.Context, tx Store, fromID, toID string, at time.Time, by string) (int, error) {
 		return tx.MoveContacts(ctx, fromID, toID, at, by)
 	},
+}
+
+// childIDs collects the IDs of the records seq yields, for a
+// [ChildKind]'s List.
+func childIDs[T any](seq iter.Seq2[*T, error], id func(*T) string) ([]string, error) {
+	var ids []string
+	for r, err := range seq {
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id(r))
+	}
+	return slices.Clip(ids), nil
 }
 
 // MergePlan describes a merge of two customers: done, or for a dry run,

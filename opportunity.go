@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"slices"
 	"strings"
 	"time"
 )
@@ -290,8 +289,8 @@ func (c *Client) GetOpportunity(ctx context.Context, id string) (*Opportunity, e
 // ID order, and the cursor for the next page ("" after the last). The
 // close-date bounds are taken as dates.
 func (c *Client) ListOpportunities(ctx context.Context, f OpportunityFilter) ([]*Opportunity, Cursor, error) {
-	if f.Limit < 0 || f.Limit > MaxPageLimit {
-		return nil, "", &ValidationError{Entity: "opportunity filter", Fields: []FieldError{{Field: "limit", Reason: fmt.Sprintf("must be between 0 and %d", MaxPageLimit)}}}
+	if err := checkLimit("opportunity filter", f.Limit); err != nil {
+		return nil, "", err
 	}
 	f.CloseFrom, f.CloseBefore = dateOf(f.CloseFrom), dateOf(f.CloseBefore)
 	page, next, err := c.store.FindOpportunities(ctx, f)
@@ -365,6 +364,13 @@ type MoveOptions struct {
 	// LostReason is required to move a deal to a lost stage: one of the
 	// pipeline's LostReasons when it lists any.
 	LostReason string
+	// Order, when not nil and the move wins the deal, is created in the
+	// move's transaction as [Client.CreateOrder] would, credit check
+	// included, for the deal's customer and linked to the deal by
+	// OpportunityID; an order with no lines gets one, of quantity 1 at
+	// the deal's amount, described by the deal's name. If the order is
+	// refused, so is the move. Find it with [OrderFilter.OpportunityIDs].
+	Order *Order
 }
 
 // MoveOpportunity moves the deal id to the stage to of its pipeline, as
@@ -373,13 +379,18 @@ type MoveOptions struct {
 // changes nothing. Errors: as [Pipeline.Move] ([*ValidationError] for an
 // unknown stage or a missing required field or lost reason,
 // [ErrTransition] for a closed deal), [ErrConflict] for a stale version,
-// [ErrNotFound] for a missing deal; on any error nothing changes.
+// [ErrNotFound] for a missing deal, and when the move wins the deal with
+// opts.Order set, those of [Client.CreateOrder] ([ErrCreditLimit]
+// among them); on any error nothing changes.
 func (c *Client) MoveOpportunity(ctx context.Context, id string, version int64, to string, opts MoveOptions) (*Opportunity, error) {
-	return c.modifyOpportunity(ctx, c.store, id, version, "move", func(_ Store, o *Opportunity, p *Pipeline, now time.Time) error {
+	return c.modifyOpportunity(ctx, c.store, id, version, "move", func(tx Store, o *Opportunity, p *Pipeline, now time.Time) error {
 		if s, ok := p.Stage(to); ok && s.Category == CategoryClosedLost {
 			o.LostReason = strings.TrimSpace(opts.LostReason)
 		}
-		return p.Move(o, to, now)
+		if err := p.Move(o, to, now); err != nil || opts.Order == nil || o.Status != OpportunityWon {
+			return err
+		}
+		return c.orderForWin(ctx, tx, o, opts.Order, now)
 	})
 }
 
@@ -463,8 +474,8 @@ func (c *Client) OpportunityHistory(ctx context.Context, id string) ([]Opportuni
 // yielded.
 func (c *Client) OpportunityChanges(ctx context.Context, f OpportunityChangeFilter) iter.Seq2[*OpportunityChange, error] {
 	return pages(ctx, f, func(ctx context.Context, f OpportunityChangeFilter) ([]*OpportunityChange, Cursor, error) {
-		if f.Limit < 0 || f.Limit > MaxPageLimit {
-			return nil, "", &ValidationError{Entity: "opportunity change filter", Fields: []FieldError{{Field: "limit", Reason: fmt.Sprintf("must be between 0 and %d", MaxPageLimit)}}}
+		if err := checkLimit("opportunity change filter", f.Limit); err != nil {
+			return nil, "", err
 		}
 		page, next, err := c.store.FindOpportunityChanges(ctx, f)
 		if err != nil {
@@ -478,15 +489,8 @@ func (c *Client) OpportunityChanges(ctx context.Context, f OpportunityChangeFilt
 var opportunityKind = ChildKind{
 	Name: "opportunity",
 	List: func(ctx context.Context, tx Store, customerID string) ([]string, error) {
-		var ids []string
 		f := OpportunityFilter{CustomerIDs: []string{customerID}, Limit: MaxPageLimit}
-		for o, err := range pages(ctx, f, tx.FindOpportunities, func(f *OpportunityFilter, c Cursor) { f.After = c }) {
-			if err != nil {
-				return nil, err
-			}
-			ids = append(ids, o.ID)
-		}
-		return slices.Clip(ids), nil
+		return childIDs(pages(ctx, f, tx.FindOpportunities, func(f *OpportunityFilter, c Cursor) { f.After = c }), func(o *Opportunity) string { return o.ID })
 	},
 	Move: func(ctx context.Context, tx Store, fromID, toID string, at time.Time, by string) (int, error) {
 		return tx.MoveOpportunities(ctx, fromID, toID, at, by)

@@ -25,6 +25,7 @@ type Store interface {
 	PipelineStore
 	OpportunityStore
 	LeadStore
+	OrderStore
 
 	// RunInTx calls fn with a Store whose reads and writes form one
 	// transaction: if fn returns nil the writes commit together; if it
@@ -364,6 +365,129 @@ type LeadStore interface {
 	// Version one higher, and returns how many moved. It returns an error
 	// matching [ErrNotFound] if toID names no customer.
 	MoveLeads(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error)
+}
+
+// OrderFilter selects orders. Each non-zero field narrows the selection;
+// a slice matches any of its values.
+type OrderFilter struct {
+	// CustomerIDs matches the orders of these customers.
+	CustomerIDs []string
+	// OpportunityIDs matches the orders won with these deals.
+	OpportunityIDs []string
+	// Statuses matches orders in one of these statuses.
+	Statuses []OrderStatus
+	// OrderedFrom and OrderedBefore match orders whose OrderedAt is at or
+	// after OrderedFrom and before OrderedBefore.
+	OrderedFrom, OrderedBefore time.Time
+
+	// After continues a listing after the page that returned it.
+	After Cursor
+	// Limit caps the page size: 0 means DefaultPageLimit; at most
+	// MaxPageLimit.
+	Limit int
+}
+
+// Match reports whether f selects o (paging fields are ignored): the
+// reference a Store's query must agree with.
+func (f *OrderFilter) Match(o *Order) bool {
+	switch {
+	case len(f.CustomerIDs) > 0 && !slices.Contains(f.CustomerIDs, o.CustomerID):
+		return false
+	case len(f.OpportunityIDs) > 0 && !slices.Contains(f.OpportunityIDs, o.OpportunityID):
+		return false
+	case len(f.Statuses) > 0 && !slices.Contains(f.Statuses, o.Status):
+		return false
+	case !f.OrderedFrom.IsZero() && (o.OrderedAt.IsZero() || o.OrderedAt.Before(f.OrderedFrom)):
+		return false
+	case !f.OrderedBefore.IsZero() && (o.OrderedAt.IsZero() || !o.OrderedAt.Before(f.OrderedBefore)):
+		return false
+	}
+	return true
+}
+
+// PaymentFilter selects payments. Each non-zero field narrows the
+// selection; a slice matches any of its values.
+type PaymentFilter struct {
+	// OrderIDs matches the payments of these orders.
+	OrderIDs []string
+	// CustomerIDs matches the payments of these customers.
+	CustomerIDs []string
+
+	// After continues a listing after the page that returned it.
+	After Cursor
+	// Limit caps the page size: 0 means DefaultPageLimit; at most
+	// MaxPageLimit.
+	Limit int
+}
+
+// Match reports whether f selects p (paging fields are ignored).
+func (f *PaymentFilter) Match(p *Payment) bool {
+	switch {
+	case len(f.OrderIDs) > 0 && !slices.Contains(f.OrderIDs, p.OrderID):
+		return false
+	case len(f.CustomerIDs) > 0 && !slices.Contains(f.CustomerIDs, p.CustomerID):
+		return false
+	}
+	return true
+}
+
+// OrderStore keeps orders, with their lines, and the payments received
+// for them. An order's Total, Paid, line prices and discounts share one
+// currency, that of Total (of Paid when Total is the zero Money): a Store
+// may keep the currency once per order.
+type OrderStore interface {
+	// CreateOrder stores o with its lines; o has its ID, timestamps and
+	// Version set by the caller. It returns an error matching
+	// [ErrDuplicate] if an order with o.ID exists and [ErrNotFound] if
+	// its customer does not exist. OpportunityID is not checked.
+	CreateOrder(ctx context.Context, o *Order) error
+
+	// FindOrderByID returns the order id with its lines, or an error
+	// matching [ErrNotFound].
+	FindOrderByID(ctx context.Context, id string) (*Order, error)
+
+	// FindOrders returns one page of the orders f selects, with their
+	// lines, in ascending ID order, and the cursor of the next page (""
+	// after the last), with the same guarantees and limits as
+	// FindCustomers.
+	FindOrders(ctx context.Context, f OrderFilter) ([]*Order, Cursor, error)
+
+	// UpdateOrder replaces the stored order o.ID, lines included, with o
+	// under the version rule of UpdateCustomer ([ErrConflict],
+	// [ErrNotFound]). It returns [ErrNotFound] also if o.CustomerID names
+	// no customer.
+	UpdateOrder(ctx context.Context, o *Order) error
+
+	// MoveOrders re-points every order of customer fromID to customer
+	// toID, stamping each with UpdatedAt at, UpdatedBy by and a Version
+	// one higher, and returns how many moved. It returns an error
+	// matching [ErrNotFound] if toID names no customer.
+	MoveOrders(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error)
+
+	// CustomerExposure returns what customerID owes: for each currency,
+	// the sum of Total − Paid over its orders that are not
+	// [OrderCancelled], in ascending currency order, leaving out sums of
+	// zero. The sum is exact and made where the orders are (in SQL
+	// stores, by the database), without loading them one by one. A
+	// customer with no orders, or none missing, owes nothing: an empty
+	// result, not an error.
+	CustomerExposure(ctx context.Context, customerID string) ([]Money, error)
+
+	// CreatePayment stores p, which has its ID, timestamps and Version
+	// set by the caller. It returns an error matching [ErrDuplicate] if a
+	// payment with p.ID exists and [ErrNotFound] if its order or its
+	// customer does not exist. It does not change the order: the caller
+	// updates the order's Paid in the same transaction.
+	CreatePayment(ctx context.Context, p *Payment) error
+
+	// FindPayments returns one page of the payments f selects, in
+	// ascending ID order, and the cursor of the next page ("" after the
+	// last), with the same guarantees and limits as FindCustomers.
+	FindPayments(ctx context.Context, f PaymentFilter) ([]*Payment, Cursor, error)
+
+	// MovePayments re-points every payment of customer fromID to customer
+	// toID as MoveOrders does orders.
+	MovePayments(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error)
 }
 
 // pages iterates over every record a paged find returns for f, fetching

@@ -64,6 +64,10 @@
 //     per-customer index that MoveOpportunities uses too (O(k)).
 //     FindOpportunityChanges is O(log n + log h + page): histories are
 //     kept per opportunity in Version order.
+//   - Orders and payments cost as opportunities do, each with a
+//     per-customer index that FindOrders, FindPayments, MoveOrders,
+//     MovePayments and CustomerExposure (one pass, O(k)) use; payments
+//     are indexed by order too.
 //   - A transaction blocks every other reader and writer while fn runs;
 //     keep transactions short. Its undo log holds one entry per write.
 //
@@ -92,7 +96,7 @@ var (
 )
 
 // Store keeps customers, contacts, pipelines, opportunities and their
-// histories, and leads in memory. Create one with [New]; the
+// histories, leads, orders and payments in memory. Create one with [New]; the
 // zero Store is not usable. A Store is safe for concurrent use by multiple
 // goroutines.
 //
@@ -138,9 +142,11 @@ type data struct {
 	history    map[string][]*crm.OpportunityChange
 	historyIDs []string
 
-	leads   map[string]*crm.Lead
-	leadIDs []string            // keys of leads, ascending
-	leadsOf map[string][]string // customer ID → its converted leads' IDs, ascending; no empty lists
+	leads    map[string]*crm.Lead
+	leadIDs  []string            // keys of leads, ascending
+	leadsOf  map[string][]string // customer ID → its converted leads' IDs, ascending; no empty lists
+	orders   children[crm.Order]
+	payments children[crm.Payment]
 }
 
 // txState is the state of one transaction, shared by the Store that
@@ -165,6 +171,8 @@ type undoEntry struct {
 	pipeline    *crm.Pipeline
 	opportunity *crm.Opportunity
 	lead        *crm.Lead
+	order       *crm.Order
+	payment     *crm.Payment
 }
 
 // recordKind says which kind of record an undoEntry restores.
@@ -177,6 +185,8 @@ const (
 	kindOpportunity
 	kindChange
 	kindLead
+	kindOrder
+	kindPayment
 )
 
 // New returns an empty Store.
@@ -193,6 +203,9 @@ func New() *Store {
 		history:         make(map[string][]*crm.OpportunityChange),
 		leads:           make(map[string]*crm.Lead),
 		leadsOf:         make(map[string][]string),
+
+		orders:   newChildren(orderCustomer, nil),
+		payments: newChildren(paymentCustomer, paymentOrder),
 	}}
 }
 
@@ -648,6 +661,7 @@ func (s *Store) Close() error {
 	d.opportunities, d.opportunityIDs, d.opportunitiesOf = nil, nil, nil
 	d.history, d.historyIDs = nil, nil
 	d.leads, d.leadIDs, d.leadsOf = nil, nil, nil
+	d.orders, d.payments = children[crm.Order]{}, children[crm.Payment]{}
 	return nil
 }
 
@@ -670,6 +684,10 @@ func (d *data) rollback(t *txState, mark int) {
 			d.removeChange(u.id, u.version)
 		case kindLead:
 			d.restoreLead(u.id, u.lead)
+		case kindOrder:
+			d.orders.restore(u.id, u.order)
+		case kindPayment:
+			d.payments.restore(u.id, u.payment)
 		}
 		*u = undoEntry{}
 	}

@@ -381,9 +381,15 @@ var migrationFiles embed.FS
 // dialect is MySQL's and MariaDB's [sqlstore.Dialect].
 type dialect struct{}
 
-var _ sqlstore.Dialect = dialect{}
+var (
+	_ sqlstore.Dialect       = dialect{}
+	_ sqlstore.DecimalSummer = dialect{}
+)
 
 func (dialect) Name() string { return "mysql" }
+
+// SumDecimal sums DECIMAL values, exactly, and reads the sum as text.
+func (dialect) SumDecimal(expr string) string { return "CAST(SUM(" + expr + ") AS CHAR)" }
 
 // Rebind returns query: MySQL takes "?" placeholders.
 func (dialect) Rebind(query string) string { return query }

@@ -82,6 +82,7 @@ func open(t *testing.T, dsn string) *sqlstore.Store {
 // tables lists the Store's tables, children before parents.
 var tables = []string{
 	"leads",
+	"payments", "order_lines", "orders",
 	"opportunity_changes", "opportunities",
 	"pipeline_stages", "pipeline_lost_reasons", "pipelines",
 	"contact_emails", "contact_phones", "contacts",

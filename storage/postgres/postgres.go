@@ -271,11 +271,15 @@ func Dialect() sqlstore.Dialect { return dialect{} }
 type dialect struct{}
 
 var (
-	_ sqlstore.Dialect = dialect{}
-	_ sqlstore.Copier  = dialect{}
+	_ sqlstore.Dialect       = dialect{}
+	_ sqlstore.Copier        = dialect{}
+	_ sqlstore.DecimalSummer = dialect{}
 )
 
 func (dialect) Name() string { return "postgres" }
+
+// SumDecimal sums NUMERIC values, exactly, and reads the sum as text.
+func (dialect) SumDecimal(expr string) string { return "CAST(SUM(" + expr + ") AS TEXT)" }
 
 // Rebind numbers the placeholders: $1, $2, ….
 func (dialect) Rebind(query string) string { return sqlstore.RebindDollar(query) }

@@ -66,17 +66,24 @@ func (s *Store) CreateContact(ctx context.Context, ct *crm.Contact) error {
 		return s.fail(ctx, op+" "+ct.ID, err)
 	}
 	p := s.contactParams(ct)
-	err := s.atomically(ctx, func(q dbtx) error {
-		args := append(append([]any{ct.ID}, p.values()...), ct.Version)
-		if _, err := s.exec(ctx, q, insertContact, args...); err != nil {
-			return err
-		}
-		return s.insertContactLists(ctx, q, ct)
-	})
+	args := append(append([]any{ct.ID}, p.values()...), ct.Version)
+	err := s.insertWithLists(ctx, insertContact, args, func(q dbtx) error { return s.insertContactLists(ctx, q, ct) })
 	if err != nil {
 		return s.fail(ctx, op+" "+ct.ID, err)
 	}
 	return nil
+}
+
+// insertWithLists runs insert, the INSERT of a record's row, with args,
+// and then lists, which stores the rows of the record's other tables,
+// all or nothing (see atomically).
+func (s *Store) insertWithLists(ctx context.Context, insert string, args []any, lists func(q dbtx) error) error {
+	return s.atomically(ctx, func(q dbtx) error {
+		if _, err := s.exec(ctx, q, insert, args...); err != nil {
+			return err
+		}
+		return lists(q)
+	})
 }
 
 const findContactByID = `SELECT ` + contactColumns + ` FROM contacts ct WHERE ct.id = ?`

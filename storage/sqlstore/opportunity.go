@@ -143,11 +143,9 @@ func (s *Store) FindOpportunityByID(ctx context.Context, id string) (*crm.Opport
 
 // The parts of the query of FindOpportunities.
 const (
-	opportunitiesSelect      = `SELECT ` + opportunityColumns + ` FROM opportunities o`
-	opportunitiesAfter       = `o.id > ?`
-	opportunitiesCloseFrom   = `o.close_date >= ?`
-	opportunitiesCloseBefore = `o.close_date < ?`
-	opportunitiesOrder       = ` ORDER BY o.id LIMIT ?`
+	opportunitiesSelect = `SELECT ` + opportunityColumns + ` FROM opportunities o`
+	opportunitiesAfter  = `o.id > ?`
+	opportunitiesOrder  = ` ORDER BY o.id LIMIT ?`
 )
 
 // FindOpportunities returns one page of the opportunities f selects, in
@@ -186,12 +184,9 @@ func findOne[T any](ctx context.Context, s *Store, op, query, id string, scan fu
 func findPage[T any](ctx context.Context, s *Store, op string, limit int, query func(n int) (string, []any),
 	scan func(interface{ Scan(...any) error }) (*T, error), id func(*T) string,
 ) ([]*T, crm.Cursor, error) {
-	if err := s.begin(ctx); err != nil {
-		return nil, "", s.fail(ctx, op, err)
-	}
-	limit, err := pageLimit(limit)
+	limit, err := s.beginPage(ctx, op, limit)
 	if err != nil {
-		return nil, "", s.fail(ctx, op, err)
+		return nil, "", err
 	}
 	q, args := query(limit + 1)
 	page, err := collectRows(ctx, s, s.q, q, args, scan)
@@ -214,14 +209,36 @@ func (s *Store) findOpportunitiesQuery(f crm.OpportunityFilter, n int) (string, 
 	whereIn(&w, "o.owner_id", f.Owners)
 	whereIn(&w, "o.stage", f.Stages)
 	whereIn(&w, "o.status", f.Statuses)
-	// A NULL close date (none) satisfies neither bound, as in Match.
-	if !f.CloseFrom.IsZero() {
-		w.add(opportunitiesCloseFrom, s.d.TimeArg(ceilMicrosecond(f.CloseFrom)))
-	}
-	if !f.CloseBefore.IsZero() {
-		w.add(opportunitiesCloseBefore, s.d.TimeArg(ceilMicrosecond(f.CloseBefore)))
-	}
+	s.whereTimeRange(&w, "o.close_date", f.CloseFrom, f.CloseBefore)
 	return opportunitiesSelect + w.String() + opportunitiesOrder, append(w.args, n)
+}
+
+// beginPage starts a listing, op, with the page limit limit: it checks
+// that the Store may be used with ctx and returns the page size limit
+// asks for, or the error to return, wrapped.
+func (s *Store) beginPage(ctx context.Context, op string, limit int) (int, error) {
+	if err := s.begin(ctx); err != nil {
+		return 0, s.fail(ctx, op, err)
+	}
+	n, err := pageLimit(limit)
+	if err != nil {
+		return 0, s.fail(ctx, op, err)
+	}
+	return n, nil
+}
+
+// whereTimeRange adds to w the conditions that the time column is at or
+// after from and before before, for the bounds that are not zero. A NULL
+// (zero) time satisfies neither bound, as the filters' Match methods
+// have it. Bounds are compared as stored times are, whole microseconds:
+// a bound with nanoseconds counts from the next whole microsecond.
+func (s *Store) whereTimeRange(w *where, column string, from, before time.Time) {
+	if !from.IsZero() {
+		w.add(column+" >= ?", s.d.TimeArg(ceilMicrosecond(from)))
+	}
+	if !before.IsZero() {
+		w.add(column+" < ?", s.d.TimeArg(ceilMicrosecond(before)))
+	}
 }
 
 // ceilMicrosecond returns t in UTC rounded up to a whole microsecond: a

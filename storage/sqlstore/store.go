@@ -40,6 +40,13 @@
 //     lead_id, which may be "".
 //   - opportunity_changes: a deal's history, keyed by (opportunity_id,
 //     version), with a column per field of [crm.OpportunityChange].
+//   - orders: a column per field; the order's currency once, in currency,
+//     beside total and paid (exact, NULL for the zero Money); a foreign
+//     key to customers, none on opportunity_id, which may be "".
+//   - order_lines: an order's lines by position, quantity, unit_price and
+//     discount exact (discount NULL for none), in the order's currency.
+//   - payments: a column per field, amount exact beside its currency;
+//     foreign keys to orders and customers.
 //   - schema_migrations: the applied migration versions ([Migrate]).
 //
 // name_fold (customers) and address_fold (customer_emails) hold the

@@ -533,35 +533,31 @@ func assertHistory(tb testing.TB, s crm.Store, f crm.OpportunityChangeFilter, wa
 // f's Limit.
 func allOpportunities(tb testing.TB, s crm.Store, f crm.OpportunityFilter) []*crm.Opportunity {
 	tb.Helper()
-	var all []*crm.Opportunity
-	for range maxPages {
-		page, next, err := s.FindOpportunities(tb.Context(), f)
-		require.NoError(tb, err, "FindOpportunities %+v", f)
-		all = append(all, page...)
-		if next == "" {
-			return all
-		}
-		f.After = next
-	}
-	require.FailNow(tb, "FindOpportunities never returned the last page")
-	return nil
+	return allPages(tb, "FindOpportunities", s.FindOpportunities, f, func(f *crm.OpportunityFilter, c crm.Cursor) { f.After = c })
 }
 
 // allChanges lists every history entry f selects, page by page, with f's
 // Limit.
 func allChanges(tb testing.TB, s crm.Store, f crm.OpportunityChangeFilter) []*crm.OpportunityChange {
 	tb.Helper()
-	var all []*crm.OpportunityChange
+	return allPages(tb, "FindOpportunityChanges", s.FindOpportunityChanges, f, func(f *crm.OpportunityChangeFilter, c crm.Cursor) { f.After = c })
+}
+
+// allPages lists every record the paged find (named what) returns for f,
+// page by page with f's Limit; setAfter moves f past a page.
+func allPages[T, F any](tb testing.TB, what string, find func(context.Context, F) ([]*T, crm.Cursor, error), f F, setAfter func(*F, crm.Cursor)) []*T {
+	tb.Helper()
+	var all []*T
 	for range maxPages {
-		page, next, err := s.FindOpportunityChanges(tb.Context(), f)
-		require.NoError(tb, err, "FindOpportunityChanges %+v", f)
+		page, next, err := find(tb.Context(), f)
+		require.NoError(tb, err, "%s %+v", what, f)
 		all = append(all, page...)
 		if next == "" {
 			return all
 		}
-		f.After = next
+		setAfter(&f, next)
 	}
-	require.FailNow(tb, "FindOpportunityChanges never returned the last page")
+	require.FailNow(tb, what+" never returned the last page")
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -29,7 +30,8 @@ func mergeClient(t *testing.T, s crm.Store) (*crm.Client, context.Context) {
 
 // testMergeRepointsChildren merges two customers through a Client over the
 // store: the survivor takes the merged values, every contact,
-// opportunity and converted lead of the duplicate moves, and the duplicate is archived
+// opportunity, converted lead, order and payment of the duplicate moves, and the
+// duplicate is archived
 // pointing at the survivor.
 func testMergeRepointsChildren(t *testing.T, s crm.Store) {
 	c, ctx := mergeClient(t, s)
@@ -53,6 +55,11 @@ func testMergeRepointsChildren(t *testing.T, s crm.Store) {
 	require.NoError(t, err)
 	ownDeal, err := c.CreateOpportunity(ctx, &crm.Opportunity{Name: "Survivor's deal", CustomerID: survivor.ID, PipelineID: pipeline.ID})
 	require.NoError(t, err)
+	order, err := c.CreateOrder(ctx, &crm.Order{CustomerID: dup.ID, OpportunityID: deal.ID, Lines: []crm.OrderLine{
+		{SKU: "SEAT", Quantity: decimal.NewFromInt(4), UnitPrice: crm.MustMoney("1234567890.4500", "EUR")}}})
+	require.NoError(t, err)
+	payment, err := c.RecordPayment(ctx, &crm.Payment{OrderID: order.ID, Amount: crm.MustMoney("0.4500", "EUR")})
+	require.NoError(t, err)
 
 	lead, err := c.CreateLead(ctx, &crm.Lead{Company: "Other Name", Source: "web"})
 	require.NoError(t, err)
@@ -61,13 +68,31 @@ func testMergeRepointsChildren(t *testing.T, s crm.Store) {
 
 	plan, err := c.MergeCustomers(ctx, survivor.ID, dup.ID, crm.MergeOptions{})
 	require.NoError(t, err)
-	require.Len(t, plan.Children, 5)
-	assert.Contains(t, plan.Children, crm.ChildRef{Kind: "opportunity", ID: deal.ID})
+	require.Len(t, plan.Children, 7)
 	assert.Contains(t, plan.Children, crm.ChildRef{Kind: "lead", ID: lead.ID})
 	gotLead, err := s.FindLeadByID(ctx, lead.ID)
 	require.NoError(t, err)
 	assert.Equal(t, survivor.ID, gotLead.CustomerID, "the lead converted into the duplicate moved")
 	assert.Equal(t, conv.Lead.Version+1, gotLead.Version)
+	assert.Contains(t, plan.Children, crm.ChildRef{Kind: "opportunity", ID: deal.ID})
+	assert.Contains(t, plan.Children, crm.ChildRef{Kind: "order", ID: order.ID})
+	assert.Contains(t, plan.Children, crm.ChildRef{Kind: "payment", ID: payment.ID})
+
+	gotOrder, err := s.FindOrderByID(ctx, order.ID)
+	require.NoError(t, err)
+	assert.Equal(t, survivor.ID, gotOrder.CustomerID, "the duplicate's order moved")
+	assert.Equal(t, order.Version+2, gotOrder.Version, "paid, then moved")
+	pays, _, err := s.FindPayments(ctx, crm.PaymentFilter{CustomerIDs: []string{survivor.ID}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{payment.ID}, paymentIDs(pays), "the duplicate's payment moved")
+	owed, err := s.CustomerExposure(ctx, survivor.ID)
+	require.NoError(t, err)
+	if assert.Len(t, owed, 1) {
+		assertDecimalEqual(t, decimal.RequireFromString("4938271561.35"), owed[0].Amount, "the survivor owes the duplicate's order")
+	}
+	owed, err = s.CustomerExposure(ctx, dup.ID)
+	require.NoError(t, err)
+	assert.Empty(t, owed, "the duplicate owes nothing")
 
 	gotDeal, err := s.FindOpportunityByID(ctx, deal.ID)
 	require.NoError(t, err)

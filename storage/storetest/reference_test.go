@@ -41,6 +41,8 @@ type refState struct {
 	opportunities map[string]*crm.Opportunity
 	changes       []*crm.OpportunityChange // in the order added
 	leads         map[string]*crm.Lead
+	orders        map[string]*crm.Order
+	payments      map[string]*crm.Payment
 	created       map[string]int // ID to creation sequence number
 }
 
@@ -53,6 +55,8 @@ func newRefStore(fault string) *refStore {
 		pipelines:     map[string]*crm.Pipeline{},
 		opportunities: map[string]*crm.Opportunity{},
 		leads:         map[string]*crm.Lead{},
+		orders:        map[string]*crm.Order{},
+		payments:      map[string]*crm.Payment{},
 		created:       map[string]int{},
 	}}}
 }
@@ -64,10 +68,18 @@ func (st *refState) clone() refState {
 		pipelines:     make(map[string]*crm.Pipeline, len(st.pipelines)),
 		opportunities: make(map[string]*crm.Opportunity, len(st.opportunities)),
 		leads:         make(map[string]*crm.Lead, len(st.leads)),
+		orders:        make(map[string]*crm.Order, len(st.orders)),
+		payments:      make(map[string]*crm.Payment, len(st.payments)),
 		created:       make(map[string]int, len(st.created)),
 	}
 	for id, l := range st.leads {
 		out.leads[id] = l.Clone()
+	}
+	for id, o := range st.orders {
+		out.orders[id] = o.Clone()
+	}
+	for id, p := range st.payments {
+		out.payments[id] = p.Clone()
 	}
 	for id, c := range st.customers {
 		out.customers[id] = c.Clone()

@@ -1,8 +1,8 @@
 // Package storetest is the conformance suite for [crm.Store]
 // implementations: the executable form of the contract written in the
 // documentation of [crm.Store], [crm.CustomerStore], [crm.ContactStore],
-// [crm.PipelineStore], [crm.OpportunityStore] and [crm.LeadStore]. Every
-// adapter under storage/ runs it, and so can an
+// [crm.PipelineStore], [crm.OpportunityStore], [crm.LeadStore] and
+// [crm.OrderStore]. Every adapter under storage/ runs it, and so can an
 // adapter written anywhere else. A behaviour is specified here once, and
 // every adapter passes it or its build is red.
 //
@@ -43,12 +43,13 @@
 //     or DefaultPageLimit for 0); a full last page may still come with a
 //     cursor if the page after it is empty;
 //   - a failed update (UpdateCustomer, UpdateContact, UpdatePipeline,
-//     UpdateOpportunity) leaves the Version of the value passed in as it
-//     was;
+//     UpdateOpportunity, UpdateOrder) leaves the Version of the value
+//     passed in as it was;
 //   - a nil slice or map and an empty one are the same;
 //   - emails, phones and tags come back in the order they were stored
 //     (the suite stores tags already sorted), and so do a pipeline's
-//     stages, the fields each stage requires and its lost reasons;
+//     stages, the fields each stage requires and its lost reasons, and
+//     an order's lines;
 //   - Search ignores case for every letter, not only ASCII ones, and
 //     treats "%" and "_" as plain text.
 //
@@ -95,6 +96,10 @@ func Run(t *testing.T, open func(t *testing.T) crm.Store) {
 		assert.Error(t, err, "FindPipelines after Close")
 		_, _, err = s.FindOpportunityChanges(t.Context(), crm.OpportunityChangeFilter{})
 		assert.Error(t, err, "FindOpportunityChanges after Close")
+		_, _, err = s.FindOrders(t.Context(), crm.OrderFilter{})
+		assert.Error(t, err, "FindOrders after Close")
+		_, err = s.CustomerExposure(t.Context(), "any")
+		assert.Error(t, err, "CustomerExposure after Close")
 		assert.Error(t, s.Close(), "a second Close")
 	})
 }
@@ -194,6 +199,20 @@ func suite() []check {
 		checks = append(checks, check{"Lead/Filter/" + fc.name, fc.test})
 	}
 	checks = append(checks, []check{
+		{"Order/RoundTrip", testOrderRoundTrip},
+		{"Order/ZeroValues", testOrderZeroValues},
+		{"Order/NotFound", testOrderNotFound},
+		{"Order/Duplicate", testOrderDuplicate},
+		{"Order/Update", testOrderUpdate},
+		{"Order/Copies", testOrderCopies},
+		{"Order/Filter", testOrderFilter},
+		{"Order/Paginate", testOrderPaginate},
+		{"Order/Tx/Rollback", testOrderTxRollback},
+		{"Order/Move", testOrderMove},
+		{"Order/Exposure", testOrderExposure},
+		{"Order/CreditLimitConcurrent", testOrderCreditConcurrent},
+		{"Order/Context/Canceled", testOrderContextCanceled},
+		{"Payment/RoundTrip", testPaymentRoundTrip},
 
 		{"Tx/Commit", testTxCommit},
 		{"Tx/Rollback", testTxRollback},

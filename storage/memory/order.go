@@ -1,0 +1,341 @@
+package memory
+
+// Orders and payments, kept as opportunities are in pipeline.go: by ID,
+// with a sorted ID index and a per-customer index.
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/crmkit/crm"
+)
+
+// children is a table of records that belong to a customer: the records
+// by ID, their IDs ascending, and each customer's records' IDs ascending
+// (no empty lists). A table may index its records by a parent that never
+// changes too (payments by order). Records are never modified once
+// stored.
+type children[E any] struct {
+	byID map[string]*E
+	ids  []string
+	of   map[string][]string
+	// customer returns the ID of a record's customer.
+	customer func(*E) string
+	// byParent, if parent is not nil, lists the IDs of each parent's
+	// records, ascending; parent returns a record's parent, which a
+	// write must not change.
+	byParent map[string][]string
+	parent   func(*E) string
+}
+
+func newChildren[E any](customer, parent func(*E) string) children[E] {
+	t := children[E]{byID: make(map[string]*E), of: make(map[string][]string), customer: customer, parent: parent}
+	if parent != nil {
+		t.byParent = make(map[string][]string)
+	}
+	return t
+}
+
+// put stores r in place of old (nil if r is new), keeping the indexes.
+func (t *children[E]) put(id string, r, old *E) {
+	t.byID[id] = r
+	switch {
+	case old == nil:
+		t.ids = insertSorted(t.ids, id)
+		indexChild(t.of, t.customer(r), id)
+		if t.parent != nil {
+			indexChild(t.byParent, t.parent(r), id)
+		}
+	case t.customer(old) != t.customer(r):
+		unindexChild(t.of, t.customer(old), id)
+		indexChild(t.of, t.customer(r), id)
+	}
+}
+
+// restore makes r the record id, removing it if r is nil.
+func (t *children[E]) restore(id string, r *E) {
+	cur := t.byID[id]
+	switch {
+	case r == nil && cur != nil:
+		delete(t.byID, id)
+		t.ids = removeSorted(t.ids, id)
+		unindexChild(t.of, t.customer(cur), id)
+		if t.parent != nil {
+			unindexChild(t.byParent, t.parent(cur), id)
+		}
+	case r != nil:
+		t.put(id, r, cur)
+	}
+}
+
+// idsFor returns, in ascending order, the IDs of the records of the
+// customers customerIDs, or failing those of the parents parentIDs, or of
+// every record if there are neither. The caller holds the lock and must
+// not modify the result.
+func (t *children[E]) idsFor(customerIDs, parentIDs []string) []string {
+	switch {
+	case len(customerIDs) > 0:
+		return childrenOfAny(t.of, customerIDs)
+	case len(parentIDs) > 0 && t.parent != nil:
+		return childrenOfAny(t.byParent, parentIDs)
+	}
+	return t.ids
+}
+
+func orderCustomer(o *crm.Order) string     { return o.CustomerID }
+func paymentCustomer(p *crm.Payment) string { return p.CustomerID }
+func paymentOrder(p *crm.Payment) string    { return p.OrderID }
+func orderVersion(o *crm.Order) int64       { return o.Version }
+
+func (s *Store) saveOrder(id string, prev *crm.Order) {
+	s.save(undoEntry{kind: kindOrder, id: id, order: prev})
+}
+
+func (s *Store) savePayment(id string, prev *crm.Payment) {
+	s.save(undoEntry{kind: kindPayment, id: id, payment: prev})
+}
+
+// CreateOrder stores a copy of o with its lines. It fails with
+// [crm.ErrDuplicate] if an order with o.ID exists, with [crm.ErrNotFound]
+// if o.CustomerID names no customer, and with [crm.ErrInvalid] if o is
+// nil or has no ID.
+func (s *Store) CreateOrder(ctx context.Context, o *crm.Order) error {
+	return createChild(ctx, s, &s.d.orders, "order", o, func(o *crm.Order) string { return o.ID }, func(o *crm.Order) *crm.Order {
+		no := o.Clone()
+		normOrder(no)
+		return no
+	}, func(d *data, o *crm.Order) error {
+		if d.customers[o.CustomerID] == nil {
+			return fmt.Errorf("customer %s: %w", o.CustomerID, crm.ErrNotFound)
+		}
+		return nil
+	}, s.saveOrder)
+}
+
+// createChild stores prepare(in), a copy of in in the stored form, as a
+// new record of t, of kind what ("order"), whose ID id reads. It fails
+// with [crm.ErrInvalid] if in is nil or has no ID, with [crm.ErrDuplicate]
+// if its ID is taken, and with the error of refs, which checks under the
+// write lock that the records it names exist.
+func createChild[E any](ctx context.Context, s *Store, t *children[E], what string, in *E, id func(*E) string,
+	prepare func(*E) *E, refs func(*data, *E) error, save func(string, *E),
+) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memory: create %s: %w", what, err)
+	}
+	if in == nil || id(in) == "" {
+		return fmt.Errorf("memory: create %s: no ID: %w", what, crm.ErrInvalid)
+	}
+	r := prepare(in)
+	rid := id(r)
+	if err := s.lock(true); err != nil {
+		return err
+	}
+	defer s.unlock(true)
+	if t.byID[rid] != nil {
+		return fmt.Errorf("memory: create %s %s: %w", what, rid, crm.ErrDuplicate)
+	}
+	if err := refs(s.d, r); err != nil {
+		return fmt.Errorf("memory: create %s %s: %w", what, rid, err)
+	}
+	save(rid, nil)
+	t.put(rid, r, nil)
+	return nil
+}
+
+// FindOrderByID returns a copy of the order id, or an error matching
+// [crm.ErrNotFound].
+func (s *Store) FindOrderByID(ctx context.Context, id string) (*crm.Order, error) {
+	return findByID(ctx, s, &s.d.orders.byID, "order", id)
+}
+
+// FindOrders returns copies of one page of the orders f selects, in
+// ascending ID order, and the cursor of the next page ("" after the
+// last). Matching is [crm.OrderFilter.Match]; with CustomerIDs only the
+// orders of those customers are visited.
+func (s *Store) FindOrders(ctx context.Context, f crm.OrderFilter) ([]*crm.Order, crm.Cursor, error) {
+	return findChildren(ctx, s, &s.d.orders, "orders", f.CustomerIDs, nil, f.After, f.Limit, f.Match, (*crm.Order).Clone)
+}
+
+// findChildren returns copies, made with clone, of one page of the
+// records of t (of kind what, "orders") that match admits, after the
+// cursor after, visiting only those idsFor(customerIDs, parentIDs)
+// names.
+func findChildren[E any](ctx context.Context, s *Store, t *children[E], what string, customerIDs, parentIDs []string,
+	after crm.Cursor, limit int, match func(*E) bool, clone func(*E) *E,
+) ([]*E, crm.Cursor, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, "", fmt.Errorf("memory: find %s: %w", what, err)
+	}
+	limit, err := pageLimit("find "+what, limit)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := s.lock(false); err != nil {
+		return nil, "", err
+	}
+	page, next, err := scanPage(ctx, t.byID, t.idsFor(customerIDs, parentIDs), after, limit, match)
+	s.unlock(false)
+	if err != nil {
+		return nil, "", fmt.Errorf("memory: find %s: %w", what, err)
+	}
+	for i, r := range page {
+		page[i] = clone(r)
+	}
+	return page, next, nil
+}
+
+// UpdateOrder replaces the stored order o.ID with a copy of o under the
+// version rule of [Store.UpdateCustomer]. It fails with [crm.ErrNotFound]
+// also if o.CustomerID names no customer.
+func (s *Store) UpdateOrder(ctx context.Context, o *crm.Order) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memory: update order: %w", err)
+	}
+	if o == nil {
+		return fmt.Errorf("memory: update order: nil order: %w", crm.ErrInvalid)
+	}
+	no := o.Clone()
+	normOrder(no)
+
+	if err := s.lock(true); err != nil {
+		return err
+	}
+	defer s.unlock(true)
+	d := s.d
+	old, err := storedVersion(d.orders.byID, orderVersion, "update order", no.ID, no.Version)
+	if err != nil {
+		return err
+	}
+	if _, ok := d.customers[no.CustomerID]; !ok {
+		return fmt.Errorf("memory: update order %s: customer %s: %w", no.ID, no.CustomerID, crm.ErrNotFound)
+	}
+	no.Version++
+	s.saveOrder(no.ID, old)
+	d.orders.put(no.ID, no, old)
+	o.Version = no.Version
+	return nil
+}
+
+// MoveOrders re-points every order of customer fromID to customer toID,
+// stamping each with UpdatedAt at, UpdatedBy by and a Version one higher,
+// and returns how many it moved. It fails with [crm.ErrNotFound] if toID
+// names no customer.
+func (s *Store) MoveOrders(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error) {
+	at = crm.Timestamp(at)
+	return moveChildRecords(ctx, s, &s.d.orders, "orders", fromID, toID, func(no *crm.Order) {
+		no.CustomerID, no.UpdatedAt, no.UpdatedBy = toID, at, by
+		no.Version++
+	}, s.saveOrder)
+}
+
+// moveChildRecords moves the records of t (of kind what) of customer
+// fromID to customer toID, each replaced by a copy that restamp
+// re-points and stamps, the old one recorded with save, and returns how
+// many moved.
+func moveChildRecords[E any](ctx context.Context, s *Store, t *children[E], what, fromID, toID string, restamp func(*E), save func(string, *E)) (int, error) {
+	if err := s.beginMove(ctx, what, fromID, toID); err != nil {
+		return 0, err
+	}
+	defer s.unlock(true)
+	ids := t.of[fromID]
+	moveRecords(t.byID, ids, restamp, save)
+	moveChildren(t.of, fromID, toID)
+	return len(ids), nil
+}
+
+// CustomerExposure returns, per currency in ascending order, the sum of
+// Total − Paid over the orders of customerID that are not cancelled,
+// leaving out sums of zero: one pass over the customer's orders, O(k).
+func (s *Store) CustomerExposure(ctx context.Context, customerID string) ([]crm.Money, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("memory: customer exposure %s: %w", customerID, err)
+	}
+	if err := s.lock(false); err != nil {
+		return nil, err
+	}
+	var out []crm.Money
+	t := &s.d.orders
+	for _, id := range t.of[customerID] {
+		o := t.byID[id]
+		if o.Status == crm.OrderCancelled {
+			continue
+		}
+		owed := o.Total.Amount.Sub(o.Paid.Amount)
+		cur := orderCurrency(o)
+		i, found := slices.BinarySearchFunc(out, cur, func(m crm.Money, c string) int { return strings.Compare(m.Currency, c) })
+		if !found {
+			out = slices.Insert(out, i, crm.Money{Amount: decimal.Zero, Currency: cur})
+		}
+		out[i].Amount = out[i].Amount.Add(owed)
+	}
+	s.unlock(false)
+	return slices.DeleteFunc(out, func(m crm.Money) bool { return m.Amount.IsZero() }), nil
+}
+
+// orderCurrency returns the currency of o: of its Total, or of Paid when
+// Total is the zero Money.
+func orderCurrency(o *crm.Order) string {
+	if o.Total.Currency != "" {
+		return o.Total.Currency
+	}
+	return o.Paid.Currency
+}
+
+// CreatePayment stores a copy of p. It fails with [crm.ErrDuplicate] if a
+// payment with p.ID exists, with [crm.ErrNotFound] if p.OrderID names no
+// order or p.CustomerID no customer, and with [crm.ErrInvalid] if p is
+// nil or has no ID.
+func (s *Store) CreatePayment(ctx context.Context, p *crm.Payment) error {
+	return createChild(ctx, s, &s.d.payments, "payment", p, func(p *crm.Payment) string { return p.ID }, func(p *crm.Payment) *crm.Payment {
+		np := p.Clone()
+		normPayment(np)
+		return np
+	}, func(d *data, p *crm.Payment) error {
+		switch {
+		case d.orders.byID[p.OrderID] == nil:
+			return fmt.Errorf("order %s: %w", p.OrderID, crm.ErrNotFound)
+		case d.customers[p.CustomerID] == nil:
+			return fmt.Errorf("customer %s: %w", p.CustomerID, crm.ErrNotFound)
+		}
+		return nil
+	}, s.savePayment)
+}
+
+// FindPayments returns copies of one page of the payments f selects, in
+// ascending ID order, and the cursor of the next page ("" after the
+// last). Matching is [crm.PaymentFilter.Match]; with CustomerIDs only the
+// payments of those customers are visited, with OrderIDs only those of
+// the orders.
+func (s *Store) FindPayments(ctx context.Context, f crm.PaymentFilter) ([]*crm.Payment, crm.Cursor, error) {
+	return findChildren(ctx, s, &s.d.payments, "payments", f.CustomerIDs, f.OrderIDs, f.After, f.Limit, f.Match, (*crm.Payment).Clone)
+}
+
+// MovePayments re-points every payment of customer fromID to customer
+// toID as [Store.MoveOrders] does orders.
+func (s *Store) MovePayments(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error) {
+	at = crm.Timestamp(at)
+	return moveChildRecords(ctx, s, &s.d.payments, "payments", fromID, toID, func(np *crm.Payment) {
+		np.CustomerID, np.UpdatedAt, np.UpdatedBy = toID, at, by
+		np.Version++
+	}, s.savePayment)
+}
+
+// normOrder puts every time of o in the stored form.
+func normOrder(o *crm.Order) {
+	stamp(&o.OrderedAt)
+	stamp(&o.CreatedAt)
+	stamp(&o.UpdatedAt)
+}
+
+// normPayment puts every time of p in the stored form.
+func normPayment(p *crm.Payment) {
+	stamp(&p.ReceivedAt)
+	stamp(&p.CreatedAt)
+	stamp(&p.UpdatedAt)
+}
