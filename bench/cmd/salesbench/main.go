@@ -23,6 +23,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -62,6 +63,7 @@ func main() {
 	child := flag.String("child", "", "run one path in this process (internal)")
 	n := flag.Int("n", 0, "number of opportunities (with -child)")
 	file := flag.String("file", "", "SQLite file (with -child)")
+	cpuprofile := flag.String("cpuprofile", "", "with -child: write a CPU profile of the timed section to this file")
 	flag.BoolVar(liveRun, "live", false, "with -child: measure the peak live heap instead of the time")
 	flag.Parse()
 	log.SetFlags(0)
@@ -69,7 +71,17 @@ func main() {
 	ctx := context.Background()
 
 	if *child != "" {
+		if *cpuprofile != "" {
+			f, err := os.Create(*cpuprofile)
+			if err != nil {
+				log.Fatal(err)
+			}
+			if err := pprof.StartCPUProfile(f); err != nil {
+				log.Fatal(err)
+			}
+		}
 		res, err := runChild(ctx, *child, *n, *file)
+		pprof.StopCPUProfile()
 		if err != nil {
 			log.Fatal(err)
 		}
