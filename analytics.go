@@ -89,6 +89,9 @@ func (c *Client) Forecast(ctx context.Context, f OpportunityFilter, opts Forecas
 	if opts.AsOf.IsZero() {
 		opts.AsOf = c.now()
 	}
+	if f.Limit == 0 {
+		f.Limit = historyPage
+	}
 	return c.forecast(ctx, c.Opportunities(ctx, f), opts)
 }
 

@@ -208,7 +208,7 @@ func (cv *Conversion) convert(o *Opportunity) (amount, weighted decimal.Decimal,
 	}
 	digits, _ := CurrencyDigits(cv.Currency)
 	amount = m.Amount.RoundBank(int32(digits))
-	weighted = amount.Mul(decimal.NewFromInt(int64(o.Probability))).Div(decimal.NewFromInt(100)).RoundBank(int32(digits))
+	weighted = amount.Mul(decimal.NewFromInt(int64(o.Probability))).Shift(-2).RoundBank(int32(digits)) // exact: ÷ 100
 	return amount, weighted, nil
 }
 

@@ -130,8 +130,8 @@ func (b *RateBook) lookup(from, to string, day time.Time) (decimal.Decimal, bool
 // on, exactly (the product is not rounded; see [Money.Round]). The zero
 // Money converts to the zero Money. It fails as [RateBook.Rate] does.
 func (b *RateBook) Convert(m Money, to string, on time.Time) (Money, error) {
-	if m.IsZero() {
-		return Money{}, nil
+	if m.IsZero() || m.Currency == to {
+		return m, nil
 	}
 	r, err := b.Rate(m.Currency, to, on)
 	if err != nil {

@@ -219,7 +219,6 @@ func rawSQLite(ctx context.Context, file string) (result, error) {
 			prob                   int64
 			n, excluded            int
 		)
-		hundred := decimal.NewFromInt(100)
 		for rows.Next() {
 			if err := rows.Scan(&stage, &owner, &amount, &currency, &prob, &closeDate); err != nil {
 				return "", 0, err
@@ -244,7 +243,7 @@ func rawSQLite(ctx context.Context, file string) (result, error) {
 				return "", 0, err
 			}
 			a := m.Amount.RoundBank(2)
-			w := a.Mul(decimal.NewFromInt(prob)).Div(hundred).RoundBank(2)
+			w := a.Mul(decimal.NewFromInt(prob)).Shift(-2).RoundBank(2)
 			k := key{closeAt.Format("2006-01"), owner, s.Category}
 			g := groups[k]
 			if g == nil {
