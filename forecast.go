@@ -471,6 +471,8 @@ func Forecast(opps iter.Seq2[*Opportunity, error], pipelines []*Pipeline, opts F
 // won, how much remains to win, and how many times over the open deals
 // cover what remains.
 type Coverage struct {
+	// Basis is the forecast's: how its money was totalled.
+	Basis      Basis
 	Quota, Won Money
 	// Remaining is the quota less what is won, and zero once the quota is
 	// met.
@@ -493,7 +495,7 @@ func PipelineCoverage(r *ForecastReport, quota Money) (Coverage, error) {
 	}
 	t := r.Totals()
 	cur := r.Basis.Currency
-	cov := Coverage{Quota: quota, Won: t.Closed, Open: Money{Amount: t.Pipeline.Amount.Sub(t.Closed.Amount), Currency: cur}}
+	cov := Coverage{Basis: r.Basis, Quota: quota, Won: t.Closed, Open: Money{Amount: t.Pipeline.Amount.Sub(t.Closed.Amount), Currency: cur}}
 	var wonWeighted decimal.Decimal
 	for _, row := range r.Rows {
 		if row.Category == CategoryClosedWon {

@@ -207,6 +207,7 @@ func TestForecast(t *testing.T) {
 
 		cov, err := crm.PipelineCoverage(r, crm.MustMoney("3000", "EUR"))
 		require.NoError(t, err)
+		assert.Equal(t, r.Basis, cov.Basis)
 		assertMoney(t, "333.33 EUR", cov.Won)
 		assertMoney(t, "2666.67 EUR", cov.Remaining)
 		assertMoney(t, "4310.51 EUR", cov.Open)
