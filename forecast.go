@@ -148,6 +148,7 @@ type Basis struct {
 	Rounding string
 }
 
+// String states the basis in a sentence, for the foot of a report.
 func (b Basis) String() string {
 	return fmt.Sprintf("in %s at %s rates, as of %s; %s", b.Currency, b.RateDate, b.AsOf.Format(time.DateOnly), b.Rounding)
 }

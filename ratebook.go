@@ -22,6 +22,7 @@ type RateError struct {
 	On       time.Time
 }
 
+// Error names the pair and the date.
 func (e *RateError) Error() string {
 	return fmt.Sprintf("crm: no exchange rate from %s to %s on %s", e.From, e.To, e.On.Format(time.DateOnly))
 }
