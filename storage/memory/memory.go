@@ -142,9 +142,7 @@ type data struct {
 	history    map[string][]*crm.OpportunityChange
 	historyIDs []string
 
-	leads    map[string]*crm.Lead
-	leadIDs  []string            // keys of leads, ascending
-	leadsOf  map[string][]string // customer ID → its converted leads' IDs, ascending; no empty lists
+	leads    children[crm.Lead]
 	orders   children[crm.Order]
 	payments children[crm.Payment]
 }
@@ -201,8 +199,7 @@ func New() *Store {
 		opportunities:   make(map[string]*crm.Opportunity),
 		opportunitiesOf: make(map[string][]string),
 		history:         make(map[string][]*crm.OpportunityChange),
-		leads:           make(map[string]*crm.Lead),
-		leadsOf:         make(map[string][]string),
+		leads:           newChildren(leadCustomer, nil),
 
 		orders:   newChildren(orderCustomer, nil),
 		payments: newChildren(paymentCustomer, paymentOrder),
@@ -660,8 +657,7 @@ func (s *Store) Close() error {
 	d.pipelines, d.pipelineIDs = nil, nil
 	d.opportunities, d.opportunityIDs, d.opportunitiesOf = nil, nil, nil
 	d.history, d.historyIDs = nil, nil
-	d.leads, d.leadIDs, d.leadsOf = nil, nil, nil
-	d.orders, d.payments = children[crm.Order]{}, children[crm.Payment]{}
+	d.leads, d.orders, d.payments = children[crm.Lead]{}, children[crm.Order]{}, children[crm.Payment]{}
 	return nil
 }
 
@@ -683,7 +679,7 @@ func (d *data) rollback(t *txState, mark int) {
 		case kindChange:
 			d.removeChange(u.id, u.version)
 		case kindLead:
-			d.restoreLead(u.id, u.lead)
+			d.leads.restore(u.id, u.lead)
 		case kindOrder:
 			d.orders.restore(u.id, u.order)
 		case kindPayment:

@@ -17,7 +17,8 @@ import (
 
 // children is a table of records that belong to a customer: the records
 // by ID, their IDs ascending, and each customer's records' IDs ascending
-// (no empty lists). A table may index its records by a parent that never
+// (no empty lists; a record with no customer, such as a lead not yet
+// converted, is in no customer's list). A table may index its records by a parent that never
 // changes too (payments by order). Records are never modified once
 // stored.
 type children[E any] struct {
@@ -47,13 +48,27 @@ func (t *children[E]) put(id string, r, old *E) {
 	switch {
 	case old == nil:
 		t.ids = insertSorted(t.ids, id)
-		indexChild(t.of, t.customer(r), id)
+		t.index(t.customer(r), id)
 		if t.parent != nil {
 			indexChild(t.byParent, t.parent(r), id)
 		}
 	case t.customer(old) != t.customer(r):
-		unindexChild(t.of, t.customer(old), id)
-		indexChild(t.of, t.customer(r), id)
+		t.unindex(t.customer(old), id)
+		t.index(t.customer(r), id)
+	}
+}
+
+// index and unindex add id to and remove it from the list of customer,
+// if there is one.
+func (t *children[E]) index(customer, id string) {
+	if customer != "" {
+		indexChild(t.of, customer, id)
+	}
+}
+
+func (t *children[E]) unindex(customer, id string) {
+	if customer != "" {
+		unindexChild(t.of, customer, id)
 	}
 }
 
@@ -64,7 +79,7 @@ func (t *children[E]) restore(id string, r *E) {
 	case r == nil && cur != nil:
 		delete(t.byID, id)
 		t.ids = removeSorted(t.ids, id)
-		unindexChild(t.of, t.customer(cur), id)
+		t.unindex(t.customer(cur), id)
 		if t.parent != nil {
 			unindexChild(t.byParent, t.parent(cur), id)
 		}
