@@ -3,6 +3,7 @@ package crm
 import (
 	"context"
 	"iter"
+	"slices"
 	"time"
 )
 
@@ -10,8 +11,14 @@ import (
 // deals and their histories out of the Store into the pure functions of
 // forecast.go and funnel.go.
 
-// historyPage is how many deals OpportunityHistories reads at a time.
-const historyPage = MaxPageLimit
+// historyPage is how many deals OpportunityHistories reads at a time, and
+// historyChunk for how many of them it asks the histories in one call:
+// short ID lists bind fast on every driver, and a chunk's histories
+// usually fit in one page of entries.
+const (
+	historyPage  = MaxPageLimit
+	historyChunk = 100
+)
 
 // OpportunityHistories iterates over the deals f selects, each with its
 // whole history, fetching a page of deals and then their histories at a
@@ -33,8 +40,8 @@ func (c *Client) OpportunityHistories(ctx context.Context, f OpportunityFilter) 
 			for i, o := range page {
 				ids[i] = o.ID
 			}
-			if len(ids) > 0 {
-				for ch, err := range c.OpportunityChanges(ctx, OpportunityChangeFilter{OpportunityIDs: ids, Limit: MaxPageLimit}) {
+			for chunk := range slices.Chunk(ids, historyChunk) {
+				for ch, err := range c.OpportunityChanges(ctx, OpportunityChangeFilter{OpportunityIDs: chunk, Limit: MaxPageLimit}) {
 					if err != nil {
 						yield(DealHistory{}, err)
 						return
