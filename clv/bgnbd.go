@@ -65,6 +65,9 @@ func (g *groups) bgnbdObjective() objective {
 	dr := make([]float64, nx)  // their derivatives by r, a, b
 	dab := make([]float64, nx) // shared part of d/da and d/db
 	db := make([]float64, nx)
+	lbx := make([]float64, nx) // log a − log(b+x−1), for x > 0
+	lT := make([]float64, len(g.Ts))
+	iT := make([]float64, len(g.Ts))
 	return func(grad, logp []float64) float64 {
 		r, alpha, a, b := math.Exp(logp[0]), math.Exp(logp[1]), math.Exp(logp[2]), math.Exp(logp[3])
 		la, lalpha := math.Log(a), math.Log(alpha)
@@ -72,40 +75,55 @@ func (g *groups) bgnbdObjective() objective {
 		lab, lb, dgab, dgb := lgamma(a+b), lgamma(b), mathext.Digamma(a+b), mathext.Digamma(b)
 		for i, x := range g.xs {
 			c[i] = lgamma(r+x) - lr + r*lalpha + lab + lgamma(b+x) - lb - lgamma(a+b+x)
+			if x > 0 {
+				lbx[i] = la - math.Log(b+x-1)
+			}
 			if grad != nil {
 				dr[i] = mathext.Digamma(r+x) - dgr + lalpha
 				dab[i] = dgab - mathext.Digamma(a+b+x)
 				db[i] = mathext.Digamma(b+x) - dgb
 			}
 		}
+		for i, T := range g.Ts {
+			lT[i] = math.Log(alpha + T)
+			iT[i] = 1 / (alpha + T)
+		}
 		var ll, gr, gal, ga, gb float64
 		for i, x := range g.x {
 			w := g.w[i]
-			xi := g.xi[i]
+			xi, ti := g.xi[i], g.ti[i]
 			rx := r + x
-			lT := math.Log(alpha + g.T[i])
-			l3 := -rx * lT
+			// Alive at T: l3; dropped out after the last purchase: l4.
+			l3 := -rx * lT[ti]
 			if x == 0 {
 				ll += w * (c[xi] + l3)
 				if grad != nil {
-					gr += w * (dr[xi] - lT)
-					gal += w * (r/alpha - rx/(alpha+g.T[i]))
+					gr += w * (dr[xi] - lT[ti])
+					gal += w * (r/alpha - rx*iT[ti])
 					ga += w * dab[xi]
 					gb += w * (dab[xi] + db[xi])
 				}
 				continue
 			}
 			ltx := math.Log(alpha + g.tx[i])
-			lbx := math.Log(b + x - 1)
-			l4 := la - lbx - rx*ltx
-			m := max(l3, l4)
-			e3, e4 := math.Exp(l3-m), math.Exp(l4-m)
-			s := e3 + e4
-			ll += w * (c[xi] + m + math.Log(s))
+			l4 := lbx[xi] - rx*ltx
+			// log(e^l3 + e^l4) with one exp: w4 = e^l4 / (e^l3 + e^l4).
+			d := l4 - l3
+			var lse, w4 float64
+			if d > 0 {
+				e := math.Exp(-d)
+				lse = l4 + math.Log1p(e)
+				w4 = 1 / (1 + e)
+			} else {
+				e := math.Exp(d)
+				lse = l3 + math.Log1p(e)
+				w4 = e / (1 + e)
+			}
+			ll += w * (c[xi] + lse)
 			if grad != nil {
-				w3, w4 := e3/s, e4/s
-				gr += w * (dr[xi] - w3*lT - w4*ltx)
-				gal += w * (r/alpha - w3*rx/(alpha+g.T[i]) - w4*rx/(alpha+g.tx[i]))
+				w3 := 1 - w4
+				gr += w * (dr[xi] - w3*lT[ti] - w4*ltx)
+				gal += w * (r/alpha - rx*(w3*iT[ti]+w4/(alpha+g.tx[i])))
 				ga += w * (dab[xi] + w4/a)
 				gb += w * (dab[xi] + db[xi] - w4/(b+x-1))
 			}

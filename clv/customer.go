@@ -30,6 +30,9 @@ type Customer struct {
 
 // validate checks the fields the purchase models use.
 func (c Customer) validate() error {
+	if c.X >= 0 && c.X == math.Trunc(c.X) && c.Tx >= 0 && c.Tx <= c.T && !math.IsInf(c.X, 1) && !math.IsInf(c.T, 1) {
+		return nil // the common case, without allocating
+	}
 	verr := &crm.ValidationError{Entity: "clv customer " + strconv.Quote(c.ID)}
 	add := func(field, format string, args ...any) {
 		verr.Fields = append(verr.Fields, crm.FieldError{Field: field, Reason: fmt.Sprintf(format, args...)})

@@ -24,6 +24,9 @@ type groups struct {
 	// alone are computed once per value.
 	xi []int32
 	xs []float64
+	// ti indexes the distinct values of T, Ts, likewise.
+	ti []int32
+	Ts []float64
 	n  float64 // number of customers
 }
 
@@ -33,6 +36,7 @@ func groupCustomers(cs []Customer) (*groups, error) {
 	type key struct{ x, tx, T float64 }
 	idx := make(map[key]int32, min(len(cs), 1<<16))
 	xidx := make(map[float64]int32)
+	tidx := make(map[float64]int32)
 	g := &groups{n: float64(len(cs))}
 	for _, c := range cs {
 		if err := c.validate(); err != nil {
@@ -58,6 +62,13 @@ func groupCustomers(cs []Customer) (*groups, error) {
 			g.xs = append(g.xs, k.x)
 		}
 		g.xi = append(g.xi, xi)
+		ti, ok := tidx[k.T]
+		if !ok {
+			ti = int32(len(g.Ts))
+			tidx[k.T] = ti
+			g.Ts = append(g.Ts, k.T)
+		}
+		g.ti = append(g.ti, ti)
 	}
 	return g, nil
 }
