@@ -159,6 +159,9 @@ func (m BGNBD) ExpectedPurchases(c Customer, t float64) float64 {
 	if t <= 0 {
 		return 0
 	}
+	if lo, hi, ok := m.nearAOne(); ok {
+		return (lo.ExpectedPurchases(c, t) + hi.ExpectedPurchases(c, t)) / 2
+	}
 	r, alpha, a, b := m.R, m.Alpha, m.A, m.B
 	x := c.X
 	z := t / (alpha + c.T + t)
@@ -179,9 +182,25 @@ func (m BGNBD) ExpectedRepeatPurchases(t float64) float64 {
 	if t <= 0 {
 		return 0
 	}
+	if lo, hi, ok := m.nearAOne(); ok {
+		return (lo.ExpectedRepeatPurchases(t) + hi.ExpectedRepeatPurchases(t)) / 2
+	}
 	r, alpha, a, b := m.R, m.Alpha, m.A, m.B
 	lead := math.Exp(r * (math.Log(alpha) - math.Log(alpha+t)))
 	return (a + b - 1) / (a - 1) * (1 - lead*mathext.Hypergeo(r, b, a+b-1, t/(alpha+t)))
+}
+
+// nearAOne returns the model with A at 1 ± 1e-6 when A is so close to 1
+// that the expectations' factor 1/(A−1) would lose their precision; the
+// mean of the two is the value at A to about 1e-10.
+func (m BGNBD) nearAOne() (lo, hi BGNBD, ok bool) {
+	const h = 1e-6
+	if math.Abs(m.A-1) >= h/4 {
+		return m, m, false
+	}
+	lo, hi = m, m
+	lo.A, hi.A = 1-h, 1+h
+	return lo, hi, true
 }
 
 // ProbPurchases is the probability that a customer makes exactly n repeat

@@ -83,3 +83,20 @@ func TestFitBGNBD_Errors(t *testing.T) {
 	_, err = clv.FitBGNBD([]clv.Customer{{T: 3}})
 	assert.ErrorIs(t, err, clv.ErrNoData)
 }
+
+func TestBGNBD_AEqualsOne(t *testing.T) {
+	c := clv.Customer{X: 2, Tx: 30.43, T: 38.86}
+	at := func(a float64) clv.BGNBD { return clv.BGNBD{R: 0.243, Alpha: 4.414, A: a, B: 2.426} }
+	for _, tt := range []float64{1, 39, 520} {
+		// Continuous through A = 1, where the formula has 0/0.
+		e := (at(1-1e-3).ExpectedPurchases(c, tt) + at(1+1e-3).ExpectedPurchases(c, tt)) / 2
+		assert.InDelta(t, e, at(1).ExpectedPurchases(c, tt), 1e-5, "t=%v", tt)
+		e = (at(1-1e-3).ExpectedRepeatPurchases(tt) + at(1+1e-3).ExpectedRepeatPurchases(tt)) / 2
+		assert.InDelta(t, e, at(1).ExpectedRepeatPurchases(tt), 1e-5, "t=%v", tt)
+		var mean float64
+		for n := range 600 {
+			mean += float64(n) * at(1).ProbPurchases(n, min(tt, 104))
+		}
+		assert.InDelta(t, mean, at(1).ExpectedRepeatPurchases(min(tt, 104)), 1e-6, "t=%v", tt)
+	}
+}
