@@ -39,4 +39,13 @@
 // customers. Parameters are optimised over their logarithms (so they stay
 // positive) with BFGS from gonum's optimize package, on the mean negative
 // log-likelihood; the log-likelihoods are evaluated with log-sum-exp.
+// The fits are pure functions of their input (no context, no clock, no
+// randomness), and the models are plain values, safe for concurrent use.
+//
+// # Errors
+//
+// Invalid input is reported as a [crm.ValidationError] (matching
+// [crm.ErrInvalid]) that names the customer or transaction and each bad
+// field. [ErrNoData] and [ErrNoConvergence] report fits that cannot be
+// made.
 package clv
