@@ -82,3 +82,26 @@ func TestLifetimeValue(t *testing.T) {
 	_, err = clv.LifetimeValue(m, clv.Customer{ID: "bad", X: 1, Tx: 5, T: 4}, 1, d)
 	assert.ErrorIs(t, err, crm.ErrInvalid)
 }
+
+// From the transaction log itself (unrounded summaries) the fits round to
+// the published figures.
+func TestFit_CDNOWTransactions(t *testing.T) {
+	cs, err := clv.Summarize(cdnowTransactions(t), clv.SummaryOptions{End: cdnowEnd, Unit: clv.Week})
+	require.NoError(t, err)
+	bg, err := clv.FitBGNBD(cs)
+	require.NoError(t, err)
+	pn, err := clv.FitParetoNBD(cs)
+	require.NoError(t, err)
+	gg, err := clv.FitGammaGamma(cs)
+	require.NoError(t, err)
+	t.Logf("BG/NBD %+v", bg)
+	t.Logf("Pareto/NBD %+v", pn)
+	t.Logf("Gamma-Gamma %+v", gg)
+	for _, c := range []struct{ want, got, tol float64 }{
+		{0.243, bg.R, 0.0005}, {4.414, bg.Alpha, 0.0005}, {0.793, bg.A, 0.0005}, {2.426, bg.B, 0.0005}, {-9582.4, bg.LogLik, 0.05},
+		{0.553, pn.R, 0.0005}, {10.578, pn.Alpha, 0.0005}, {0.606, pn.S, 0.0005}, {11.669, pn.Beta, 0.0005}, {-9595.0, pn.LogLik, 0.05},
+		{6.25, gg.P, 0.005}, {3.74, gg.Q, 0.005}, {15.44, gg.V, 0.005},
+	} {
+		assert.InDelta(t, c.want, c.got, c.tol)
+	}
+}
