@@ -546,3 +546,27 @@ func writeValue(b *strings.Builder, v CustomValue) {
 		b.WriteString(v.String())
 	}
 }
+
+// CheckStored returns nil if c is valid and [Condition.Stored], the
+// condition a [CustomerFilter] may carry as its Rule; otherwise a
+// [*ValidationError] naming the fields a Store cannot test.
+func (c Condition) CheckStored() error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	verr := &ValidationError{Entity: "segment rule"}
+	c.walk(func(t Condition) {
+		if t.Op != OpAnd && t.Op != OpOr && t.Op != OpNot && !t.Stored() {
+			verr.add(t.Field, "not a stored field, or %s is evaluated outside the store", t.Op)
+		}
+	})
+	return verr.err()
+}
+
+// walk calls fn on c and every condition under it.
+func (c Condition) walk(fn func(Condition)) {
+	fn(c)
+	for _, t := range c.Terms {
+		t.walk(fn)
+	}
+}

@@ -361,6 +361,11 @@ func (s *Store) FindCustomers(ctx context.Context, f crm.CustomerFilter) ([]*crm
 	if err != nil {
 		return nil, "", err
 	}
+	if f.Rule != nil {
+		if err := f.Rule.CheckStored(); err != nil {
+			return nil, "", fmt.Errorf("memory: find customers: %w", err)
+		}
+	}
 
 	if err := s.lock(false); err != nil {
 		return nil, "", err

@@ -135,6 +135,8 @@ func suite() []check {
 		{"Customer/Paginate", testCustomerPaginate},
 		{"Customer/PaginateWhileInserting", testCustomerPaginateWhileInserting},
 		{"Customer/DefaultLimit", testCustomerDefaultLimit},
+		{"Segment/Rule", testSegmentRule},
+		{"Segment/RuleInvalid", testSegmentRuleInvalid},
 
 		{"Contact/RoundTrip", testContactRoundTrip},
 		{"Contact/ZeroValues", testContactZeroValues},
