@@ -330,3 +330,23 @@ func ExampleClient_SegmentMembers() {
 	// cus_1 Acme Ltd
 	// crm: segment rule 1:34: field r: value must be a number
 }
+
+func ExampleClassifyLifecycle() {
+	asOf := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	monthly := []time.Time{
+		asOf.AddDate(0, -1, -10), asOf.AddDate(0, -2, -10), asOf.AddDate(0, -3, -10),
+		asOf.AddDate(0, -4, -10), asOf.AddDate(0, -5, -10),
+	}
+	h := crm.NewPurchaseHistory(monthly)
+	fmt.Println(h.Days, "purchase days, typical gap", int(h.TypicalGap.Hours()/24), "days")
+	fmt.Println(crm.ClassifyLifecycle(h, asOf, crm.LifecycleRules{}))
+	fmt.Println(crm.ClassifyLifecycle(h, asOf.AddDate(0, 2, 0), crm.LifecycleRules{}))
+	fmt.Println(crm.ClassifyLifecycle(h, asOf.AddDate(0, 2, 0), crm.LifecycleRules{ChurnedAfter: 2.5}))
+	fmt.Println(crm.ClassifyLifecycle(crm.PurchaseHistory{}, asOf, crm.LifecycleRules{}))
+	// Output:
+	// 5 purchase days, typical gap 31 days
+	// loyal
+	// at-risk
+	// churned
+	// prospect
+}

@@ -228,6 +228,7 @@ func suite() []check {
 		{"Import/Workers", testImportWorkers},
 		{"Merge/RepointsChildren", testMergeRepointsChildren},
 		{"Merge/DryRun", testMergeDryRun},
+		{"Lifecycle/Apply", testApplyLifecycle},
 
 		{"Context/Canceled", testContextCanceled},
 		{"Context/CanceledInTx", testContextCanceledInTx},
