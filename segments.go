@@ -69,6 +69,11 @@ type SegmentOptions struct {
 // without opts.Metrics, yields a [*ValidationError]; any error ends the
 // iteration after being yielded.
 func (c *Client) SegmentMembers(ctx context.Context, seg *Segment, opts SegmentOptions) iter.Seq2[*Customer, error] {
+	return segmentMembers(ctx, c.store, seg, opts)
+}
+
+// segmentMembers streams the members of seg from s.
+func segmentMembers(ctx context.Context, s Store, seg *Segment, opts SegmentOptions) iter.Seq2[*Customer, error] {
 	return func(yield func(*Customer, error) bool) {
 		if seg == nil {
 			yield(nil, required("segment", "segment"))
@@ -80,7 +85,7 @@ func (c *Client) SegmentMembers(ctx context.Context, seg *Segment, opts SegmentO
 		}
 		stored, rest := seg.Rule.split()
 		f := CustomerFilter{Rule: stored, Limit: MaxPageLimit}
-		for cust, err := range pages(ctx, f, c.store.FindCustomers, func(f *CustomerFilter, next Cursor) { f.After = next }) {
+		for cust, err := range pages(ctx, f, s.FindCustomers, func(f *CustomerFilter, next Cursor) { f.After = next }) {
 			if err != nil {
 				yield(nil, fmt.Errorf("crm: segment members: %w", err))
 				return

@@ -2,6 +2,7 @@ package crm_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
@@ -10,7 +11,7 @@ import (
 	"github.com/crmkit/crm"
 )
 
-// collectIDs drains a member stream into customer names.
+// collectNames drains a member stream into customer names.
 func collectNames(tb testing.TB, seq func(func(*crm.Customer, error) bool)) []string {
 	tb.Helper()
 	var names []string
@@ -60,5 +61,50 @@ func TestSegmentMembers(t *testing.T) {
 			assert.Contains(t, fieldErr(t, err, "tags"), "does not apply to tags")
 		}
 		assert.Equal(t, 1, n)
+	})
+}
+
+func TestSavedSegments(t *testing.T) {
+	client, clock, _ := newClient(t)
+	ctx := actorCtx(t, "u-ann")
+	rule, err := crm.ParseCondition(`tags has "vip"`)
+	require.NoError(t, err)
+	in := &crm.Segment{Name: "  VIPs ", Rule: rule}
+	seg, err := client.CreateSegment(ctx, in)
+	require.NoError(t, err)
+	assert.Equal(t, "VIPs", seg.Name)
+	assert.Equal(t, "  VIPs ", in.Name, "input untouched")
+	assert.Equal(t, int64(1), seg.Version)
+	assert.Equal(t, "u-ann", seg.CreatedBy)
+
+	got, err := client.GetSegment(ctx, seg.ID)
+	require.NoError(t, err)
+	assert.True(t, rule.Equal(got.Rule))
+
+	clock.Advance(time.Hour)
+	newRule := crm.Compare("industry", crm.OpEq, crm.StringValue("retail"))
+	up, err := client.UpdateSegment(ctx, seg.ID, seg.Version, crm.SegmentUpdate{Rule: &newRule})
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), up.Version)
+	assert.Equal(t, "VIPs", up.Name)
+	assert.Equal(t, `industry = "retail"`, up.Rule.String())
+	_, err = client.UpdateSegment(ctx, seg.ID, seg.Version, crm.SegmentUpdate{Name: crm.Ptr("x")})
+	assert.ErrorIs(t, err, crm.ErrConflict)
+
+	var names []string
+	for s, err := range client.Segments(ctx) {
+		require.NoError(t, err)
+		names = append(names, s.Name)
+	}
+	assert.Equal(t, []string{"VIPs"}, names)
+
+	t.Run("ErrInvalid", func(t *testing.T) {
+		_, err := client.CreateSegment(ctx, &crm.Segment{Rule: crm.Compare("indstry", crm.OpEq, crm.StringValue("x"))})
+		assert.Equal(t, "required", fieldErr(t, err, "name"))
+		assert.Equal(t, `unknown field "indstry"`, fieldErr(t, err, "rule.indstry"))
+		_, err = client.UpdateSegment(ctx, seg.ID, up.Version, crm.SegmentUpdate{Rule: &crm.Condition{}})
+		assert.ErrorIs(t, err, crm.ErrInvalid)
+		_, err = client.GetSegment(ctx, "missing")
+		assert.ErrorIs(t, err, crm.ErrNotFound)
 	})
 }

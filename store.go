@@ -26,6 +26,7 @@ type Store interface {
 	OpportunityStore
 	LeadStore
 	OrderStore
+	SegmentStore
 
 	// RunInTx calls fn with a Store whose reads and writes form one
 	// transaction: if fn returns nil the writes commit together; if it

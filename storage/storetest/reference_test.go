@@ -44,6 +44,7 @@ type refState struct {
 	orders        map[string]*crm.Order
 	payments      map[string]*crm.Payment
 	created       map[string]int // ID to creation sequence number
+	segments      refSegments
 }
 
 var _ crm.Store = (*refStore)(nil)
@@ -100,6 +101,7 @@ func (st *refState) clone() refState {
 	for id, n := range st.created {
 		out.created[id] = n
 	}
+	out.segments = st.segments.clone()
 	return out
 }
 

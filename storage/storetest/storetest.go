@@ -2,7 +2,8 @@
 // implementations: the executable form of the contract written in the
 // documentation of [crm.Store], [crm.CustomerStore], [crm.ContactStore],
 // [crm.PipelineStore], [crm.OpportunityStore], [crm.LeadStore] and
-// [crm.OrderStore]. Every adapter under storage/ runs it, and so can an
+// [crm.OrderStore] and [crm.SegmentStore]. Every adapter under storage/
+// runs it, and so can an
 // adapter written anywhere else. A behaviour is specified here once, and
 // every adapter passes it or its build is red.
 //
@@ -137,6 +138,11 @@ func suite() []check {
 		{"Customer/DefaultLimit", testCustomerDefaultLimit},
 		{"Segment/Rule", testSegmentRule},
 		{"Segment/RuleInvalid", testSegmentRuleInvalid},
+		{"Segment/RoundTrip", testSegmentRoundTrip},
+		{"Segment/Paginate", testSegmentPaginate},
+		{"Segment/Snapshots", testSegmentSnapshots},
+		{"Segment/Snapshots/Rollback", testSegmentSnapshotRollback},
+		{"Segment/Snapshots/Diff", testSegmentSnapshotDiff},
 
 		{"Contact/RoundTrip", testContactRoundTrip},
 		{"Contact/ZeroValues", testContactZeroValues},
