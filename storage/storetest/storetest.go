@@ -1,11 +1,10 @@
 // Package storetest is the conformance suite for [crm.Store]
 // implementations: the executable form of the contract written in the
 // documentation of [crm.Store], [crm.CustomerStore], [crm.ContactStore],
-// [crm.PipelineStore], [crm.OpportunityStore], [crm.LeadStore] and
+// [crm.PipelineStore], [crm.OpportunityStore], [crm.LeadStore],
 // [crm.OrderStore] and [crm.SegmentStore]. Every adapter under storage/
-// runs it, and so can an
-// adapter written anywhere else. A behaviour is specified here once, and
-// every adapter passes it or its build is red.
+// runs it, and so can an adapter written anywhere else. A behaviour is
+// specified here once, and every adapter passes it or its build is red.
 //
 // An adapter's own test calls [Run] with a function that opens a fresh,
 // empty store for one subtest and registers its cleanup:
