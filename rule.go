@@ -484,29 +484,22 @@ func (c Condition) String() string {
 
 func (c Condition) write(b *strings.Builder) {
 	switch c.Op {
-	case OpAnd, OpOr:
+	case OpAnd, OpOr, OpNot:
+		if c.Op == OpNot {
+			b.WriteString("not ")
+		}
 		for i, t := range c.Terms {
 			if i > 0 {
 				b.WriteString(" " + string(c.Op) + " ")
 			}
-			if t.Op == OpAnd || t.Op == OpOr {
+			// An and or or inside another, or under not, is grouped.
+			group := t.Op == OpAnd || t.Op == OpOr
+			if group {
 				b.WriteByte('(')
-				t.write(b)
-				b.WriteByte(')')
-			} else {
-				t.write(b)
 			}
-		}
-		return
-	case OpNot:
-		b.WriteString("not ")
-		for _, t := range c.Terms {
-			if t.Op == OpAnd || t.Op == OpOr {
-				b.WriteByte('(')
-				t.write(b)
+			t.write(b)
+			if group {
 				b.WriteByte(')')
-			} else {
-				t.write(b)
 			}
 		}
 		return
