@@ -294,3 +294,59 @@ func ExampleClient_CreateOrder() {
 	// crm: create order: customer cus_1: credit limit 500.00 EUR, exposure 290.00 EUR, order 290.00 EUR: short by 80.00 EUR: credit limit exceeded
 	// cus_4 placed; owed [480.00 EUR]
 }
+
+func ExampleClient_SegmentMembers() {
+	client := exampleClient()
+	ctx := crm.WithActor(context.Background(), crm.Actor{ID: "u-ann"})
+	for _, c := range []*crm.Customer{
+		{Name: "Acme Ltd", Industry: "manufacturing", Tags: []string{"vip"}},
+		{Name: "Bolt plc", Industry: "manufacturing", Tags: []string{"vip"}},
+		{Name: "Cog GmbH", Industry: "retail"},
+	} {
+		if _, err := client.CreateCustomer(ctx, c); err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
+	rule, err := crm.ParseCondition(`industry = "manufacturing" and r >= 4 and tags has "vip"`)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// RFM scores come from elsewhere; here, a fixed table.
+	scores := map[string]crm.Metrics{"cus_1": {R: 5, F: 2, M: 3}, "cus_2": {R: 2, F: 4, M: 4}}
+	opts := crm.SegmentOptions{Metrics: func(id string) (crm.Metrics, bool) { m, ok := scores[id]; return m, ok }}
+
+	for c, err := range client.SegmentMembers(ctx, &crm.Segment{Name: "hot", Rule: rule}, opts) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(c.ID, c.Name)
+	}
+	_, err = crm.ParseCondition(`industry = "manufacturing" and r >= "high"`)
+	fmt.Println(err)
+	// Output:
+	// cus_1 Acme Ltd
+	// crm: segment rule 1:34: field r: value must be a number
+}
+
+func ExampleClassifyLifecycle() {
+	asOf := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	monthly := []time.Time{
+		asOf.AddDate(0, -1, -10), asOf.AddDate(0, -2, -10), asOf.AddDate(0, -3, -10),
+		asOf.AddDate(0, -4, -10), asOf.AddDate(0, -5, -10),
+	}
+	h := crm.NewPurchaseHistory(monthly)
+	fmt.Println(h.Days, "purchase days, typical gap", int(h.TypicalGap.Hours()/24), "days")
+	fmt.Println(crm.ClassifyLifecycle(h, asOf, crm.LifecycleRules{}))
+	fmt.Println(crm.ClassifyLifecycle(h, asOf.AddDate(0, 2, 0), crm.LifecycleRules{}))
+	fmt.Println(crm.ClassifyLifecycle(h, asOf.AddDate(0, 2, 0), crm.LifecycleRules{ChurnedAfter: 2.5}))
+	fmt.Println(crm.ClassifyLifecycle(crm.PurchaseHistory{}, asOf, crm.LifecycleRules{}))
+	// Output:
+	// 5 purchase days, typical gap 31 days
+	// loyal
+	// at-risk
+	// churned
+	// prospect
+}

@@ -140,3 +140,48 @@ func FuzzReadCustomersCSV(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseSegment checks that the rule parser never panics, that every
+// error it returns is a positioned *ParseError within the input, and that
+// what it accepts is valid and prints as text that parses to the same
+// condition.
+func FuzzParseSegment(f *testing.F) {
+	for _, seed := range []string{
+		`industry = "manufacturing" and r >= 4 and tags has "vip"`,
+		`not (region in ("north", "south") or custom.score < 2.5)`,
+		`owner is empty or custom.renewal >= date("2025-01-01")`,
+		`name starts_with "50%_off\"" and tier != "C" and clv > -1.25`,
+		`((stage = "at-risk"))`,
+		`custom.vip = true and not not kind = "person"`,
+		`name = "日本\u00e9\t"`,
+		`industry =`,
+		`(`,
+		"r >= 4 and\n\tf <= 5 or m < 2",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		c, err := crm.ParseCondition(text)
+		if err != nil {
+			var perr *crm.ParseError
+			if !errors.As(err, &perr) || !errors.Is(err, crm.ErrInvalid) {
+				t.Fatalf("ParseCondition(%q): %v is not a *ParseError", text, err)
+			}
+			if perr.Offset < 0 || perr.Offset > len(text) || perr.Line < 1 || perr.Column < 1 {
+				t.Fatalf("ParseCondition(%q): bad position in %+v", text, perr)
+			}
+			return
+		}
+		if err := c.Validate(); err != nil {
+			t.Fatalf("ParseCondition(%q) accepted an invalid condition: %v", text, err)
+		}
+		back, err := crm.ParseCondition(c.String())
+		if err != nil {
+			t.Fatalf("ParseCondition(%q) = %s, which does not parse: %v", text, c, err)
+		}
+		if !back.Equal(c) {
+			t.Fatalf("round trip of %q: %s became %s", text, c, back)
+		}
+		c.Match(&crm.Customer{}, &crm.Metrics{})
+	})
+}

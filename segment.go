@@ -37,6 +37,8 @@ func (f *CustomerFilter) Match(c *Customer) bool {
 		return false
 	case len(f.Phones) > 0 && !slices.ContainsFunc(c.Phones, func(p Phone) bool { return slices.Contains(f.Phones, p.Number) }):
 		return false
+	case f.Rule != nil && !f.Rule.Match(c, nil):
+		return false
 	}
 	for _, t := range f.Tags {
 		if !slices.Contains(c.Tags, t) {

@@ -26,6 +26,7 @@ type Store interface {
 	OpportunityStore
 	LeadStore
 	OrderStore
+	SegmentStore
 
 	// RunInTx calls fn with a Store whose reads and writes form one
 	// transaction: if fn returns nil the writes commit together; if it
@@ -84,6 +85,11 @@ type CustomerFilter struct {
 	// Emails, Phones and TaxIDs match customers having exactly one of
 	// these normalised email addresses, phone numbers or tax IDs.
 	Emails, Phones, TaxIDs []string
+	// Rule matches customers for which the condition holds, as
+	// [Condition.Match] says. It may test stored fields only (see
+	// [Condition.CheckStored]); a Store given any other returns an error
+	// matching [ErrInvalid].
+	Rule *Condition
 	// IncludeArchived includes archived customers (ArchivedAt set; merged
 	// customers are archived too), which are left out otherwise.
 	IncludeArchived bool

@@ -145,6 +145,8 @@ type data struct {
 	leads    children[crm.Lead]
 	orders   children[crm.Order]
 	payments children[crm.Payment]
+
+	segments segmentData
 }
 
 // txState is the state of one transaction, shared by the Store that
@@ -171,6 +173,7 @@ type undoEntry struct {
 	lead        *crm.Lead
 	order       *crm.Order
 	payment     *crm.Payment
+	restore     func(*data) // for kindFunc
 }
 
 // recordKind says which kind of record an undoEntry restores.
@@ -185,6 +188,7 @@ const (
 	kindLead
 	kindOrder
 	kindPayment
+	kindFunc // restore undoes the write
 )
 
 // New returns an empty Store.
@@ -360,6 +364,11 @@ func (s *Store) FindCustomers(ctx context.Context, f crm.CustomerFilter) ([]*crm
 	limit, err := pageLimit("find customers", f.Limit)
 	if err != nil {
 		return nil, "", err
+	}
+	if f.Rule != nil {
+		if err := f.Rule.CheckStored(); err != nil {
+			return nil, "", fmt.Errorf("memory: find customers: %w", err)
+		}
 	}
 
 	if err := s.lock(false); err != nil {
@@ -684,6 +693,8 @@ func (d *data) rollback(t *txState, mark int) {
 			d.orders.restore(u.id, u.order)
 		case kindPayment:
 			d.payments.restore(u.id, u.payment)
+		case kindFunc:
+			u.restore(d)
 		}
 		*u = undoEntry{}
 	}

@@ -439,3 +439,8 @@ func (dialect) PrefixMatch(column, prefix string) (string, []any) {
 	}
 	return sqlstore.RangePrefixMatch(column, prefix)
 }
+
+// ByteOrder makes column order byte by byte, as Go orders strings,
+// whatever the database's default collation: the customer columns other
+// than IDs and search keys are in that collation.
+func (dialect) ByteOrder(column string) string { return column + ` COLLATE "C"` }

@@ -344,6 +344,11 @@ func (s *Store) FindCustomers(ctx context.Context, f crm.CustomerFilter) ([]*crm
 	if err != nil {
 		return nil, "", s.fail(ctx, op, err)
 	}
+	if f.Rule != nil {
+		if err := f.Rule.CheckStored(); err != nil {
+			return nil, "", s.fail(ctx, op, err)
+		}
+	}
 	var page []*crm.Customer
 	err = s.read(ctx, func(q dbtx) error {
 		f := f
@@ -509,6 +514,10 @@ func (s *Store) findCustomersQuery(f crm.CustomerFilter, n int) (string, []any) 
 	slices.Sort(tags)
 	for _, tag := range slices.Compact(tags) {
 		w.add(customersWithTag, tag)
+	}
+	if f.Rule != nil {
+		cond, args := s.ruleSQL(*f.Rule)
+		w.add(cond, args...)
 	}
 	if f.Search != "" {
 		key := SearchKey(f.Search)

@@ -44,6 +44,7 @@ type refState struct {
 	orders        map[string]*crm.Order
 	payments      map[string]*crm.Payment
 	created       map[string]int // ID to creation sequence number
+	segments      refSegments
 }
 
 var _ crm.Store = (*refStore)(nil)
@@ -100,6 +101,7 @@ func (st *refState) clone() refState {
 	for id, n := range st.created {
 		out.created[id] = n
 	}
+	out.segments = st.segments.clone()
 	return out
 }
 
@@ -319,6 +321,11 @@ func (s *refStore) UpdateCustomer(ctx context.Context, c *crm.Customer) error {
 }
 
 func (s *refStore) FindCustomers(ctx context.Context, f crm.CustomerFilter) ([]*crm.Customer, crm.Cursor, error) {
+	if f.Rule != nil {
+		if err := f.Rule.CheckStored(); err != nil {
+			return nil, "", err
+		}
+	}
 	var page []*crm.Customer
 	var next crm.Cursor
 	err := s.do(ctx, func(st *refState) error {
@@ -400,6 +407,11 @@ func (s *refStore) match(c *crm.Customer, f crm.CustomerFilter) bool {
 	}
 	if len(f.Kinds) > 0 && !slices.Contains(f.Kinds, c.Kind) {
 		return false
+	}
+	if f.Rule != nil && !f.Rule.Match(c, nil) {
+		if !s.is("rule-ignores-not") || f.Rule.Op != crm.OpNot {
+			return false
+		}
 	}
 	if len(f.Tags) > 0 {
 		n := 0

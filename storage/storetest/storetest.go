@@ -1,10 +1,10 @@
 // Package storetest is the conformance suite for [crm.Store]
 // implementations: the executable form of the contract written in the
 // documentation of [crm.Store], [crm.CustomerStore], [crm.ContactStore],
-// [crm.PipelineStore], [crm.OpportunityStore], [crm.LeadStore] and
-// [crm.OrderStore]. Every adapter under storage/ runs it, and so can an
-// adapter written anywhere else. A behaviour is specified here once, and
-// every adapter passes it or its build is red.
+// [crm.PipelineStore], [crm.OpportunityStore], [crm.LeadStore],
+// [crm.OrderStore] and [crm.SegmentStore]. Every adapter under storage/
+// runs it, and so can an adapter written anywhere else. A behaviour is
+// specified here once, and every adapter passes it or its build is red.
 //
 // An adapter's own test calls [Run] with a function that opens a fresh,
 // empty store for one subtest and registers its cleanup:
@@ -135,6 +135,13 @@ func suite() []check {
 		{"Customer/Paginate", testCustomerPaginate},
 		{"Customer/PaginateWhileInserting", testCustomerPaginateWhileInserting},
 		{"Customer/DefaultLimit", testCustomerDefaultLimit},
+		{"Segment/Rule", testSegmentRule},
+		{"Segment/RuleInvalid", testSegmentRuleInvalid},
+		{"Segment/RoundTrip", testSegmentRoundTrip},
+		{"Segment/Paginate", testSegmentPaginate},
+		{"Segment/Snapshots", testSegmentSnapshots},
+		{"Segment/Snapshots/Rollback", testSegmentSnapshotRollback},
+		{"Segment/Snapshots/Diff", testSegmentSnapshotDiff},
 
 		{"Contact/RoundTrip", testContactRoundTrip},
 		{"Contact/ZeroValues", testContactZeroValues},
@@ -226,6 +233,7 @@ func suite() []check {
 		{"Import/Workers", testImportWorkers},
 		{"Merge/RepointsChildren", testMergeRepointsChildren},
 		{"Merge/DryRun", testMergeDryRun},
+		{"Lifecycle/Apply", testApplyLifecycle},
 
 		{"Context/Canceled", testContextCanceled},
 		{"Context/CanceledInTx", testContextCanceledInTx},

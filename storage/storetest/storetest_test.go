@@ -84,6 +84,7 @@ var faults = map[string][]string{
 	"merged-included":    {"Customer/Filter/None"},
 	"no-empty-region":    {"Customer/Filter/Regions/NoRegion", "Customer/Filter/Regions/NoRegionOrSouth"},
 	"tags-any":           {"Customer/Filter/Tags/All"},
+	"rule-ignores-not":   {"Segment/Rule"},
 	"since-exclusive":    {"Customer/Filter/UpdatedSince"},
 	"since-wall-clock":   {"Customer/Filter/UpdatedSince"},
 	"search-substring":   {"Customer/Filter/Search/NotInMiddle", "Customer/Filter/Search/NotInMiddleOfEmail"},
