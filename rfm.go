@@ -124,29 +124,14 @@ func ScoreRFM(summaries []PurchaseSummary, opts RFMOptions) ([]RFMScore, error) 
 	if err := verr.err(); err != nil {
 		return nil, err
 	}
-	idx := make([]int32, len(summaries))
-	for i := range idx {
-		idx[i] = int32(i)
-	}
-	if !slices.IsSortedFunc(summaries, func(a, b PurchaseSummary) int { return strings.Compare(a.CustomerID, b.CustomerID) }) {
-		slices.SortFunc(idx, func(a, b int32) int { return strings.Compare(summaries[a].CustomerID, summaries[b].CustomerID) })
-	}
-	out := make([]RFMScore, len(summaries))
-	currency := ""
-	for pos, i := range idx {
-		s := &summaries[i]
-		if pos > 0 && summaries[idx[pos-1]].CustomerID == s.CustomerID {
-			verr.add(fmt.Sprintf("summaries[%d].customer_id", i), "customer %s named twice", s.CustomerID)
-		}
-		if pos == 0 {
-			currency = s.Total.Currency
-		} else if s.Total.Currency != currency {
-			verr.add(fmt.Sprintf("summaries[%d].total", i), "in %s; the others are in %s: score one currency at a time", s.Total.Currency, currency)
-		}
-		out[pos] = RFMScore{CustomerID: s.CustomerID, Recency: s.RecencyDays(opts.AsOf), Frequency: s.Orders, Monetary: s.Total}
-	}
+	idx, _ := checkSummaries(verr, summaries)
 	if err := verr.err(); err != nil {
 		return nil, err
+	}
+	out := make([]RFMScore, len(summaries))
+	for pos, i := range idx {
+		s := &summaries[i]
+		out[pos] = RFMScore{CustomerID: s.CustomerID, Recency: s.RecencyDays(opts.AsOf), Frequency: s.Orders, Monetary: s.Total}
 	}
 	ranks := make([]rankKey, len(out))
 	quintiles(out, ranks, func(s *RFMScore) int64 { return -int64(s.Recency) }, func(s *RFMScore, q int) { s.R = q })
