@@ -133,10 +133,16 @@ func ScoreRFM(summaries []PurchaseSummary, opts RFMOptions) ([]RFMScore, error) 
 		s := &summaries[i]
 		out[pos] = RFMScore{CustomerID: s.CustomerID, Recency: s.RecencyDays(opts.AsOf), Frequency: s.Orders, Monetary: s.Total}
 	}
-	ranks := make([]rankKey, len(out))
-	quintiles(out, ranks, func(s *RFMScore) int64 { return -int64(s.Recency) }, func(s *RFMScore, q int) { s.R = q })
-	quintiles(out, ranks, func(s *RFMScore) int64 { return int64(s.Frequency) }, func(s *RFMScore, q int) { s.F = q })
-	monetaryQuintiles(out, ranks)
+	ranks, packed := make([]rankKey, len(out)), make([]uint64, len(out))
+	for i := range out {
+		ranks[i] = rankKey{-int64(out[i].Recency), int32(i)} // the most recent last
+	}
+	setQuintiles(out, ranks, packed, func(s *RFMScore, q int) { s.R = q })
+	for i := range out {
+		ranks[i] = rankKey{int64(out[i].Frequency), int32(i)}
+	}
+	setQuintiles(out, ranks, packed, func(s *RFMScore, q int) { s.F = q })
+	monetaryQuintiles(out, ranks, packed)
 	for i := range out {
 		out[i].Segment = rfmSegment(segments, out[i].R, out[i].F)
 	}
@@ -213,44 +219,60 @@ func compareRank(a, b rankKey) int {
 	return cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.pos, b.pos))
 }
 
-// quintiles sets, with set, the quintile of each score by key, ties in
-// position order.
-func quintiles(out []RFMScore, ranks []rankKey, key func(*RFMScore) int64, set func(*RFMScore, int)) {
-	for i := range out {
-		ranks[i] = rankKey{key(&out[i]), int32(i)}
+// posBits is how many low bits of a packed rank key hold the position.
+const posBits = 24
+
+// setQuintiles sets, with set, the quintile of each of ranks[i].pos by
+// ranks[i].key, ties in position order. When the keys span less than
+// 2^40 and there are fewer than 2^24 scores, it sorts (key, position)
+// packed into one uint64, a plain integer sort, in packed (reused
+// between calls).
+func setQuintiles(out []RFMScore, ranks []rankKey, packed []uint64, set func(*RFMScore, int)) {
+	n := len(out)
+	if n == 0 {
+		return
+	}
+	lo, hi := ranks[0].key, ranks[0].key
+	for _, r := range ranks {
+		lo, hi = min(lo, r.key), max(hi, r.key)
+	}
+	if n < 1<<posBits && hi-lo >= 0 && uint64(hi-lo) < 1<<(64-posBits) {
+		for i, r := range ranks {
+			packed[i] = uint64(r.key-lo)<<posBits | uint64(r.pos)
+		}
+		slices.Sort(packed)
+		for k, p := range packed {
+			set(&out[p&(1<<posBits-1)], Quintile(k+1, n))
+		}
+		return
 	}
 	slices.SortFunc(ranks, compareRank)
 	for k, r := range ranks {
-		set(&out[r.pos], Quintile(k+1, len(out)))
+		set(&out[r.pos], Quintile(k+1, n))
 	}
 }
 
 // monetaryQuintiles sets the M scores: by amounts scaled to whole
 // ten-thousandths when every one fits an int64 so, by decimal comparison
 // otherwise.
-func monetaryQuintiles(out []RFMScore, ranks []rankKey) {
-	fits := true
+func monetaryQuintiles(out []RFMScore, ranks []rankKey, packed []uint64) {
 	for i := range out {
 		v, ok := scaledAmount(out[i].Monetary.Amount)
 		if !ok {
-			fits = false
-			break
+			for i := range ranks {
+				ranks[i] = rankKey{pos: int32(i)}
+			}
+			slices.SortFunc(ranks, func(a, b rankKey) int {
+				return cmp.Or(out[a.pos].Monetary.Amount.Cmp(out[b.pos].Monetary.Amount), cmp.Compare(a.pos, b.pos))
+			})
+			for k, r := range ranks {
+				out[r.pos].M = Quintile(k+1, len(out))
+			}
+			return
 		}
 		ranks[i] = rankKey{v, int32(i)}
 	}
-	if fits {
-		slices.SortFunc(ranks, compareRank)
-	} else {
-		for i := range ranks {
-			ranks[i] = rankKey{pos: int32(i)}
-		}
-		slices.SortFunc(ranks, func(a, b rankKey) int {
-			return cmp.Or(out[a.pos].Monetary.Amount.Cmp(out[b.pos].Monetary.Amount), cmp.Compare(a.pos, b.pos))
-		})
-	}
-	for k, r := range ranks {
-		out[r.pos].M = Quintile(k+1, len(out))
-	}
+	setQuintiles(out, ranks, packed, func(s *RFMScore, q int) { s.M = q })
 }
 
 // pow10 holds 10^0 … 10^4.

@@ -79,8 +79,11 @@ func TestScoreRFMMatchesPandasDefinition(t *testing.T) {
 		for i := range n {
 			last := asOf.Add(-time.Duration(rng.IntN(30*24)) * time.Hour) // many recency ties
 			amount := decimal.New(rng.Int64N(40), -1)                     // many spend ties
-			if i%7 == 0 {
+			switch {
+			case n > 100 && i%7 == 0:
 				amount = decimal.RequireFromString("123456789012345.6789") // beyond the int64 fast path
+			case i%11 == 0:
+				amount = decimal.RequireFromString("200000000.00") // keys too far apart to pack
 			}
 			sums = append(sums, crm.PurchaseSummary{
 				CustomerID: fmt.Sprintf("c%05d", i), Orders: 1 + rng.IntN(4), Days: 1,
@@ -231,4 +234,25 @@ func TestClientScoreRFM(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, got, 2)
 	assert.Equal(t, []int{1, 5}, []int{got[0].F, got[1].F})
+}
+
+// BenchmarkScoreRFM scores 100,000 customers with skewed, tied values.
+func BenchmarkScoreRFM(b *testing.B) {
+	asOf := time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
+	rng := rand.New(rand.NewPCG(3, 4))
+	sums := make([]crm.PurchaseSummary, 100_000)
+	for i := range sums {
+		orders := 1 + int(rng.ExpFloat64()*8)
+		sums[i] = crm.PurchaseSummary{
+			CustomerID: fmt.Sprintf("c%07d", i), Orders: orders, Days: orders,
+			Last:  asOf.Add(-time.Duration(rng.IntN(730*24)) * time.Hour),
+			Total: crm.Money{Amount: decimal.New(int64(orders)*rng.Int64N(20000), -2), Currency: "EUR"},
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := crm.ScoreRFM(sums, crm.RFMOptions{AsOf: asOf}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
