@@ -27,6 +27,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -68,7 +69,18 @@ func main() {
 	pg := flag.String("pg", os.Getenv("CRM_POSTGRES_DSN"), "PostgreSQL URL for the PostgreSQL paths (empty: skip)")
 	python := flag.String("python", "", "python3 with pandas (default: the first of python3, /usr/bin/python3 that imports pandas)")
 	only := flag.String("only", "", "comma-separated paths to run (default all)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	asOf, err := time.Parse(time.DateOnly, *asOfFlag)
 	if err != nil {
 		log.Fatal(err)
@@ -176,7 +188,14 @@ func loadStore(ctx context.Context, s crm.Store, o orders) error {
 		}
 	}
 	if sq, ok := s.(interface{ DB() *sql.DB }); ok {
-		return loadOrdersSQL(ctx, sq.DB(), o)
+		if err := loadOrdersSQL(ctx, sq.DB(), o); err != nil {
+			return err
+		}
+		if isPostgres(sq.DB()) { // as the NTILE peer does after its COPY
+			_, err := sq.DB().ExecContext(ctx, "VACUUM ANALYZE orders")
+			return err
+		}
+		return nil
 	}
 	for i := range o.customer {
 		total := crm.Money{Amount: decimal.New(o.cents[i], -2), Currency: "EUR"}
