@@ -479,6 +479,19 @@ type OrderStore interface {
 	// result, not an error.
 	CustomerExposure(ctx context.Context, customerID string) ([]Money, error)
 
+	// PurchaseSummaries returns one page of the purchase summaries f
+	// selects: for each customer with orders that count (not
+	// [OrderCancelled], OrderedAt before f.AsOf, in f.Currency if set,
+	// of f.CustomerIDs if set), one [PurchaseSummary] per currency, in
+	// ascending customer ID order and then currency, for at most f.Limit
+	// customers; and the cursor of the next page ("" after the last),
+	// with the guarantees of FindCustomers. Purchase days are UTC
+	// dates. Sums are exact and made where the orders are (in SQL
+	// stores, grouped by the database), without loading the orders one
+	// by one. A zero f.AsOf or a negative f.Limit returns an error
+	// matching [ErrInvalid].
+	PurchaseSummaries(ctx context.Context, f PurchaseSummaryFilter) ([]PurchaseSummary, Cursor, error)
+
 	// CreatePayment stores p, which has its ID, timestamps and Version
 	// set by the caller. It returns an error matching [ErrDuplicate] if a
 	// payment with p.ID exists and [ErrNotFound] if its order or its

@@ -67,7 +67,9 @@
 //   - Orders and payments cost as opportunities do, each with a
 //     per-customer index that FindOrders, FindPayments, MoveOrders,
 //     MovePayments and CustomerExposure (one pass, O(k)) use; payments
-//     are indexed by order too.
+//     are indexed by order too. PurchaseSummaries visits customers in
+//     ID order and each one's orders through that index: O(k log k) per
+//     customer with k orders, amounts added as int64 while they fit.
 //   - A transaction blocks every other reader and writer while fn runs;
 //     keep transactions short. Its undo log holds one entry per write.
 //

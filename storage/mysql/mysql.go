@@ -384,9 +384,13 @@ type dialect struct{}
 var (
 	_ sqlstore.Dialect       = dialect{}
 	_ sqlstore.DecimalSummer = dialect{}
+	_ sqlstore.DayGrouper    = dialect{}
 )
 
 func (dialect) Name() string { return "mysql" }
+
+// UTCDate returns DATE(expr): DATETIME columns hold UTC.
+func (dialect) UTCDate(expr string) string { return "DATE(" + expr + ")" }
 
 // SumDecimal sums DECIMAL values, exactly, and reads the sum as text.
 func (dialect) SumDecimal(expr string) string { return "CAST(SUM(" + expr + ") AS CHAR)" }

@@ -274,9 +274,14 @@ var (
 	_ sqlstore.Dialect       = dialect{}
 	_ sqlstore.Copier        = dialect{}
 	_ sqlstore.DecimalSummer = dialect{}
+	_ sqlstore.DayGrouper    = dialect{}
 )
 
 func (dialect) Name() string { return "postgres" }
+
+// UTCDate returns the date of the TIMESTAMPTZ expr in UTC, whatever the
+// session's time zone.
+func (dialect) UTCDate(expr string) string { return "CAST(" + expr + " AT TIME ZONE 'UTC' AS DATE)" }
 
 // SumDecimal sums NUMERIC values, exactly, and reads the sum as text.
 func (dialect) SumDecimal(expr string) string { return "CAST(SUM(" + expr + ") AS TEXT)" }

@@ -219,6 +219,10 @@ func suite() []check {
 		{"Order/Exposure", testOrderExposure},
 		{"Order/CreditLimitConcurrent", testOrderCreditConcurrent},
 		{"Order/Context/Canceled", testOrderContextCanceled},
+		{"Summary/Values", testSummaryValues},
+		{"Summary/Filter", testSummaryFilter},
+		{"Summary/Paginate", testSummaryPaginate},
+		{"Summary/Invalid", testSummaryInvalid},
 		{"Payment/RoundTrip", testPaymentRoundTrip},
 
 		{"Tx/Commit", testTxCommit},

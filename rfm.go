@@ -1,0 +1,289 @@
+package crm
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// This file holds RFM analysis: recency, frequency and monetary value
+// scored in quintiles over purchase summaries, and the named segments
+// of the R and F scores.
+
+// RFMScore is one customer's RFM analysis.
+type RFMScore struct {
+	// CustomerID is the customer scored.
+	CustomerID string
+	// Recency is the whole days from the last purchase to the as-of
+	// instant, rounded down ([PurchaseSummary.RecencyDays]).
+	Recency int
+	// Frequency is the number of orders.
+	Frequency int
+	// Monetary is the total spend, exact.
+	Monetary Money
+	// R, F and M are the quintile scores, 1 to 5: 5 is the most recent
+	// fifth of customers, the most frequent, the biggest spenders.
+	R, F, M int
+	// Segment is the name of the first rule of the segment map that the
+	// R and F scores fall in, or "" if none does.
+	Segment string
+}
+
+// RFMSegment is one rule of a segment map: customers whose R score is in
+// RMin…RMax and whose F score is in FMin…FMax, bounds included, belong to
+// the segment Name.
+type RFMSegment struct {
+	Name       string
+	RMin, RMax int
+	FMin, FMax int
+}
+
+// Names of the segments of [DefaultRFMSegments].
+const (
+	RFMChampions          = "Champions"
+	RFMLoyalCustomers     = "Loyal Customers"
+	RFMPotentialLoyalists = "Potential Loyalists"
+	RFMNewCustomers       = "New Customers"
+	RFMPromising          = "Promising"
+	RFMNeedAttention      = "Need Attention"
+	RFMAboutToSleep       = "About to Sleep"
+	RFMAtRisk             = "At Risk"
+	RFMCantLoseThem       = "Can't Lose Them"
+	RFMHibernating        = "Hibernating"
+)
+
+// DefaultRFMSegments returns the widely used ten-segment map of the R and
+// F scores, which covers every pair once:
+//
+//	R\F   1            2           3           4          5
+//	5     New          Potential   Potential   Champions  Champions
+//	4     Promising    Potential   Potential   Loyal      Loyal
+//	3     About to Sleep           Need Att.   Loyal      Loyal
+//	2     Hibernating  Hibernating At Risk     At Risk    Can't Lose Them
+//	1     Hibernating  Hibernating At Risk     At Risk    Can't Lose Them
+//
+// (R 3 with F 1 or 2 is About to Sleep.)
+func DefaultRFMSegments() []RFMSegment {
+	return []RFMSegment{
+		{RFMChampions, 5, 5, 4, 5},
+		{RFMLoyalCustomers, 3, 4, 4, 5},
+		{RFMPotentialLoyalists, 4, 5, 2, 3},
+		{RFMNewCustomers, 5, 5, 1, 1},
+		{RFMPromising, 4, 4, 1, 1},
+		{RFMNeedAttention, 3, 3, 3, 3},
+		{RFMAboutToSleep, 3, 3, 1, 2},
+		{RFMAtRisk, 1, 2, 3, 4},
+		{RFMCantLoseThem, 1, 2, 5, 5},
+		{RFMHibernating, 1, 2, 1, 2},
+	}
+}
+
+// RFMOptions configures [ScoreRFM].
+type RFMOptions struct {
+	// AsOf is the instant recency is measured to. Required.
+	AsOf time.Time
+	// Segments is the segment map, tried in order; nil means
+	// [DefaultRFMSegments]. An empty, non-nil map names no segments.
+	Segments []RFMSegment
+}
+
+// ScoreRFM scores each customer of summaries, which must be in one
+// currency and name each customer once, and returns the scores in
+// ascending customer ID order.
+//
+// Each of recency, frequency and monetary value is ranked over all the
+// customers, and the ranks are cut into quintiles as pandas
+// qcut(x.rank(method="first"), 5) does: customers are ordered by the
+// value (recency descending, so that the most recent come last;
+// frequency and monetary ascending), ties by customer ID ascending, and
+// the customer at rank k of n (1-based) scores ⌈5(k−1)/(n−1)⌉, at least
+// 1: qcut's bin edges lie at 1 + (n−1)j/5 and each bin is closed on the
+// right. So tied customers may score differently, the lower ID the lower
+// score, and the result is deterministic. A single customer scores 1.
+//
+// Bad input is a [*ValidationError]: a zero AsOf ("as_of"), a bad
+// segment rule ("segments[i]"), a customer named twice
+// ("summaries[i].customer_id") or a second currency
+// ("summaries[i].total"). ScoreRFM sorts a copy of its input: it needs
+// memory for all the customers at once, O(n), and O(n log n) time.
+func ScoreRFM(summaries []PurchaseSummary, opts RFMOptions) ([]RFMScore, error) {
+	verr := &ValidationError{Entity: "rfm"}
+	if opts.AsOf.IsZero() {
+		verr.add("as_of", "required")
+	}
+	segments := opts.Segments
+	if segments == nil {
+		segments = DefaultRFMSegments()
+	}
+	validateRFMSegments(verr, segments)
+	if err := verr.err(); err != nil {
+		return nil, err
+	}
+	idx, _ := checkSummaries(verr, summaries)
+	if err := verr.err(); err != nil {
+		return nil, err
+	}
+	out := make([]RFMScore, len(summaries))
+	for pos, i := range idx {
+		s := &summaries[i]
+		out[pos] = RFMScore{CustomerID: s.CustomerID, Recency: s.RecencyDays(opts.AsOf), Frequency: s.Orders, Monetary: s.Total}
+	}
+	ranks, packed := make([]rankKey, len(out)), make([]uint64, len(out))
+	for i := range out {
+		ranks[i] = rankKey{-int64(out[i].Recency), int32(i)} // the most recent last
+	}
+	setQuintiles(out, ranks, packed, func(s *RFMScore, q int) { s.R = q })
+	for i := range out {
+		ranks[i] = rankKey{int64(out[i].Frequency), int32(i)}
+	}
+	setQuintiles(out, ranks, packed, func(s *RFMScore, q int) { s.F = q })
+	monetaryQuintiles(out, ranks, packed)
+	for i := range out {
+		out[i].Segment = rfmSegment(segments, out[i].R, out[i].F)
+	}
+	return out, nil
+}
+
+// ScoreRFM reads the purchase summaries f selects, in f.Currency (which
+// is required: RFM compares spend in one currency), and scores them with
+// [ScoreRFM]; opts.AsOf defaults to f.AsOf. It holds every summary in
+// memory at once.
+func (c *Client) ScoreRFM(ctx context.Context, f PurchaseSummaryFilter, opts RFMOptions) ([]RFMScore, error) {
+	if strings.TrimSpace(f.Currency) == "" {
+		return nil, &ValidationError{Entity: "purchase summary filter", Fields: []FieldError{{Field: "currency", Reason: "required: RFM compares spend in one currency"}}}
+	}
+	if opts.AsOf.IsZero() {
+		opts.AsOf = f.AsOf
+	}
+	var all []PurchaseSummary
+	for s, err := range c.PurchaseSummaries(ctx, f) {
+		if err != nil {
+			return nil, fmt.Errorf("crm: score rfm: %w", err)
+		}
+		all = append(all, s)
+	}
+	return ScoreRFM(all, opts)
+}
+
+// validateRFMSegments records in verr every rule of segments without a
+// name or with bounds outside 1…5 or reversed.
+func validateRFMSegments(verr *ValidationError, segments []RFMSegment) {
+	in := func(lo, hi int) bool { return 1 <= lo && lo <= hi && hi <= 5 }
+	for i, s := range segments {
+		switch {
+		case strings.TrimSpace(s.Name) == "":
+			verr.add(fmt.Sprintf("segments[%d].name", i), "required")
+		case !in(s.RMin, s.RMax) || !in(s.FMin, s.FMax):
+			verr.add(fmt.Sprintf("segments[%d]", i), "scores must satisfy 1 ≤ min ≤ max ≤ 5")
+		}
+	}
+}
+
+// rfmSegment returns the name of the first rule of segments that r and f
+// fall in, or "".
+func rfmSegment(segments []RFMSegment, r, f int) string {
+	for _, s := range segments {
+		if s.RMin <= r && r <= s.RMax && s.FMin <= f && f <= s.FMax {
+			return s.Name
+		}
+	}
+	return ""
+}
+
+// Quintile returns the score, 1 to 5, of rank k (1-based) among n, as
+// pandas qcut(ranks, 5) bins the ranks 1…n: ⌈5(k−1)/(n−1)⌉, and 1 for
+// k = 1 or n = 1. It panics unless 1 ≤ k ≤ n.
+func Quintile(k, n int) int {
+	if k < 1 || k > n {
+		panic(fmt.Sprintf("crm: quintile of rank %d among %d", k, n))
+	}
+	if n == 1 || k == 1 {
+		return 1
+	}
+	return (5*(k-1) + n - 2) / (n - 1)
+}
+
+// rankKey orders one customer, at position pos of the scores (customer ID
+// order), by key.
+type rankKey struct {
+	key int64
+	pos int32
+}
+
+func compareRank(a, b rankKey) int {
+	return cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.pos, b.pos))
+}
+
+// posBits is how many low bits of a packed rank key hold the position.
+const posBits = 24
+
+// setQuintiles sets, with set, the quintile of each of ranks[i].pos by
+// ranks[i].key, ties in position order. When the keys span less than
+// 2^40 and there are fewer than 2^24 scores, it sorts (key, position)
+// packed into one uint64, a plain integer sort, in packed (reused
+// between calls).
+func setQuintiles(out []RFMScore, ranks []rankKey, packed []uint64, set func(*RFMScore, int)) {
+	n := len(out)
+	if n == 0 {
+		return
+	}
+	lo, hi := ranks[0].key, ranks[0].key
+	for _, r := range ranks {
+		lo, hi = min(lo, r.key), max(hi, r.key)
+	}
+	if n < 1<<posBits && hi-lo >= 0 && uint64(hi-lo) < 1<<(64-posBits) {
+		for i, r := range ranks {
+			packed[i] = uint64(r.key-lo)<<posBits | uint64(r.pos)
+		}
+		slices.Sort(packed)
+		for k, p := range packed {
+			set(&out[p&(1<<posBits-1)], Quintile(k+1, n))
+		}
+		return
+	}
+	slices.SortFunc(ranks, compareRank)
+	for k, r := range ranks {
+		set(&out[r.pos], Quintile(k+1, n))
+	}
+}
+
+// monetaryQuintiles sets the M scores: by amounts scaled to whole
+// ten-thousandths when every one fits an int64 so, by decimal comparison
+// otherwise.
+func monetaryQuintiles(out []RFMScore, ranks []rankKey, packed []uint64) {
+	for i := range out {
+		v, ok := scaledAmount(out[i].Monetary.Amount)
+		if !ok {
+			for i := range ranks {
+				ranks[i] = rankKey{pos: int32(i)}
+			}
+			slices.SortFunc(ranks, func(a, b rankKey) int {
+				return cmp.Or(out[a.pos].Monetary.Amount.Cmp(out[b.pos].Monetary.Amount), cmp.Compare(a.pos, b.pos))
+			})
+			for k, r := range ranks {
+				out[r.pos].M = Quintile(k+1, len(out))
+			}
+			return
+		}
+		ranks[i] = rankKey{v, int32(i)}
+	}
+	setQuintiles(out, ranks, packed, func(s *RFMScore, q int) { s.M = q })
+}
+
+// pow10 holds 10^0 … 10^4.
+var pow10 = [...]int64{1, 10, 100, 1000, 10000}
+
+// scaledAmount returns d in whole ten-thousandths, if that is exact and
+// fits comfortably in an int64, without allocating.
+func scaledAmount(d decimal.Decimal) (int64, bool) {
+	exp := d.Exponent()
+	if exp < -4 || exp > 0 || d.NumDigits() > 14 {
+		return 0, false
+	}
+	return d.CoefficientInt64() * pow10[exp+4], true
+}
