@@ -563,3 +563,43 @@ func (c Condition) walk(fn func(Condition)) {
 		t.walk(fn)
 	}
 }
+
+// MetricsTable holds the computed metrics of many customers, by customer
+// ID, for [SegmentOptions.Metrics]: fill it from [ScoreRFM], [ValueTiers]
+// and lifetime values, then pass its Lookup. It is not safe for
+// concurrent writes; once filled, lookups may run concurrently.
+type MetricsTable map[string]Metrics
+
+// AddRFM records the R, F and M scores of each scored customer.
+func (t MetricsTable) AddRFM(scores []RFMScore) {
+	for _, s := range scores {
+		m := t[s.CustomerID]
+		m.R, m.F, m.M = s.R, s.F, s.M
+		t[s.CustomerID] = m
+	}
+}
+
+// AddTiers records the value tier of each customer of r.
+func (t MetricsTable) AddTiers(r ValueReport) {
+	for _, c := range r.Customers {
+		m := t[c.CustomerID]
+		m.Tier = string(c.Tier)
+		t[c.CustomerID] = m
+	}
+}
+
+// AddCLV records the lifetime value of each customer of values.
+func (t MetricsTable) AddCLV(values map[string]decimal.Decimal) {
+	for id, v := range values {
+		m := t[id]
+		m.CLV = v
+		t[id] = m
+	}
+}
+
+// Lookup returns the metrics of customerID and whether the table has
+// any: the signature [SegmentOptions.Metrics] takes.
+func (t MetricsTable) Lookup(customerID string) (Metrics, bool) {
+	m, ok := t[customerID]
+	return m, ok
+}
