@@ -2,6 +2,7 @@ package crm
 
 import (
 	"fmt"
+	"iter"
 	"math"
 )
 
@@ -421,4 +422,145 @@ func ScoreCES(scores []int, opts ...ScoreOption) (CES, error) {
 		return CES{}, err
 	}
 	return t.Result(opts...)
+}
+
+// tally is what [NPSTally], [CSATTally] and [CESTally] share.
+type tally[R any] interface {
+	Add(score int) error
+	Result(opts ...ScoreOption) (R, error)
+}
+
+// breakdown tallies the answers of scores by key, in one pass.
+func breakdown[K comparable, T any, R any, PT interface {
+	*T
+	tally[R]
+}](entity string, scores iter.Seq2[K, int], lo, hi int, opts []ScoreOption) (map[K]R, error) {
+	if _, err := scoreOptions(opts); err != nil {
+		return nil, err
+	}
+	tallies := make(map[K]PT)
+	verr := &ValidationError{Entity: entity}
+	i, bad := 0, 0
+	for k, s := range scores {
+		t := tallies[k]
+		if t == nil {
+			t = PT(new(T))
+			tallies[k] = t
+		}
+		if t.Add(s) != nil {
+			if bad++; bad <= maxFieldErrors {
+				verr.add(fmt.Sprintf("scores[%d]", i), "%s", outOfRange(s, lo, hi))
+			}
+		}
+		i++
+	}
+	if bad > maxFieldErrors {
+		verr.add("scores", "%d more out of range", bad-maxFieldErrors)
+	}
+	if err := verr.err(); err != nil {
+		return nil, err
+	}
+	out := make(map[K]R, len(tallies))
+	for k, t := range tallies {
+		r, err := t.Result(opts...)
+		if err != nil { // a group holds at least one answer, and the options are checked
+			return nil, err
+		}
+		out[k] = r
+	}
+	return out, nil
+}
+
+// BreakdownNPS scores the answers scores yields (0–10) by their key —
+// segment, owner, region, [Period] — in one pass, holding one tally per
+// key. Each group is flagged Small below the minimum sample. A key with
+// no answers has no entry; no answers at all give an empty map. Answers
+// out of range are a [*ValidationError] naming each bad "scores[i]",
+// counting pairs from 0 (the first ten).
+//
+//	byRegion, err := crm.BreakdownNPS(func(yield func(string, int) bool) {
+//		for _, r := range responses {
+//			if !yield(r.Region, r.Score) {
+//				return
+//			}
+//		}
+//	})
+func BreakdownNPS[K comparable](scores iter.Seq2[K, int], opts ...ScoreOption) (map[K]NPS, error) {
+	return breakdown[K, NPSTally, NPS]("NPS scores", scores, NPSMin, NPSMax, opts)
+}
+
+// BreakdownCSAT scores customer-satisfaction answers (1–5) by key, as
+// [BreakdownNPS] does.
+func BreakdownCSAT[K comparable](scores iter.Seq2[K, int], opts ...ScoreOption) (map[K]CSAT, error) {
+	return breakdown[K, CSATTally, CSAT]("CSAT scores", scores, CSATMin, CSATMax, opts)
+}
+
+// BreakdownCES scores customer-effort answers (1–7) by key, as
+// [BreakdownNPS] does.
+func BreakdownCES[K comparable](scores iter.Seq2[K, int], opts ...ScoreOption) (map[K]CES, error) {
+	return breakdown[K, CESTally, CES]("CES scores", scores, CESMin, CESMax, opts)
+}
+
+// NPSChange is the change of a Net Promoter Score between two
+// independent samples, such as two periods, and whether it is larger
+// than sampling error explains:
+//
+//	Delta  = After.Score − Before.Score            (NPS points)
+//	StdErr = √(Before.StdErr² + After.StdErr²)
+//	Z      = Delta / StdErr
+//	P      = erfc(|Z|/√2)                          (two-sided)
+//	Interval = Delta ± z·StdErr, clipped to [−200, 200]
+//
+// Significant reports P < 1 − Confidence, which is the same as the
+// interval excluding 0. When both samples are unanimous StdErr is 0: a
+// change of 0 then has Z 0 and P 1, any other change an infinite Z and
+// P 0.
+type NPSChange struct {
+	Before, After NPS
+	Delta, StdErr float64
+	Z, P          float64
+	Interval      Interval
+	Confidence    float64
+	Significant   bool
+	// Small reports either sample below the minimum sample
+	// ([WithMinSample]): the test is then rough, whatever it says.
+	Small bool
+}
+
+// CompareNPS tests the change from before to after, as [NPSChange]
+// defines, at the confidence level of opts (not of before and after).
+// It fails with a [*ValidationError] on a bad option or a score with no
+// responses.
+func CompareNPS(before, after NPS, opts ...ScoreOption) (NPSChange, error) {
+	c, err := scoreOptions(opts)
+	if err != nil {
+		return NPSChange{}, err
+	}
+	verr := &ValidationError{Entity: "NPS change"}
+	if before.N <= 0 {
+		verr.add("before", "no responses")
+	}
+	if after.N <= 0 {
+		verr.add("after", "no responses")
+	}
+	if err := verr.err(); err != nil {
+		return NPSChange{}, err
+	}
+	ch := NPSChange{Before: before, After: after, Confidence: c.confidence,
+		Small: c.small(before.N) || c.small(after.N)}
+	ch.Delta = after.Score - before.Score
+	ch.StdErr = math.Hypot(before.StdErr, after.StdErr)
+	switch {
+	case ch.StdErr > 0:
+		ch.Z = ch.Delta / ch.StdErr
+		ch.P = math.Erfc(math.Abs(ch.Z) / math.Sqrt2)
+	case ch.Delta == 0:
+		ch.Z, ch.P = 0, 1
+	default:
+		ch.Z, ch.P = math.Copysign(math.Inf(1), ch.Delta), 0
+	}
+	m := c.z() * ch.StdErr
+	ch.Interval = Interval{Low: clip(ch.Delta-m, -200, 200), High: clip(ch.Delta+m, -200, 200)}
+	ch.Significant = ch.P < 1-c.confidence
+	return ch, nil
 }

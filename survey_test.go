@@ -2,9 +2,11 @@ package crm_test
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -211,6 +213,133 @@ func TestScoreBadInput(t *testing.T) {
 			assert.Equal(t, tt.fields, fieldNames(t, err))
 		})
 	}
+}
+
+// pairs yields each key with each of its answers, in key order.
+func pairs[K comparable](keys []K, answers map[K][]int) func(yield func(K, int) bool) {
+	return func(yield func(K, int) bool) {
+		for _, k := range keys {
+			for _, s := range answers[k] {
+				if !yield(k, s) {
+					return
+				}
+			}
+		}
+	}
+}
+
+func TestBreakdownNPS(t *testing.T) {
+	byRegion := map[string][]int{
+		"emea": answers(10, 50, 8, 30, 3, 20),
+		"apac": {9, 9, 0},
+	}
+	got, err := crm.BreakdownNPS(pairs([]string{"emea", "apac"}, byRegion))
+	require.NoError(t, err)
+	require.ElementsMatch(t, []string{"emea", "apac"}, slices.Collect(maps.Keys(got)))
+	for region, scores := range byRegion {
+		want, err := crm.ScoreNPS(scores)
+		require.NoError(t, err)
+		assert.Equal(t, want, got[region], region)
+	}
+	assert.InDelta(t, 30, got["emea"].Score, 1e-9)
+	assert.False(t, got["emea"].Small)
+	assert.True(t, got["apac"].Small)
+
+	got, err = crm.BreakdownNPS(pairs([]string{"apac"}, byRegion), crm.WithMinSample(3))
+	require.NoError(t, err)
+	assert.False(t, got["apac"].Small)
+
+	t.Run("Periods", func(t *testing.T) {
+		q1 := crm.PeriodOf(time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), crm.PeriodQuarter)
+		q2 := crm.PeriodOf(time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC), crm.PeriodQuarter)
+		csat, err := crm.BreakdownCSAT(pairs([]crm.Period{q1, q2}, map[crm.Period][]int{q1: {5, 4, 1}, q2: {2}}))
+		require.NoError(t, err)
+		assert.Equal(t, 2, csat[q1].Satisfied)
+		assert.Equal(t, 0, csat[q2].Satisfied)
+		ces, err := crm.BreakdownCES(pairs([]crm.Period{q1}, map[crm.Period][]int{q1: {7, 5, 4, 1}}))
+		require.NoError(t, err)
+		assert.InDelta(t, 50, ces[q1].Agreement, 1e-9)
+	})
+	t.Run("Empty", func(t *testing.T) {
+		got, err := crm.BreakdownNPS(pairs[string](nil, nil))
+		require.NoError(t, err)
+		assert.Empty(t, got)
+	})
+	t.Run("ErrRange", func(t *testing.T) {
+		_, err := crm.BreakdownNPS(pairs([]string{"emea", "apac"}, map[string][]int{"emea": {10, 11}, "apac": {-3}}))
+		assert.Equal(t, []string{"scores[1]", "scores[2]"}, fieldNames(t, err))
+		_, err = crm.BreakdownCES(pairs([]string{"x"}, map[string][]int{"x": {0}}))
+		assert.Equal(t, []string{"scores[0]"}, fieldNames(t, err))
+	})
+	t.Run("ErrOption", func(t *testing.T) {
+		_, err := crm.BreakdownCSAT(pairs([]string{"x"}, map[string][]int{"x": {5}}), crm.WithConfidence(95))
+		assert.Equal(t, []string{"confidence"}, fieldNames(t, err))
+	})
+}
+
+func TestCompareNPS(t *testing.T) {
+	// Before: 50/30/20 of 100, NPS 30, Var 0.0061, StdErr √61.
+	// After: 60/25/15 of 100, NPS 45, Var (0.75 − 0.2025)/100, StdErr √54.75.
+	// By hand: StdErr = √115.75 = 10.758717, z = 15/10.758717 = 1.394218,
+	// p = erfc(1.394218/√2) = 0.163252.
+	before, err := crm.ScoreNPS(answers(10, 50, 8, 30, 2, 20))
+	require.NoError(t, err)
+	after, err := crm.ScoreNPS(answers(9, 60, 7, 25, 6, 15))
+	require.NoError(t, err)
+
+	tests := []struct {
+		name        string
+		opts        []crm.ScoreOption
+		zc          float64
+		significant bool
+	}{
+		{"Default", nil, z95, false},
+		{"Confidence80", []crm.ScoreOption{crm.WithConfidence(0.80)}, 1.2815515655446004, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ch, err := crm.CompareNPS(before, after, tt.opts...)
+			require.NoError(t, err)
+			assert.InDelta(t, 15, ch.Delta, 1e-9)
+			assert.InDelta(t, math.Sqrt(115.75), ch.StdErr, 1e-9)
+			assert.InDelta(t, 1.394218, ch.Z, 1e-6)
+			assert.InDelta(t, 0.163252, ch.P, 1e-6)
+			assert.InDelta(t, 15-tt.zc*math.Sqrt(115.75), ch.Interval.Low, 1e-9)
+			assert.InDelta(t, 15+tt.zc*math.Sqrt(115.75), ch.Interval.High, 1e-9)
+			assert.Equal(t, tt.significant, ch.Significant)
+			assert.Equal(t, tt.significant, !ch.Interval.Contains(0))
+			assert.False(t, ch.Small)
+		})
+	}
+	t.Run("Reversed", func(t *testing.T) {
+		ch, err := crm.CompareNPS(after, before)
+		require.NoError(t, err)
+		assert.InDelta(t, -1.394218, ch.Z, 1e-6)
+		assert.InDelta(t, 0.163252, ch.P, 1e-6)
+	})
+	t.Run("Unanimous", func(t *testing.T) {
+		all, err := crm.ScoreNPS(answers(10, 40))
+		require.NoError(t, err)
+		none, err := crm.ScoreNPS(answers(0, 5))
+		require.NoError(t, err)
+		ch, err := crm.CompareNPS(all, all)
+		require.NoError(t, err)
+		assert.Equal(t, 0.0, ch.Z)
+		assert.Equal(t, 1.0, ch.P)
+		assert.False(t, ch.Significant)
+		ch, err = crm.CompareNPS(all, none)
+		require.NoError(t, err)
+		assert.True(t, math.IsInf(ch.Z, -1))
+		assert.Equal(t, 0.0, ch.P)
+		assert.True(t, ch.Significant)
+		assert.True(t, ch.Small, "five answers is below the minimum sample")
+	})
+	t.Run("ErrInput", func(t *testing.T) {
+		_, err := crm.CompareNPS(crm.NPS{}, after)
+		assert.Equal(t, []string{"before"}, fieldNames(t, err))
+		_, err = crm.CompareNPS(before, after, crm.WithConfidence(0))
+		assert.Equal(t, []string{"confidence"}, fieldNames(t, err))
+	})
 }
 
 func ExampleScoreNPS() {
