@@ -357,3 +357,15 @@ func ExampleScoreNPS() {
 	// NPS 20 ± 38.2 (n=20, small sample: true)
 	// Wald -18.2 to 58.2; adjusted Wald -17.5 to 52.3
 }
+
+func BenchmarkNPSTally(b *testing.B) {
+	var t crm.NPSTally
+	for i := 0; b.Loop(); i++ {
+		if err := t.Add(i % 11); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := t.Result(); err != nil {
+		b.Fatal(err)
+	}
+}
