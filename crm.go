@@ -43,6 +43,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/big"
 	"slices"
 	"strings"
 	"sync"
@@ -575,6 +576,27 @@ func (m Money) Round() Money {
 		return m
 	}
 	return Money{Amount: m.Amount.RoundBank(int32(digits)), Currency: m.Currency}
+}
+
+// quoBank returns a ÷ b rounded half to even to places decimal places,
+// exactly: the remainder of the division decides the rounding, not a
+// longer quotient rounded twice, and decimal's package-level
+// DivisionPrecision plays no part. b must not be zero.
+func quoBank(a, b decimal.Decimal, places int32) decimal.Decimal {
+	q, r := a.QuoRem(b, places)
+	if r.IsZero() {
+		return q
+	}
+	unit := decimal.New(1, -places)
+	c := r.Abs().Mul(decimal.NewFromInt(2)).Cmp(b.Abs().Mul(unit))
+	odd := new(big.Int).Abs(q.Shift(places).BigInt()).Bit(0) == 1
+	if c > 0 || (c == 0 && odd) {
+		if (a.Sign() < 0) != (b.Sign() < 0) {
+			return q.Sub(unit)
+		}
+		return q.Add(unit)
+	}
+	return q
 }
 
 func isLetters(s string) bool {

@@ -385,7 +385,7 @@ func NewForecaster(pipelines []*Pipeline, opts ForecastOptions) (*Forecaster, er
 	if !opts.Period.Valid() {
 		verr.add("period", "unknown unit %q", opts.Period)
 	}
-	opts.From, opts.To = dateOf(opts.From), dateOf(opts.To)
+	opts.From, opts.To = dateOf(opts.From.UTC()), dateOf(opts.To.UTC())
 	if !opts.From.IsZero() && !opts.To.IsZero() && !opts.From.Before(opts.To) {
 		verr.add("to", "must be after from")
 	}

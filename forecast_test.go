@@ -344,3 +344,38 @@ func TestStaleDeals(t *testing.T) {
 	}
 	assert.Equal(t, []string{"idle", "late"}, got)
 }
+
+// TestRoundingHalfToEven checks the divisions of the analytics round the
+// exact quotient half to even, once.
+func TestRoundingHalfToEven(t *testing.T) {
+	created := day(2026, 1, 1)
+	won := func(amount string) *crm.Opportunity {
+		return &crm.Opportunity{Status: crm.OpportunityWon, Amount: crm.MustMoney(amount, "EUR"), CreatedAt: created, ClosedAt: created.AddDate(0, 0, 10)}
+	}
+	m, err := crm.MeasureSales(seqOf([]*crm.Opportunity{won("10.00"), won("10.01")}), crm.SalesOptions{Conversion: crm.Conversion{Currency: "EUR", AsOf: day(2026, 6, 1)}})
+	require.NoError(t, err)
+	assertMoney(t, "10.00 EUR", m.AverageDeal, "10.005 is a tie: to the even cent")
+	assertMoney(t, "10.00 EUR", m.MedianDeal, "the same tie, the same way")
+	m, err = crm.MeasureSales(seqOf([]*crm.Opportunity{won("10.01"), won("10.02")}), crm.SalesOptions{Conversion: crm.Conversion{Currency: "EUR", AsOf: day(2026, 6, 1)}})
+	require.NoError(t, err)
+	assertMoney(t, "10.02 EUR", m.AverageDeal, "10.015 goes up to the even cent")
+
+	sums := []crm.PurchaseSummary{
+		{CustomerID: "a", Orders: 1, Days: 1, First: created, Last: created, Total: crm.MustMoney("1.0000", "EUR")},
+		{CustomerID: "b", Orders: 1, Days: 1, First: created, Last: created, Total: crm.MustMoney("19998.9999", "EUR")},
+	}
+	r, err := crm.ValueTiers(sums, crm.TierOptions{})
+	require.NoError(t, err)
+	require.Len(t, r.Customers, 2)
+	// 1 ÷ 19,999.9999 = 0.0000500000003…, which is 0.0001 to four places
+	// (a quotient rounded first to twelve places and then to four gave 0).
+	assert.Equal(t, "0.0001", r.Customers[1].Share.String())
+
+	var b crm.RateBook
+	require.NoError(t, b.Set("EUR", "USD", day(2026, 1, 1), decimal.RequireFromString("1.25")))
+	_, err = b.Rate("usd", " eur", time.Date(2026, 1, 1, 1, 0, 0, 0, time.FixedZone("", 5*3600)))
+	require.ErrorIs(t, err, crm.ErrNoRate, "20:00 UTC on 31 December, before the first rate")
+	rate, err := b.Rate("usd", " eur", day(2026, 1, 2))
+	require.NoError(t, err, "codes in any case")
+	assert.Equal(t, "0.8", rate.String())
+}

@@ -312,13 +312,13 @@ func MeasureSales(opps iter.Seq2[*Opportunity, error], opts SalesOptions) (*Sale
 		return m, nil
 	}
 	n := decimal.NewFromInt(int64(m.Won))
-	m.AverageDeal = money(wonSum.DivRound(n, int32(digits)))
+	m.AverageDeal = money(quoBank(wonSum, n, int32(digits)))
 	slices.SortFunc(amounts, decimal.Decimal.Cmp)
 	mid := len(amounts) / 2
 	if len(amounts)%2 == 1 {
 		m.MedianDeal = money(amounts[mid])
 	} else {
-		m.MedianDeal = money(amounts[mid-1].Add(amounts[mid]).Div(decimal.NewFromInt(2)).RoundBank(int32(digits)))
+		m.MedianDeal = money(quoBank(amounts[mid-1].Add(amounts[mid]), decimal.NewFromInt(2), int32(digits)))
 	}
 	slices.Sort(cycles)
 	var total time.Duration
@@ -333,10 +333,11 @@ func MeasureSales(opps iter.Seq2[*Opportunity, error], opts SalesOptions) (*Sale
 	}
 	m.P90Cycle = cycles[(len(cycles)*9+9)/10-1]
 	if m.MeanCycle > 0 {
-		days := decimal.NewFromInt(int64(m.MeanCycle)).Div(decimal.NewFromInt(int64(24 * time.Hour)))
-		// Open × (Won ÷ closed) × (wonSum ÷ Won) ÷ days = Open × wonSum ÷ closed ÷ days.
-		perDay := decimal.NewFromInt(int64(m.Open)).Mul(wonSum).Div(decimal.NewFromInt(int64(m.Won + m.Lost))).Div(days)
-		m.Velocity = money(perDay.RoundBank(int32(digits)))
+		// Open × (Won ÷ closed) × (wonSum ÷ Won) ÷ (mean cycle ÷ a day)
+		// = Open × wonSum × a day ÷ (closed × mean cycle), in nanoseconds.
+		num := decimal.NewFromInt(int64(m.Open)).Mul(wonSum).Mul(decimal.NewFromInt(int64(24 * time.Hour)))
+		den := decimal.NewFromInt(int64(m.Won + m.Lost)).Mul(decimal.NewFromInt(int64(m.MeanCycle)))
+		m.Velocity = money(quoBank(num, den, int32(digits)))
 	}
 	return m, nil
 }

@@ -462,7 +462,7 @@ func (o *Opportunity) Weighted() Money {
 	if o.Amount.IsZero() {
 		return Money{}
 	}
-	return Money{Amount: o.Amount.Amount.Mul(decimal.NewFromInt(int64(o.Probability))).Div(decimal.NewFromInt(100)), Currency: o.Amount.Currency}
+	return Money{Amount: o.Amount.Amount.Mul(decimal.NewFromInt(int64(o.Probability))).Shift(-2), Currency: o.Amount.Currency}
 }
 
 // OpportunityChange is one entry of a deal's history, written with every

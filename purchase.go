@@ -85,10 +85,7 @@ func meanMoney(sum Money, n int) Money {
 	if !ok {
 		digits = meanDigits
 	}
-	// DivRound rounds half away from zero; divide with room to spare and
-	// round half to even once, so the result is exact to the minor unit.
-	q := sum.Amount.DivRound(decimal.NewFromInt(int64(n)), int32(digits)+8)
-	return Money{Amount: q.RoundBank(int32(digits)), Currency: sum.Currency}
+	return Money{Amount: quoBank(sum.Amount, decimal.NewFromInt(int64(n)), int32(digits)), Currency: sum.Currency}
 }
 
 // PurchaseSummaryFilter selects the purchase summaries of

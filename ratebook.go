@@ -38,8 +38,8 @@ const inverseDigits = 10
 // to another applies from its effective date until the next rate of the
 // same pair. Rates are kept by calendar date (UTC); a conversion on a
 // date before a pair's first rate has no rate. When only the opposite
-// direction of a pair is set, its inverse is used, computed to 10 decimal
-// places.
+// direction of a pair is set, its inverse is used, rounded half to even
+// to 10 decimal places.
 //
 // The zero RateBook is empty and ready to use. [RateBook.Set] must not
 // run concurrently with other methods; a book that is no longer being set
@@ -57,7 +57,7 @@ type datedRate struct {
 func NewRateBook() *RateBook { return &RateBook{} }
 
 // Set records that one unit of from is worth rate units of to from the
-// date effective on (the time of day is ignored), replacing a rate of the
+// UTC date of effective on (the time of day is ignored), replacing a rate of the
 // same pair and date. It fails with [ErrInvalid] on an unknown currency,
 // a pair of one currency, a rate that is not positive or a zero date.
 func (b *RateBook) Set(from, to string, effective time.Time, rate decimal.Decimal) error {
@@ -84,7 +84,7 @@ func (b *RateBook) Set(from, to string, effective time.Time, rate decimal.Decima
 	if b.pairs == nil {
 		b.pairs = make(map[[2]string][]datedRate)
 	}
-	key, day := [2]string{from, to}, dateOf(effective)
+	key, day := [2]string{from, to}, dateOf(effective.UTC())
 	rates := b.pairs[key]
 	i, found := slices.BinarySearchFunc(rates, day, func(r datedRate, t time.Time) int { return r.from.Compare(t) })
 	if found {
@@ -95,21 +95,22 @@ func (b *RateBook) Set(from, to string, effective time.Time, rate decimal.Decima
 	return nil
 }
 
-// Rate returns the rate from one currency to another in force on the
-// date of on: 1 for a currency to itself, the pair's latest rate effective
+// Rate returns the rate from one currency to another (codes in any case)
+// in force on the UTC date of on: 1 for a currency to itself, the pair's latest rate effective
 // on or before that date, or else the inverse of the opposite pair's. It
 // fails with a [*RateError] (matching [ErrNoRate]) when there is none.
 func (b *RateBook) Rate(from, to string, on time.Time) (decimal.Decimal, error) {
+	from, to = strings.ToUpper(strings.TrimSpace(from)), strings.ToUpper(strings.TrimSpace(to))
 	if from == to {
 		return decimal.NewFromInt(1), nil
 	}
-	day := dateOf(on)
+	day := dateOf(on.UTC())
 	if b != nil {
 		if r, ok := b.lookup(from, to, day); ok {
 			return r, nil
 		}
 		if r, ok := b.lookup(to, from, day); ok {
-			return decimal.NewFromInt(1).DivRound(r, inverseDigits), nil
+			return quoBank(decimal.NewFromInt(1), r, inverseDigits), nil
 		}
 	}
 	return decimal.Decimal{}, &RateError{From: from, To: to, On: day}
@@ -131,6 +132,7 @@ func (b *RateBook) lookup(from, to string, day time.Time) (decimal.Decimal, bool
 // on, exactly (the product is not rounded; see [Money.Round]). The zero
 // Money converts to the zero Money. It fails as [RateBook.Rate] does.
 func (b *RateBook) Convert(m Money, to string, on time.Time) (Money, error) {
+	to = strings.ToUpper(strings.TrimSpace(to))
 	if m.IsZero() || m.Currency == to {
 		return m, nil
 	}

@@ -187,7 +187,7 @@ func share(part, whole decimal.Decimal) decimal.Decimal {
 	if whole.Sign() <= 0 {
 		return decimal.Zero
 	}
-	return part.DivRound(whole, shareDigits+8).RoundBank(shareDigits)
+	return quoBank(part, whole, shareDigits)
 }
 
 // checkSummaries records in verr every customer that summaries name twice
