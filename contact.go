@@ -249,8 +249,8 @@ func (c *Client) RemoveContact(ctx context.Context, id string, version int64) er
 // ListContacts returns one page of the contacts f selects, in a stable
 // order, and the cursor for the next page ("" after the last).
 func (c *Client) ListContacts(ctx context.Context, f ContactFilter) ([]*Contact, Cursor, error) {
-	if f.Limit < 0 || f.Limit > MaxPageLimit {
-		return nil, "", &ValidationError{Entity: "contact filter", Fields: []FieldError{{Field: "limit", Reason: fmt.Sprintf("must be between 0 and %d", MaxPageLimit)}}}
+	if err := checkLimit("contact filter", f.Limit); err != nil {
+		return nil, "", err
 	}
 	page, next, err := c.store.FindContacts(ctx, f)
 	if err != nil {

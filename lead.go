@@ -302,8 +302,8 @@ func (c *Client) GetLead(ctx context.Context, id string) (*Lead, error) {
 // order of creation), and the cursor for the next page ("" after the
 // last). Sources are trimmed, as stored ones are.
 func (c *Client) ListLeads(ctx context.Context, f LeadFilter) ([]*Lead, Cursor, error) {
-	if f.Limit < 0 || f.Limit > MaxPageLimit {
-		return nil, "", &ValidationError{Entity: "lead filter", Fields: []FieldError{{Field: "limit", Reason: fmt.Sprintf("must be between 0 and %d", MaxPageLimit)}}}
+	if err := checkLimit("lead filter", f.Limit); err != nil {
+		return nil, "", err
 	}
 	f.Sources = mapClone(f.Sources, strings.TrimSpace)
 	page, next, err := c.store.FindLeads(ctx, f)
@@ -474,15 +474,8 @@ func (c *Client) scoreLead(l *Lead) {
 var leadKind = ChildKind{
 	Name: "lead",
 	List: func(ctx context.Context, tx Store, customerID string) ([]string, error) {
-		var ids []string
 		f := LeadFilter{CustomerIDs: []string{customerID}, Limit: MaxPageLimit}
-		for l, err := range pages(ctx, f, tx.FindLeads, func(f *LeadFilter, c Cursor) { f.After = c }) {
-			if err != nil {
-				return nil, err
-			}
-			ids = append(ids, l.ID)
-		}
-		return slices.Clip(ids), nil
+		return childIDs(pages(ctx, f, tx.FindLeads, func(f *LeadFilter, c Cursor) { f.After = c }), func(l *Lead) string { return l.ID })
 	},
 	Move: func(ctx context.Context, tx Store, fromID, toID string, at time.Time, by string) (int, error) {
 		return tx.MoveLeads(ctx, fromID, toID, at, by)

@@ -235,7 +235,7 @@ func (c *Client) ApplyLifecycle(ctx context.Context, opts LifecycleOptions) (Lif
 		if err != nil {
 			return rep, fmt.Errorf("crm: apply lifecycle: %w", err)
 		}
-		histories, err := c.purchaseHistories(ctx, page)
+		histories, err := c.purchaseHistories(ctx, page, asOf)
 		if err != nil {
 			return rep, fmt.Errorf("crm: apply lifecycle: %w", err)
 		}
@@ -264,15 +264,15 @@ func (c *Client) ApplyLifecycle(ctx context.Context, opts LifecycleOptions) (Lif
 	}
 }
 
-// purchaseHistories reads the orders of customers and summarises them
-// per customer ID.
-func (c *Client) purchaseHistories(ctx context.Context, customers []*Customer) (map[string]PurchaseHistory, error) {
+// purchaseHistories reads the orders of customers placed before asOf and
+// summarises them per customer ID.
+func (c *Client) purchaseHistories(ctx context.Context, customers []*Customer, asOf time.Time) (map[string]PurchaseHistory, error) {
 	out := make(map[string]PurchaseHistory, len(customers))
 	if len(customers) == 0 {
 		return out, nil
 	}
 	times := make(map[string][]time.Time, len(customers))
-	f := OrderFilter{CustomerIDs: mapClone(customers, func(c *Customer) string { return c.ID }), Limit: MaxPageLimit}
+	f := OrderFilter{CustomerIDs: mapClone(customers, func(c *Customer) string { return c.ID }), OrderedBefore: asOf, Limit: MaxPageLimit}
 	for o, err := range pages(ctx, f, c.store.FindOrders, func(f *OrderFilter, next Cursor) { f.After = next }) {
 		if err != nil {
 			return nil, err

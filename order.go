@@ -129,6 +129,15 @@ type Order struct {
 	Version int64
 }
 
+// Currency returns the currency of the order: that of its Total, or of
+// Paid when Total is the zero Money. A Store may keep it once per order.
+func (o *Order) Currency() string {
+	if o.Total.Currency != "" {
+		return o.Total.Currency
+	}
+	return o.Paid.Currency
+}
+
 // Clone returns a deep copy of o.
 func (o *Order) Clone() *Order {
 	if o == nil {

@@ -101,7 +101,11 @@ type ValueReport struct {
 // second currency ("summaries[i].customer_id", "summaries[i].total").
 func ValueTiers(summaries []PurchaseSummary, opts TierOptions) (ValueReport, error) {
 	verr := &ValidationError{Entity: "value tiers"}
-	a, b, top := orDefault(opts.A, "0.80"), orDefault(opts.B, "0.95"), orDefault(opts.Top, "0.20")
+	a, top := orDefault(opts.A, "0.80"), orDefault(opts.Top, "0.20")
+	b := orDefault(opts.B, "0.95")
+	if opts.B.IsZero() {
+		b = decimal.Max(b, a) // a default must not clash with a given A
+	}
 	one := decimal.NewFromInt(1)
 	if a.Sign() <= 0 || a.GreaterThan(one) {
 		verr.add("options.a", "must be above 0 and at most 1")

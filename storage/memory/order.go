@@ -282,7 +282,7 @@ func (s *Store) CustomerExposure(ctx context.Context, customerID string) ([]crm.
 			continue
 		}
 		owed := o.Total.Amount.Sub(o.Paid.Amount)
-		cur := orderCurrency(o)
+		cur := o.Currency()
 		i, found := slices.BinarySearchFunc(out, cur, func(m crm.Money, c string) int { return strings.Compare(m.Currency, c) })
 		if !found {
 			out = slices.Insert(out, i, crm.Money{Amount: decimal.Zero, Currency: cur})
@@ -291,15 +291,6 @@ func (s *Store) CustomerExposure(ctx context.Context, customerID string) ([]crm.
 	}
 	s.unlock(false)
 	return slices.DeleteFunc(out, func(m crm.Money) bool { return m.Amount.IsZero() }), nil
-}
-
-// orderCurrency returns the currency of o: of its Total, or of Paid when
-// Total is the zero Money.
-func orderCurrency(o *crm.Order) string {
-	if o.Total.Currency != "" {
-		return o.Total.Currency
-	}
-	return o.Paid.Currency
 }
 
 // CreatePayment stores a copy of p. It fails with [crm.ErrDuplicate] if a

@@ -55,7 +55,7 @@ func (s *Store) PurchaseSummaries(ctx context.Context, f crm.PurchaseSummaryFilt
 		tally = tally[:0]
 		for _, oid := range t.of[ids[i]] {
 			o := t.byID[oid]
-			cur := orderCurrency(o)
+			cur := o.Currency()
 			if o.Status == crm.OrderCancelled || !o.OrderedAt.Before(f.AsOf) || f.Currency != "" && cur != f.Currency {
 				continue
 			}

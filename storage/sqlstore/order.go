@@ -31,19 +31,10 @@ type DecimalSummer interface {
 const orderColumns = `od.id, od.number, od.customer_id, od.opportunity_id, od.status, od.currency, od.total, od.paid,
 	od.ordered_at, od.created_at, od.created_by, od.updated_at, od.updated_by, od.version`
 
-// orderCurrency returns the currency column of o: that of its Total, or
-// of Paid when Total is the zero Money.
-func orderCurrency(o *crm.Order) string {
-	if o.Total.Currency != "" {
-		return o.Total.Currency
-	}
-	return o.Paid.Currency
-}
-
 // orderValues returns the row values of o but its ID and Version, in the
 // order of the columns of insertOrder and updateOrder.
 func (s *Store) orderValues(o *crm.Order) []any {
-	return []any{o.Number, o.CustomerID, o.OpportunityID, string(o.Status), orderCurrency(o),
+	return []any{o.Number, o.CustomerID, o.OpportunityID, string(o.Status), o.Currency(),
 		amountArg(o.Total), amountArg(o.Paid), s.timeArg(o.OrderedAt),
 		s.timeArg(o.CreatedAt), o.CreatedBy, s.timeArg(o.UpdatedAt), o.UpdatedBy}
 }
@@ -333,7 +324,7 @@ func (s *Store) loadOrderLines(ctx context.Context, q dbtx, os []*crm.Order) err
 		if o == nil {
 			return nil
 		}
-		currency := orderCurrency(o)
+		currency := o.Currency()
 		l := crm.OrderLine{SKU: sku, Description: description}
 		var err error
 		if l.Quantity, err = decimal.NewFromString(quantity); err != nil {
