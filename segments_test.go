@@ -90,6 +90,15 @@ func TestSavedSegments(t *testing.T) {
 	assert.Equal(t, `industry = "retail"`, up.Rule.String())
 	_, err = client.UpdateSegment(ctx, seg.ID, seg.Version, crm.SegmentUpdate{Name: crm.Ptr("x")})
 	assert.ErrorIs(t, err, crm.ErrConflict)
+	same, err := client.UpdateSegment(ctx, seg.ID, up.Version, crm.SegmentUpdate{Name: crm.Ptr(" VIPs"), Rule: &newRule})
+	require.NoError(t, err)
+	assert.Equal(t, up.Version, same.Version, "nothing changed, nothing written")
+	page, next, err := client.ListSegments(ctx, crm.SegmentFilter{Limit: 1})
+	require.NoError(t, err)
+	assert.Len(t, page, 1)
+	assert.Empty(t, next)
+	_, _, err = client.ListSegments(ctx, crm.SegmentFilter{Limit: -1})
+	assert.Contains(t, fieldErr(t, err, "limit"), "between 0")
 
 	var names []string
 	for s, err := range client.Segments(ctx) {

@@ -113,7 +113,7 @@ func (c *Client) CreateSegment(ctx context.Context, in *Segment) (*Segment, erro
 	s.ID, s.Version = c.ids.NewID(), 1
 	s.CreatedAt, s.CreatedBy, s.UpdatedAt, s.UpdatedBy = now, by, now, by
 	if err := c.store.CreateSegment(ctx, s); err != nil {
-		return nil, fmt.Errorf("crm: create segment: %w", err)
+		return nil, wrapUnlessTyped("create segment", err)
 	}
 	return s, nil
 }
@@ -128,10 +128,23 @@ func (c *Client) GetSegment(ctx context.Context, id string) (*Segment, error) {
 	return s, nil
 }
 
-// Segments iterates over every saved segment in ascending ID order. An
-// error ends the iteration after being yielded.
+// ListSegments returns one page of the saved segments, in ID order, and
+// the cursor for the next page ("" after the last).
+func (c *Client) ListSegments(ctx context.Context, f SegmentFilter) ([]*Segment, Cursor, error) {
+	if err := checkLimit("segment filter", f.Limit); err != nil {
+		return nil, "", err
+	}
+	page, next, err := c.store.FindSegments(ctx, f)
+	if err != nil {
+		return nil, "", fmt.Errorf("crm: list segments: %w", err)
+	}
+	return page, next, nil
+}
+
+// Segments iterates over every saved segment in ascending ID order,
+// fetching page by page. An error ends the iteration after being yielded.
 func (c *Client) Segments(ctx context.Context) iter.Seq2[*Segment, error] {
-	return pages(ctx, SegmentFilter{}, c.store.FindSegments, func(f *SegmentFilter, next Cursor) { f.After = next })
+	return pages(ctx, SegmentFilter{}, c.ListSegments, func(f *SegmentFilter, next Cursor) { f.After = next })
 }
 
 // SegmentUpdate changes a saved segment; nil fields stay as they are.
@@ -155,6 +168,7 @@ func (c *Client) UpdateSegment(ctx context.Context, id string, version int64, u 
 		if s.Version != version {
 			return fmt.Errorf("have version %d, stored %d: %w", version, s.Version, ErrConflict)
 		}
+		before := s.Clone()
 		set(&s.Name, u.Name)
 		set(&s.Description, u.Description)
 		if u.Rule != nil {
@@ -162,6 +176,10 @@ func (c *Client) UpdateSegment(ctx context.Context, id string, version int64, u 
 		}
 		if err := s.validate(); err != nil {
 			return err
+		}
+		if s.Name == before.Name && s.Description == before.Description && s.Rule.Equal(before.Rule) {
+			out = s // nothing changed: nothing is written
+			return nil
 		}
 		s.UpdatedAt, s.UpdatedBy = c.now(), actorID(ctx)
 		if err := tx.UpdateSegment(ctx, s); err != nil {
@@ -193,8 +211,9 @@ type SegmentChange struct {
 // (see [Client.SegmentMembers]) as a new snapshot and compares them with
 // the last snapshot, all in one transaction. Members are written page by
 // page and compared by a merge of two ID-ordered streams, so memory holds
-// a page and the differences, never the whole segment. Errors as for
-// GetSegment and SegmentMembers.
+// a page and the differences: the result lists every customer that
+// entered or left, which for a first snapshot (or a segment emptied) is
+// every member. Errors as for GetSegment and SegmentMembers.
 func (c *Client) SnapshotSegment(ctx context.Context, id string, opts SegmentOptions) (*SegmentChange, error) {
 	var out *SegmentChange
 	err := c.store.RunInTx(ctx, func(tx Store) error {
