@@ -12,8 +12,8 @@ import (
 
 // This file holds purchase summaries: per customer, what its orders add
 // up to as of a date. Stores compute them where the orders are
-// ([OrderStore.PurchaseSummaries]); RFM scores, value tiers and CLV
-// models read them.
+// ([OrderStore.PurchaseSummaries]); RFM scores, value tiers and the CLV
+// models of package clv (through clv.FromSummaries) read them.
 
 // PurchaseSummary is what one customer's orders in one currency add up
 // to as of a date. Only orders that count are in it: those not

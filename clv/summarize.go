@@ -208,3 +208,55 @@ func OrderTransactions(orders iter.Seq2[*crm.Order, error], currency string) ite
 		}
 	}
 }
+
+// FromSummaries turns purchase summaries computed by a store
+// ([crm.Client.PurchaseSummaries], all in one currency) into customers,
+// as [Summarize] would from the same orders: X is the purchase days
+// after the first, Tx and T run from the first purchase day to the last
+// and to the End day, in opts.Unit, and Monetary is the mean spend of the
+// repeat days (RepeatTotal ÷ X) as a float64. Purchase days are UTC
+// dates, as the summaries count them, so opts.Location must be nil or
+// UTC; and the summaries must have been computed as of the start of the
+// day after End, so that they hold exactly the orders Summarize would
+// keep. Summaries of customers whose first purchase is after End are
+// left out. It fails with an error matching [crm.ErrInvalid] on missing
+// options, a second currency or a customer named twice.
+func FromSummaries(sums []crm.PurchaseSummary, opts SummaryOptions) ([]Customer, error) {
+	verr := &crm.ValidationError{Entity: "clv summary options"}
+	if opts.End.IsZero() {
+		verr.Fields = append(verr.Fields, crm.FieldError{Field: "End", Reason: "required"})
+	}
+	if opts.Unit <= 0 {
+		verr.Fields = append(verr.Fields, crm.FieldError{Field: "Unit", Reason: "must be a positive duration"})
+	}
+	if opts.Location != nil && opts.Location != time.UTC {
+		verr.Fields = append(verr.Fields, crm.FieldError{Field: "Location", Reason: "purchase summaries count UTC days"})
+	}
+	if len(verr.Fields) > 0 {
+		return nil, verr
+	}
+	end := dayNumber(opts.End, time.UTC)
+	unitDays := float64(opts.Unit) / float64(Day)
+	out := make([]Customer, 0, len(sums))
+	seen := make(map[string]bool, len(sums))
+	for i, s := range sums {
+		switch {
+		case seen[s.CustomerID]:
+			return nil, &crm.ValidationError{Entity: "clv purchase summaries", Fields: []crm.FieldError{{Field: fmt.Sprintf("summaries[%d].customer_id", i), Reason: "customer " + strconv.Quote(s.CustomerID) + " named twice"}}}
+		case i > 0 && s.Total.Currency != sums[0].Total.Currency:
+			return nil, &crm.ValidationError{Entity: "clv purchase summaries", Fields: []crm.FieldError{{Field: fmt.Sprintf("summaries[%d].total", i), Reason: fmt.Sprintf("in %s, not %s", s.Total.Currency, sums[0].Total.Currency)}}}
+		}
+		seen[s.CustomerID] = true
+		first, last := dayNumber(s.First, time.UTC), dayNumber(s.Last, time.UTC)
+		if first > end {
+			continue
+		}
+		c := Customer{ID: s.CustomerID, X: float64(s.Days - 1), Tx: float64(last-first) / unitDays, T: float64(end-first) / unitDays}
+		if s.Days > 1 {
+			c.Monetary = s.RepeatTotal.Amount.InexactFloat64() / c.X
+		}
+		out = append(out, c)
+	}
+	slices.SortFunc(out, func(a, b Customer) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
+}
