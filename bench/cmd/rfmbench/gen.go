@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/crmkit/crm/bench/internal/gen"
 )
 
 var (
@@ -105,17 +107,6 @@ func summary(counts []int32, nOrd int) {
 		len(buyers), buyers[len(buyers)/2], c[len(c)-1], 100*float64(top)/float64(nOrd))
 }
 
-func pick(rng *rand.Rand, items []string, w []float64) string {
-	u := rng.Float64()
-	for i, p := range w {
-		if u < p {
-			return items[i]
-		}
-		u -= p
-	}
-	return items[len(items)-1]
-}
-
 func writeCustomers(rng *rand.Rand, path string, n int, sh shape) ([]customer, []float64) {
 	f, err := os.Create(path)
 	if err != nil {
@@ -155,21 +146,21 @@ func writeCustomers(rng *rand.Rand, path string, n int, sh shape) ([]customer, [
 		b = b[:0]
 		b = strconv.AppendInt(b, int64(id), 10)
 		b = append(b, ',')
-		b = appendCSV(b, fn+" "+ln)
+		b = gen.AppendCSV(b, fn+" "+ln)
 		b = append(b, ',')
-		b = append(b, lower(fn)...)
+		b = append(b, gen.Lower(fn)...)
 		b = append(b, '.')
-		b = append(b, lower(ascii(ln))...)
+		b = append(b, gen.Lower(gen.ASCII(ln))...)
 		b = append(b, '.')
 		b = strconv.AppendInt(b, int64(id), 10)
 		b = append(b, "@example.com,+1-555-"...)
-		b = appendPad(b, rng.IntN(1000), 3)
+		b = gen.AppendPad(b, rng.IntN(1000), 3)
 		b = append(b, '-')
-		b = appendPad(b, rng.IntN(10000), 4)
+		b = gen.AppendPad(b, rng.IntN(10000), 4)
 		b = append(b, ',')
-		b = append(b, pick(rng, regions, regionWeights)...)
+		b = append(b, gen.Pick(rng, regions, regionWeights)...)
 		b = append(b, ',')
-		b = append(b, pick(rng, industries, industryWeights)...)
+		b = append(b, gen.Pick(rng, industries, industryWeights)...)
 		b = append(b, ',')
 		b = time.Unix(created, 0).UTC().AppendFormat(b, time.RFC3339)
 		b = append(b, '\n')
@@ -237,7 +228,7 @@ func writeOrders(rng *rand.Rand, path string, custs []customer, weights []float6
 		b = append(b, ',')
 		b = strconv.AppendInt(b, o.cents/100, 10)
 		b = append(b, '.')
-		b = appendPad(b, int(o.cents%100), 2)
+		b = gen.AppendPad(b, int(o.cents%100), 2)
 		b = append(b, '\n')
 		w.Write(b)
 	}
@@ -248,60 +239,4 @@ func writeOrders(rng *rand.Rand, path string, custs []customer, weights []float6
 		log.Fatal(err)
 	}
 	return counts
-}
-
-func appendPad(b []byte, v, width int) []byte {
-	s := strconv.Itoa(v)
-	for i := len(s); i < width; i++ {
-		b = append(b, '0')
-	}
-	return append(b, s...)
-}
-
-// appendCSV quotes s when it holds a comma or a quote.
-func appendCSV(b []byte, s string) []byte {
-	need := false
-	for i := 0; i < len(s); i++ {
-		if s[i] == ',' || s[i] == '"' {
-			need = true
-			break
-		}
-	}
-	if !need {
-		return append(b, s...)
-	}
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		if s[i] == '"' {
-			b = append(b, '"')
-		}
-		b = append(b, s[i])
-	}
-	return append(b, '"')
-}
-
-func lower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
-}
-
-// ascii drops non-ASCII letters and apostrophes for the e-mail local part.
-func ascii(s string) string {
-	var b []byte
-	for _, r := range s {
-		switch {
-		case r == 'ü':
-			b = append(b, 'u')
-		case r == 'á':
-			b = append(b, 'a')
-		case r < 128 && r != '\'':
-			b = append(b, byte(r))
-		}
-	}
-	return string(b)
 }

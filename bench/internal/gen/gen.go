@@ -113,11 +113,11 @@ func WriteCustomers(w io.Writer, o Options) error {
 		b = b[:0]
 		b = strconv.AppendInt(b, int64(id), 10)
 		b = append(b, ',')
-		b = appendCSV(b, fn+" "+ln)
+		b = AppendCSV(b, fn+" "+ln)
 		b = append(b, ',')
-		b = append(b, lower(fn)...)
+		b = append(b, Lower(fn)...)
 		b = append(b, '.')
-		b = append(b, lower(ascii(ln))...)
+		b = append(b, Lower(ASCII(ln))...)
 		b = append(b, '.')
 		b = strconv.AppendInt(b, int64(id), 10)
 		b = append(b, "@example.com,+1-555-"...)
@@ -126,13 +126,13 @@ func WriteCustomers(w io.Writer, o Options) error {
 			p := uniquePhone(id)
 			exchange, line = p/10000, p%10000
 		}
-		b = appendPad(b, exchange, 3)
+		b = AppendPad(b, exchange, 3)
 		b = append(b, '-')
-		b = appendPad(b, line, 4)
+		b = AppendPad(b, line, 4)
 		b = append(b, ',')
-		b = append(b, pick(rng, regions, regionWeights)...)
+		b = append(b, Pick(rng, regions, regionWeights)...)
 		b = append(b, ',')
-		b = append(b, pick(rng, industries, industryWeights)...)
+		b = append(b, Pick(rng, industries, industryWeights)...)
 		b = append(b, ',')
 		b = time.Unix(created, 0).UTC().AppendFormat(b, time.RFC3339)
 		b = append(b, '\n')
@@ -176,7 +176,8 @@ func uniquePhone(id int) int {
 	return int((int64(id)*a + b) % maxUniquePhones)
 }
 
-func pick(rng *rand.Rand, items []string, w []float64) string {
+// Pick draws one of items with the weights w.
+func Pick(rng *rand.Rand, items []string, w []float64) string {
 	u := rng.Float64()
 	for i, p := range w {
 		if u < p {
@@ -187,7 +188,8 @@ func pick(rng *rand.Rand, items []string, w []float64) string {
 	return items[len(items)-1]
 }
 
-func appendPad(b []byte, v, width int) []byte {
+// AppendPad appends v to b in decimal, padded with zeros to width digits.
+func AppendPad(b []byte, v, width int) []byte {
 	s := strconv.Itoa(v)
 	for i := len(s); i < width; i++ {
 		b = append(b, '0')
@@ -195,8 +197,8 @@ func appendPad(b []byte, v, width int) []byte {
 	return append(b, s...)
 }
 
-// appendCSV quotes s when it holds a comma or a quote.
-func appendCSV(b []byte, s string) []byte {
+// AppendCSV appends s to b as a CSV field, quoted when it holds a comma or a quote.
+func AppendCSV(b []byte, s string) []byte {
 	need := false
 	for i := 0; i < len(s); i++ {
 		if s[i] == ',' || s[i] == '"' {
@@ -217,7 +219,8 @@ func appendCSV(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-func lower(s string) string {
+// Lower lower-cases the ASCII letters of s.
+func Lower(s string) string {
 	b := []byte(s)
 	for i, c := range b {
 		if 'A' <= c && c <= 'Z' {
@@ -227,8 +230,8 @@ func lower(s string) string {
 	return string(b)
 }
 
-// ascii drops non-ASCII letters and apostrophes for the e-mail local part.
-func ascii(s string) string {
+// ASCII drops non-ASCII letters and apostrophes for the e-mail local part.
+func ASCII(s string) string {
 	var b []byte
 	for _, r := range s {
 		switch {
