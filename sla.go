@@ -243,3 +243,207 @@ func earliest(a, b time.Time) time.Time {
 	}
 	return b
 }
+
+// SLAEventKind is what an [SLAEvent] does to an [SLAClock].
+type SLAEventKind int
+
+// SLA event kinds. A clock starts once, may pause and resume any number
+// of times, and may stop once, for good.
+const (
+	SLAStart SLAEventKind = iota + 1
+	SLAPause
+	SLAResume
+	SLAStop
+)
+
+// String returns "start", "pause", "resume" or "stop".
+func (k SLAEventKind) String() string {
+	switch k {
+	case SLAStart:
+		return "start"
+	case SLAPause:
+		return "pause"
+	case SLAResume:
+		return "resume"
+	case SLAStop:
+		return "stop"
+	}
+	return fmt.Sprintf("SLAEventKind(%d)", int(k))
+}
+
+// SLAEvent is one change of an [SLAClock] at an instant.
+type SLAEvent struct {
+	At   time.Time
+	Kind SLAEventKind
+}
+
+// SLAPolicy is a service-level target: Target of business time on
+// Calendar, such as a first response within 4 business hours. A warning
+// is due when the business time elapsed reaches WarnFraction of Target
+// (0.8 warns at 80%), or WarnBefore before Target; set at most one of
+// them, or neither for no warning.
+type SLAPolicy struct {
+	Calendar     *BusinessCalendar
+	Target       time.Duration
+	WarnFraction float64
+	WarnBefore   time.Duration
+}
+
+// SLAClock is a pausable clock that measures business time against an
+// [SLAPolicy]. It counts the business time of the calendar between a
+// start and a stop, leaving out the spans between each pause and the
+// resume after it. Build one with [NewSLAClock]; it is immutable and
+// safe for concurrent use.
+type SLAClock struct {
+	cal    *BusinessCalendar
+	target time.Duration
+	warn   time.Duration // business time elapsed at which to warn; 0 for none
+	events []SLAEvent
+}
+
+// SLAState is an [SLAClock] as of an instant.
+type SLAState struct {
+	// Elapsed is the business time counted so far. It keeps growing past
+	// the target while the clock runs.
+	Elapsed time.Duration
+	// Remaining is the target minus Elapsed, or zero once breached.
+	Remaining time.Duration
+	// Due is the instant the target is breached if the clock runs on
+	// with no more pauses: BreachedAt once breached, and the zero time
+	// while the clock is paused, stopped or not started, and not
+	// breached.
+	Due time.Time
+	// Warning reports that Elapsed has reached the warning threshold but
+	// not the target.
+	Warning bool
+	// Breached reports that Elapsed has reached the target.
+	Breached bool
+	// BreachedAt is the instant Elapsed reached the target, exactly; the
+	// zero time when not breached.
+	BreachedAt time.Time
+	// Running reports that the clock has started and is neither paused
+	// nor stopped.
+	Running bool
+}
+
+// NewSLAClock returns the clock of policy with events applied in order.
+// Events may share an instant, and are then applied in the order given.
+//
+// It fails with a [*ValidationError] when the policy's calendar is nil,
+// its target is not positive, WarnFraction is set and not between 0 and
+// 1 (exclusive), WarnBefore is set and not between 0 and the target
+// (exclusive), or both are set; and naming "events[i]" for an event that
+// has a zero time, is earlier than the one before it, has an unknown
+// kind, or does not fit the clock's state (a second start, a pause or
+// resume or stop before the start, a resume while running, a pause while
+// paused, anything after the stop).
+func NewSLAClock(policy SLAPolicy, events ...SLAEvent) (*SLAClock, error) {
+	verr := &ValidationError{Entity: "SLA clock"}
+	if policy.Calendar == nil {
+		verr.add("calendar", "required")
+	}
+	if policy.Target <= 0 {
+		verr.add("target", "must be positive")
+	}
+	var warn time.Duration
+	switch {
+	case policy.WarnFraction != 0 && policy.WarnBefore != 0:
+		verr.add("warn_before", "set warn_fraction or warn_before, not both")
+	case policy.WarnFraction != 0:
+		if !(policy.WarnFraction > 0 && policy.WarnFraction < 1) {
+			verr.add("warn_fraction", "%v: must be between 0 and 1", policy.WarnFraction)
+		} else {
+			warn = time.Duration(float64(policy.Target) * policy.WarnFraction)
+		}
+	case policy.WarnBefore != 0:
+		if policy.WarnBefore < 0 || policy.WarnBefore >= policy.Target {
+			verr.add("warn_before", "%s: must be between 0 and the target", policy.WarnBefore)
+		} else {
+			warn = policy.Target - policy.WarnBefore
+		}
+	}
+	const (
+		idle = iota
+		running
+		paused
+		stopped
+	)
+	state := idle
+	var last time.Time
+	for i, ev := range events {
+		field := fmt.Sprintf("events[%d]", i)
+		if ev.At.IsZero() {
+			verr.add(field, "time required")
+			continue
+		}
+		if ev.At.Before(last) {
+			verr.add(field, "%s at %s is before the event before it", ev.Kind, ev.At.Format(time.RFC3339))
+			continue
+		}
+		next, ok := state, false
+		switch ev.Kind {
+		case SLAStart:
+			next, ok = running, state == idle
+		case SLAPause:
+			next, ok = paused, state == running
+		case SLAResume:
+			next, ok = running, state == paused
+		case SLAStop:
+			next, ok = stopped, state == running || state == paused
+		default:
+			verr.add(field, "%s: unknown kind", ev.Kind)
+			continue
+		}
+		if !ok {
+			verr.add(field, "%s: not allowed when %s", ev.Kind, [...]string{"not started", "running", "paused", "stopped"}[state])
+			continue
+		}
+		state, last = next, ev.At
+	}
+	if err := verr.err(); err != nil {
+		return nil, err
+	}
+	return &SLAClock{cal: policy.Calendar, target: policy.Target, warn: warn, events: slices.Clone(events)}, nil
+}
+
+// State returns the clock as of at, counting the events at or before at.
+func (c *SLAClock) State(at time.Time) SLAState {
+	var (
+		st      SLAState
+		runFrom time.Time // start of the running span; zero when not running
+	)
+	// span counts the business time of [from, to) and notes the breach.
+	span := func(from, to time.Time) {
+		n := c.cal.WorkingTime(from, to)
+		if !st.Breached && st.Elapsed+n >= c.target {
+			st.Breached = true
+			st.BreachedAt = c.cal.Add(from, c.target-st.Elapsed)
+		}
+		st.Elapsed += n
+	}
+	for _, ev := range c.events {
+		if ev.At.After(at) {
+			break
+		}
+		switch ev.Kind {
+		case SLAStart, SLAResume:
+			runFrom = ev.At
+		case SLAPause, SLAStop:
+			span(runFrom, ev.At)
+			runFrom = time.Time{}
+		}
+	}
+	if !runFrom.IsZero() {
+		st.Running = true
+		span(runFrom, at)
+	}
+	st.Remaining = max(c.target-st.Elapsed, 0)
+	st.Warning = c.warn > 0 && !st.Breached && st.Elapsed >= c.warn
+	switch {
+	case st.Breached:
+		st.Due = st.BreachedAt
+	case st.Running:
+		st.Due = c.cal.Add(at, st.Remaining)
+	}
+	return st
+}

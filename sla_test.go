@@ -205,3 +205,157 @@ func TestNewBusinessCalendarTouchingIntervals(t *testing.T) {
 	assert.Equal(t, 3*time.Hour, cal.WorkingTime(from, from.Add(48*time.Hour)))
 	assert.Equal(t, time.Date(2026, 3, 3, 1, 0, 0, 0, time.UTC), cal.Add(from, 2*time.Hour))
 }
+
+func TestSLAClockState(t *testing.T) {
+	berlin := mustLoad(t, "Europe/Berlin")
+	at := func(m time.Month, d, h, min, sec int) time.Time { return time.Date(2026, m, d, h, min, sec, 0, berlin) }
+	office := berlinOffice(t)
+	fourHours := crm.SLAPolicy{Calendar: office, Target: 4 * time.Hour, WarnFraction: 0.75}
+	tests := []struct {
+		name   string
+		policy crm.SLAPolicy
+		events []crm.SLAEvent
+		at     time.Time
+		want   crm.SLAState
+	}{
+		{
+			name: "not started", policy: fourHours, at: at(3, 2, 10, 0, 0),
+			want: crm.SLAState{Remaining: 4 * time.Hour},
+		},
+		{
+			name: "before the start", policy: fourHours, at: at(3, 2, 9, 0, 0),
+			events: []crm.SLAEvent{{At: at(3, 2, 10, 0, 0), Kind: crm.SLAStart}},
+			want:   crm.SLAState{Remaining: 4 * time.Hour},
+		},
+		{
+			name: "running over lunch", policy: fourHours, at: at(3, 2, 14, 0, 0),
+			events: []crm.SLAEvent{{At: at(3, 2, 10, 0, 0), Kind: crm.SLAStart}},
+			want: crm.SLAState{Elapsed: 3 * time.Hour, Remaining: time.Hour, Due: at(3, 2, 15, 0, 0),
+				Warning: true, Running: true},
+		},
+		{
+			name: "just before the warning", policy: fourHours, at: at(3, 2, 13, 59, 59),
+			events: []crm.SLAEvent{{At: at(3, 2, 10, 0, 0), Kind: crm.SLAStart}},
+			want: crm.SLAState{Elapsed: 3*time.Hour - time.Second, Remaining: time.Hour + time.Second,
+				Due: at(3, 2, 15, 0, 0), Running: true},
+		},
+		{
+			name: "warn before, as a duration", at: at(3, 2, 14, 0, 0),
+			policy: crm.SLAPolicy{Calendar: office, Target: 4 * time.Hour, WarnBefore: 30 * time.Minute},
+			events: []crm.SLAEvent{{At: at(3, 2, 10, 0, 0), Kind: crm.SLAStart}},
+			want:   crm.SLAState{Elapsed: 3 * time.Hour, Remaining: time.Hour, Due: at(3, 2, 15, 0, 0), Running: true},
+		},
+		{
+			name: "breached to the second", policy: fourHours, at: at(3, 3, 12, 0, 0),
+			events: []crm.SLAEvent{{At: at(3, 2, 16, 20, 13), Kind: crm.SLAStart}},
+			want: crm.SLAState{Elapsed: 40*time.Minute - 13*time.Second + 3*time.Hour, Due: at(3, 3, 12, 20, 13),
+				Warning: true, Running: true, Remaining: 20*time.Minute + 13*time.Second},
+		},
+		{
+			name: "breach instant", policy: fourHours, at: at(3, 3, 12, 20, 13),
+			events: []crm.SLAEvent{{At: at(3, 2, 16, 20, 13), Kind: crm.SLAStart}},
+			want: crm.SLAState{Elapsed: 4 * time.Hour, Due: at(3, 3, 12, 20, 13),
+				Breached: true, BreachedAt: at(3, 3, 12, 20, 13), Running: true},
+		},
+		{
+			name: "paused across the weekend", policy: fourHours, at: at(3, 9, 10, 0, 0),
+			events: []crm.SLAEvent{
+				{At: at(3, 6, 15, 0, 0), Kind: crm.SLAStart},  // Friday
+				{At: at(3, 6, 16, 0, 0), Kind: crm.SLAPause},  // waiting on the customer
+				{At: at(3, 9, 9, 30, 0), Kind: crm.SLAResume}, // Monday
+			},
+			want: crm.SLAState{Elapsed: 90 * time.Minute, Remaining: 150 * time.Minute, Due: at(3, 9, 12, 30, 0), Running: true},
+		},
+		{
+			name: "paused", policy: fourHours, at: at(3, 9, 10, 0, 0),
+			events: []crm.SLAEvent{
+				{At: at(3, 6, 15, 0, 0), Kind: crm.SLAStart},
+				{At: at(3, 6, 16, 0, 0), Kind: crm.SLAPause},
+			},
+			want: crm.SLAState{Elapsed: time.Hour, Remaining: 3 * time.Hour},
+		},
+		{
+			name: "breached, then paused", policy: fourHours, at: at(3, 10, 10, 0, 0),
+			events: []crm.SLAEvent{
+				{At: at(3, 9, 9, 0, 0), Kind: crm.SLAStart},
+				{At: at(3, 9, 16, 0, 0), Kind: crm.SLAPause},
+			},
+			want: crm.SLAState{Elapsed: 6 * time.Hour, Due: at(3, 9, 14, 0, 0), Breached: true, BreachedAt: at(3, 9, 14, 0, 0)},
+		},
+		{
+			name: "stopped in time", policy: fourHours, at: at(3, 20, 10, 0, 0),
+			events: []crm.SLAEvent{
+				{At: at(3, 9, 9, 0, 0), Kind: crm.SLAStart},
+				{At: at(3, 9, 9, 45, 0), Kind: crm.SLAStop},
+			},
+			want: crm.SLAState{Elapsed: 45 * time.Minute, Remaining: 195 * time.Minute},
+		},
+		{
+			name: "breach across spring forward", at: time.Date(2026, 3, 30, 0, 0, 0, 0, berlin),
+			policy: crm.SLAPolicy{Calendar: nineToFive(t), Target: 8 * time.Hour},
+			events: []crm.SLAEvent{{At: at(3, 28, 13, 0, 0), Kind: crm.SLAStart}},
+			want: crm.SLAState{Elapsed: 12 * time.Hour, Due: at(3, 29, 13, 0, 0), Breached: true,
+				BreachedAt: at(3, 29, 13, 0, 0), Running: true},
+		},
+		{
+			name: "breach across fall back", at: time.Date(2026, 10, 25, 13, 0, 0, 0, berlin),
+			policy: crm.SLAPolicy{Calendar: nineToFive(t), Target: 8 * time.Hour},
+			events: []crm.SLAEvent{{At: at(10, 24, 13, 0, 0), Kind: crm.SLAStart}},
+			want: crm.SLAState{Elapsed: 8 * time.Hour, Due: at(10, 25, 13, 0, 0), Breached: true,
+				BreachedAt: at(10, 25, 13, 0, 0), Running: true},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clock, err := crm.NewSLAClock(tt.policy, tt.events...)
+			require.NoError(t, err)
+			got := clock.State(tt.at)
+			assert.True(t, tt.want.Due.Equal(got.Due), "due: want %s, got %s", tt.want.Due, got.Due)
+			assert.True(t, tt.want.BreachedAt.Equal(got.BreachedAt), "breached at: want %s, got %s", tt.want.BreachedAt, got.BreachedAt)
+			tt.want.Due, tt.want.BreachedAt, got.Due, got.BreachedAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestNewSLAClockInvalid(t *testing.T) {
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	ev := func(min int, k crm.SLAEventKind) crm.SLAEvent {
+		return crm.SLAEvent{At: t0.Add(time.Duration(min) * time.Minute), Kind: k}
+	}
+	ok := crm.SLAPolicy{Calendar: crm.AlwaysOpen(), Target: time.Hour}
+	tests := []struct {
+		name   string
+		policy crm.SLAPolicy
+		events []crm.SLAEvent
+		fields []string
+	}{
+		{"no calendar", crm.SLAPolicy{Target: time.Hour}, nil, []string{"calendar"}},
+		{"no target", crm.SLAPolicy{Calendar: crm.AlwaysOpen()}, nil, []string{"target"}},
+		{"fraction too big", crm.SLAPolicy{Calendar: crm.AlwaysOpen(), Target: time.Hour, WarnFraction: 1.2}, nil, []string{"warn_fraction"}},
+		{"warn before the target", crm.SLAPolicy{Calendar: crm.AlwaysOpen(), Target: time.Hour, WarnBefore: time.Hour}, nil, []string{"warn_before"}},
+		{"both warnings", crm.SLAPolicy{Calendar: crm.AlwaysOpen(), Target: time.Hour, WarnBefore: time.Minute, WarnFraction: 0.5}, nil, []string{"warn_before"}},
+		{"resume without pause", ok, []crm.SLAEvent{ev(0, crm.SLAStart), ev(5, crm.SLAResume)}, []string{"events[1]"}},
+		{"pause before start", ok, []crm.SLAEvent{ev(0, crm.SLAPause)}, []string{"events[0]"}},
+		{"two starts", ok, []crm.SLAEvent{ev(0, crm.SLAStart), ev(1, crm.SLAStart)}, []string{"events[1]"}},
+		{"out of order", ok, []crm.SLAEvent{ev(0, crm.SLAStart), ev(10, crm.SLAPause), ev(5, crm.SLAResume)}, []string{"events[2]"}},
+		{"after stop", ok, []crm.SLAEvent{ev(0, crm.SLAStart), ev(10, crm.SLAStop), ev(20, crm.SLAResume)}, []string{"events[2]"}},
+		{"zero time", ok, []crm.SLAEvent{{Kind: crm.SLAStart}}, []string{"events[0]"}},
+		{"unknown kind", ok, []crm.SLAEvent{ev(0, crm.SLAStart), ev(1, 0)}, []string{"events[1]"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clock, err := crm.NewSLAClock(tt.policy, tt.events...)
+			require.Error(t, err)
+			assert.Nil(t, clock)
+			assert.True(t, errors.Is(err, crm.ErrInvalid))
+			var verr *crm.ValidationError
+			require.ErrorAs(t, err, &verr)
+			var got []string
+			for _, f := range verr.Fields {
+				got = append(got, f.Field)
+			}
+			assert.Equal(t, tt.fields, got, "%v", err)
+		})
+	}
+}
