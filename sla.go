@@ -48,7 +48,8 @@ func MondayToFriday(hours ...WorkingHours) WeeklyHours {
 
 // BusinessCalendar says when a business is open: weekly working hours in
 // one time zone, minus holidays. Build one with [NewBusinessCalendar] or
-// [AlwaysOpen]; it is immutable and safe for concurrent use.
+// [AlwaysOpen]; it is immutable and safe for concurrent use. The zero
+// BusinessCalendar is always open, like AlwaysOpen.
 //
 // Business time between two instants is the length of their overlap with
 // the open intervals. Each interval starts and ends at its wall-clock
@@ -140,7 +141,16 @@ func NewBusinessCalendar(loc *time.Location, week WeeklyHours, holidays ...time.
 }
 
 // Location returns the calendar's time zone.
-func (c *BusinessCalendar) Location() *time.Location { return c.loc }
+func (c *BusinessCalendar) Location() *time.Location {
+	if c.loc == nil {
+		return time.UTC
+	}
+	return c.loc
+}
+
+// open24 reports whether c is open at every instant: AlwaysOpen or the
+// zero BusinessCalendar.
+func (c *BusinessCalendar) open24() bool { return c.always || c.loc == nil }
 
 // intervals yields the open intervals [s, e) of c that end after t, in
 // order, starting with those of t's date in c's zone. It yields nothing
@@ -174,7 +184,7 @@ func (c *BusinessCalendar) wall(y int, m time.Month, d int, off time.Duration) t
 
 // IsOpen reports whether t falls in an open interval of c.
 func (c *BusinessCalendar) IsOpen(t time.Time) bool {
-	if c.always {
+	if c.open24() {
 		return true
 	}
 	open := false
@@ -192,7 +202,7 @@ func (c *BusinessCalendar) WorkingTime(from, to time.Time) time.Duration {
 	if !to.After(from) {
 		return 0
 	}
-	if c.always {
+	if c.open24() {
 		return to.Sub(from)
 	}
 	var total time.Duration
@@ -214,8 +224,8 @@ func (c *BusinessCalendar) WorkingTime(from, to time.Time) time.Duration {
 // zero or negative, Add returns from if c is open then, and the next
 // opening otherwise. The result is in c's zone.
 func (c *BusinessCalendar) Add(from time.Time, d time.Duration) time.Time {
-	if c.always {
-		return from.Add(max(d, 0)).In(c.loc)
+	if c.open24() {
+		return from.Add(max(d, 0)).In(c.Location())
 	}
 	var at time.Time
 	c.intervals(from, func(s, e time.Time) bool {

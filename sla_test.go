@@ -359,3 +359,12 @@ func TestNewSLAClockInvalid(t *testing.T) {
 		})
 	}
 }
+
+func TestBusinessCalendarZeroIsAlwaysOpen(t *testing.T) {
+	var cal crm.BusinessCalendar
+	from := time.Date(2026, 3, 7, 22, 0, 0, 0, time.UTC) // Saturday night
+	assert.True(t, cal.IsOpen(from))
+	assert.Equal(t, 5*time.Hour, cal.WorkingTime(from, from.Add(5*time.Hour)))
+	assert.True(t, from.Add(5*time.Hour).Equal(cal.Add(from, 5*time.Hour)))
+	assert.Equal(t, time.UTC, cal.Location())
+}
