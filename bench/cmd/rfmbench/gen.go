@@ -18,19 +18,6 @@ import (
 	"github.com/crmkit/crm/bench/internal/gen"
 )
 
-var (
-	firstNames = []string{"Ada", "Alan", "Barbara", "Carlos", "Chen", "Dana", "Elena", "Farah", "Grace", "Hiro",
-		"Ines", "Jamal", "Kofi", "Lena", "Maria", "Nikhil", "Olga", "Pedro", "Qing", "Rosa",
-		"Sven", "Tariq", "Uma", "Victor", "Wen", "Ximena", "Yusuf", "Zoe", "Amara", "Bruno"}
-	lastNames = []string{"Smith", "Garcia", "Nguyen", "Kim", "Müller", "Rossi", "Silva", "Okafor", "Ivanova", "Tanaka",
-		"Dubois", "Kowalski", "Haddad", "Jensen", "Novak", "Costa", "Patel", "Cohen", "Larsen", "O'Brien",
-		"Schmidt", "Yilmaz", "Moreau", "Andersson", "Nakamura", "Fernández", "Mensah", "Popescu", "Lindqvist", "Chowdhury"}
-	regions         = []string{"NA-East", "NA-West", "LATAM", "EMEA-North", "EMEA-South", "APAC", "ANZ"}
-	regionWeights   = []float64{0.22, 0.18, 0.10, 0.17, 0.13, 0.15, 0.05}
-	industries      = []string{"Retail", "Software", "Manufacturing", "Healthcare", "Finance", "Education", "Logistics", "Hospitality", "Energy", "Media"}
-	industryWeights = []float64{0.20, 0.15, 0.12, 0.10, 0.10, 0.08, 0.08, 0.07, 0.05, 0.05}
-)
-
 type customer struct {
 	created int64   // unix seconds
 	until   int64   // unix seconds; last moment the customer may buy
@@ -121,8 +108,8 @@ func writeCustomers(rng *rand.Rand, path string, n int, sh shape) ([]customer, [
 	span := end - start
 	for i := range n {
 		id := i + 1
-		fn := firstNames[rng.IntN(len(firstNames))]
-		ln := lastNames[rng.IntN(len(lastNames))]
+		fn := gen.FirstNames[rng.IntN(len(gen.FirstNames))]
+		ln := gen.LastNames[rng.IntN(len(gen.LastNames))]
 		// Sign-ups grow over time: density rising linearly (sqrt of uniform).
 		created := start + int64(math.Sqrt(rng.Float64())*float64(span-86400))
 		// Churners stop buying after an exponential lifetime; the rest buy
@@ -158,9 +145,9 @@ func writeCustomers(rng *rand.Rand, path string, n int, sh shape) ([]customer, [
 		b = append(b, '-')
 		b = gen.AppendPad(b, rng.IntN(10000), 4)
 		b = append(b, ',')
-		b = append(b, gen.Pick(rng, regions, regionWeights)...)
+		b = append(b, gen.Pick(rng, gen.Regions, gen.RegionWeights)...)
 		b = append(b, ',')
-		b = append(b, gen.Pick(rng, industries, industryWeights)...)
+		b = append(b, gen.Pick(rng, gen.Industries, gen.IndustryWeights)...)
 		b = append(b, ',')
 		b = time.Unix(created, 0).UTC().AppendFormat(b, time.RFC3339)
 		b = append(b, '\n')

@@ -31,17 +31,19 @@ import (
 	"time"
 )
 
+// The name, region and industry tables customers are drawn from, with
+// the weights of the regions and industries.
 var (
-	firstNames = []string{"Ada", "Alan", "Barbara", "Carlos", "Chen", "Dana", "Elena", "Farah", "Grace", "Hiro",
+	FirstNames = []string{"Ada", "Alan", "Barbara", "Carlos", "Chen", "Dana", "Elena", "Farah", "Grace", "Hiro",
 		"Ines", "Jamal", "Kofi", "Lena", "Maria", "Nikhil", "Olga", "Pedro", "Qing", "Rosa",
 		"Sven", "Tariq", "Uma", "Victor", "Wen", "Ximena", "Yusuf", "Zoe", "Amara", "Bruno"}
-	lastNames = []string{"Smith", "Garcia", "Nguyen", "Kim", "Müller", "Rossi", "Silva", "Okafor", "Ivanova", "Tanaka",
+	LastNames = []string{"Smith", "Garcia", "Nguyen", "Kim", "Müller", "Rossi", "Silva", "Okafor", "Ivanova", "Tanaka",
 		"Dubois", "Kowalski", "Haddad", "Jensen", "Novak", "Costa", "Patel", "Cohen", "Larsen", "O'Brien",
 		"Schmidt", "Yilmaz", "Moreau", "Andersson", "Nakamura", "Fernández", "Mensah", "Popescu", "Lindqvist", "Chowdhury"}
-	regions         = []string{"NA-East", "NA-West", "LATAM", "EMEA-North", "EMEA-South", "APAC", "ANZ"}
-	regionWeights   = []float64{0.22, 0.18, 0.10, 0.17, 0.13, 0.15, 0.05}
-	industries      = []string{"Retail", "Software", "Manufacturing", "Healthcare", "Finance", "Education", "Logistics", "Hospitality", "Energy", "Media"}
-	industryWeights = []float64{0.20, 0.15, 0.12, 0.10, 0.10, 0.08, 0.08, 0.07, 0.05, 0.05}
+	Regions         = []string{"NA-East", "NA-West", "LATAM", "EMEA-North", "EMEA-South", "APAC", "ANZ"}
+	RegionWeights   = []float64{0.22, 0.18, 0.10, 0.17, 0.13, 0.15, 0.05}
+	Industries      = []string{"Retail", "Software", "Manufacturing", "Healthcare", "Finance", "Education", "Logistics", "Hospitality", "Energy", "Media"}
+	IndustryWeights = []float64{0.20, 0.15, 0.12, 0.10, 0.10, 0.08, 0.08, 0.07, 0.05, 0.05}
 )
 
 // Header is the first line of the file.
@@ -97,8 +99,8 @@ func WriteCustomers(w io.Writer, o Options) error {
 	var b []byte
 	for i := range o.Customers {
 		id := i + 1
-		fn := firstNames[rng.IntN(len(firstNames))]
-		ln := lastNames[rng.IntN(len(lastNames))]
+		fn := FirstNames[rng.IntN(len(FirstNames))]
+		ln := LastNames[rng.IntN(len(LastNames))]
 		// Sign-ups grow over time: density rising linearly (sqrt of uniform).
 		created := start + int64(math.Sqrt(rng.Float64())*float64(span-86400))
 		// These draws feed only orders.csv in the earlier harness (churn,
@@ -130,9 +132,9 @@ func WriteCustomers(w io.Writer, o Options) error {
 		b = append(b, '-')
 		b = AppendPad(b, line, 4)
 		b = append(b, ',')
-		b = append(b, Pick(rng, regions, regionWeights)...)
+		b = append(b, Pick(rng, Regions, RegionWeights)...)
 		b = append(b, ',')
-		b = append(b, Pick(rng, industries, industryWeights)...)
+		b = append(b, Pick(rng, Industries, IndustryWeights)...)
 		b = append(b, ',')
 		b = time.Unix(created, 0).UTC().AppendFormat(b, time.RFC3339)
 		b = append(b, '\n')
