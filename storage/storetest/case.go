@@ -82,10 +82,16 @@ func caseIDs(cs []*crm.Case) []string {
 }
 
 func caseLister(s crm.Store, f crm.CaseFilter) lister {
+	return pagedLister(s.FindCases, f, func(f *crm.CaseFilter, after crm.Cursor, limit int) { f.After, f.Limit = after, limit }, caseIDs)
+}
+
+// pagedLister lists the pages of find with f, set moving f to a cursor
+// and a limit, as the keys that keys makes of each page.
+func pagedLister[T, F any](find func(context.Context, F) ([]*T, crm.Cursor, error), f F, set func(*F, crm.Cursor, int), keys func([]*T) []string) lister {
 	return func(ctx context.Context, after crm.Cursor, limit int) ([]string, crm.Cursor, error) {
-		f.After, f.Limit = after, limit
-		page, next, err := s.FindCases(ctx, f)
-		return caseIDs(page), next, err
+		set(&f, after, limit)
+		page, next, err := find(ctx, f)
+		return keys(page), next, err
 	}
 }
 
@@ -299,18 +305,7 @@ func (fc caseFilterCase) test(t *testing.T, s crm.Store) {
 		}
 	}
 	require.Equal(t, append([]string{}, fc.want...), want, "storetest: the case's cases are not what crm.CaseFilter.Match selects")
-	names := func(ids []string) []string {
-		out := make([]string, len(ids))
-		for i, id := range ids {
-			out[i] = name[id]
-		}
-		return out
-	}
-	page, next, err := s.FindCases(t.Context(), f)
-	require.NoError(t, err, "FindCases %+v", f)
-	assert.Equal(t, want, names(caseIDs(page)), "FindCases %+v: one page", f)
-	assert.Empty(t, next, "the cursor after a page that holds all %d selected cases", len(want))
-	assert.Equal(t, want, names(walkPages(t, caseLister(s, f), 2, nil)), "FindCases %+v: pages of 2", f)
+	assertFilterListing(t, "FindCases", s.FindCases, f, func(c *crm.Case) string { return c.ID }, caseLister(s, f), name, want)
 }
 
 func caseFilterCases() []caseFilterCase {
@@ -381,11 +376,7 @@ func caseChangeKeys(chs []*crm.CaseChange) []string {
 }
 
 func caseChangeLister(s crm.Store, f crm.CaseChangeFilter) lister {
-	return func(ctx context.Context, after crm.Cursor, limit int) ([]string, crm.Cursor, error) {
-		f.After, f.Limit = after, limit
-		page, next, err := s.FindCaseChanges(ctx, f)
-		return caseChangeKeys(page), next, err
-	}
+	return pagedLister(s.FindCaseChanges, f, func(f *crm.CaseChangeFilter, after crm.Cursor, limit int) { f.After, f.Limit = after, limit }, caseChangeKeys)
 }
 
 // testCaseHistory stores histories out of order: they come back by case
