@@ -43,6 +43,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/big"
 	"slices"
 	"strings"
@@ -268,6 +269,7 @@ type config struct {
 	survivorship SurvivorshipRules
 	childKinds   []ChildKind
 	leadScoring  *LeadScoring
+	caseSLA      map[CasePriority]CaseSLA
 }
 
 // WithClock sets the clock the Client reads the time from (default: the
@@ -324,6 +326,14 @@ func WithLeadScoring(s LeadScoring) Option {
 	}
 }
 
+// WithCaseSLA sets the service level of cases by priority: the targets
+// of their first-response and resolution clocks. A priority not in the
+// map has no targets; its cases' clocks only measure, in elapsed time.
+// Without the option no case has targets.
+func WithCaseSLA(slas map[CasePriority]CaseSLA) Option {
+	return func(c *config) { c.caseSLA = maps.Clone(slas) }
+}
+
 // Client is the CRM service: every operation validates its input, checks
 // the business rules, and reads and writes through the [Store] inside one
 // transaction. A Client is safe for concurrent use by multiple goroutines.
@@ -337,6 +347,7 @@ type Client struct {
 	survive    SurvivorshipRules
 	childKinds []ChildKind
 	scoring    *LeadScoring
+	caseSLA    map[CasePriority]CaseSLA
 }
 
 // New returns a Client over store. It fails if store is nil or an option
@@ -382,6 +393,7 @@ func New(store Store, opts ...Option) (*Client, error) {
 			}
 		}
 	}
+	checkCaseSLAs(cfg.caseSLA, verr)
 	if err := verr.err(); err != nil {
 		return nil, err
 	}
@@ -393,8 +405,9 @@ func New(store Store, opts ...Option) (*Client, error) {
 		region:     cfg.region,
 		duplicates: cfg.duplicates,
 		survive:    cfg.survivorship,
-		childKinds: append([]ChildKind{contactKind, opportunityKind, leadKind, orderKind, paymentKind}, cfg.childKinds...),
+		childKinds: append([]ChildKind{contactKind, opportunityKind, leadKind, orderKind, paymentKind, caseKind}, cfg.childKinds...),
 		scoring:    cfg.leadScoring,
+		caseSLA:    cfg.caseSLA,
 	}, nil
 }
 

@@ -263,16 +263,28 @@ func (c *Client) opportunityRefs(ctx context.Context, tx Store, o *Opportunity) 
 	if err != nil {
 		return nil, fmt.Errorf("pipeline %s: %w", o.PipelineID, err)
 	}
-	if o.ContactID != "" {
-		ct, err := tx.FindContactByID(ctx, o.ContactID)
-		if err != nil {
-			return nil, fmt.Errorf("contact %s: %w", o.ContactID, err)
-		}
-		if ct.CustomerID != o.CustomerID {
-			return nil, &ValidationError{Entity: "opportunity", Fields: []FieldError{{Field: "contact_id", Reason: fmt.Sprintf("contact %s belongs to customer %s, not %s", ct.ID, ct.CustomerID, o.CustomerID)}}}
-		}
+	if err := checkContactOf(ctx, tx, "opportunity", o.ContactID, o.CustomerID); err != nil {
+		return nil, err
 	}
 	return p, nil
+}
+
+// checkContactOf checks that contactID, unless "", names a contact of the
+// customer customerID: it returns an error matching [ErrNotFound] for a
+// missing contact, and a [*ValidationError] of entity naming
+// "contact_id" for one of another customer.
+func checkContactOf(ctx context.Context, tx Store, entity, contactID, customerID string) error {
+	if contactID == "" {
+		return nil
+	}
+	ct, err := tx.FindContactByID(ctx, contactID)
+	if err != nil {
+		return fmt.Errorf("contact %s: %w", contactID, err)
+	}
+	if ct.CustomerID != customerID {
+		return &ValidationError{Entity: entity, Fields: []FieldError{{Field: "contact_id", Reason: fmt.Sprintf("contact %s belongs to customer %s, not %s", ct.ID, ct.CustomerID, customerID)}}}
+	}
+	return nil
 }
 
 // GetOpportunity returns the opportunity with id, or an error matching

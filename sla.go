@@ -439,7 +439,9 @@ func (c *SLAClock) State(at time.Time) SLAState {
 		case SLAStart, SLAResume:
 			runFrom = ev.At
 		case SLAPause, SLAStop:
-			span(runFrom, ev.At)
+			if !runFrom.IsZero() { // a stop while paused counts nothing more
+				span(runFrom, ev.At)
+			}
 			runFrom = time.Time{}
 		}
 	}

@@ -368,3 +368,21 @@ func TestBusinessCalendarZeroIsAlwaysOpen(t *testing.T) {
 	assert.True(t, from.Add(5*time.Hour).Equal(cal.Add(from, 5*time.Hour)))
 	assert.Equal(t, time.UTC, cal.Location())
 }
+
+// TestSLAClockStopWhilePaused stops a paused clock: the stop counts
+// nothing after the pause.
+func TestSLAClockStopWhilePaused(t *testing.T) {
+	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	clock, err := crm.NewSLAClock(crm.SLAPolicy{Calendar: crm.AlwaysOpen(), Target: 4 * time.Hour},
+		crm.SLAEvent{At: start, Kind: crm.SLAStart},
+		crm.SLAEvent{At: start.Add(time.Hour), Kind: crm.SLAPause},
+		crm.SLAEvent{At: start.Add(5 * time.Hour), Kind: crm.SLAStop},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := clock.State(start.Add(24 * time.Hour))
+	if st.Elapsed != time.Hour || st.Running || st.Breached {
+		t.Fatalf("state after a stop while paused: %+v, want 1h elapsed, stopped, not breached", st)
+	}
+}

@@ -27,6 +27,7 @@ type Store interface {
 	LeadStore
 	OrderStore
 	SegmentStore
+	CaseStore
 
 	// RunInTx calls fn with a Store whose reads and writes form one
 	// transaction: if fn returns nil the writes commit together; if it
@@ -507,6 +508,125 @@ type OrderStore interface {
 	// MovePayments re-points every payment of customer fromID to customer
 	// toID as MoveOrders does orders.
 	MovePayments(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error)
+}
+
+// CaseFilter selects cases. Each non-zero field narrows the selection; a
+// slice matches any of its values.
+type CaseFilter struct {
+	// CustomerIDs matches the cases of these customers.
+	CustomerIDs []string
+	// Owners matches cases whose OwnerID is one of these.
+	Owners []string
+	// Kinds, Priorities and Statuses match cases of one of these kinds,
+	// priorities and statuses.
+	Kinds      []CaseKind
+	Priorities []CasePriority
+	Statuses   []CaseStatus
+	// Sources matches cases whose Source is one of these; "" in the list
+	// matches nothing, since a case with no source has none.
+	Sources []string
+	// OpenedFrom and OpenedBefore match cases whose OpenedAt is at or
+	// after OpenedFrom and before OpenedBefore.
+	OpenedFrom, OpenedBefore time.Time
+	// ResolvedFrom and ResolvedBefore match cases whose ResolvedAt is at
+	// or after ResolvedFrom and before ResolvedBefore; a case not
+	// resolved matches neither bound.
+	ResolvedFrom, ResolvedBefore time.Time
+	// DueBefore matches cases one of whose clocks has a due time (see
+	// [Case.FirstResponseDue]) before it: with a bound just after an
+	// instant, the cases breached as of that instant.
+	DueBefore time.Time
+
+	// After continues a listing after the page that returned it.
+	After Cursor
+	// Limit caps the page size: 0 means DefaultPageLimit; at most
+	// MaxPageLimit.
+	Limit int
+}
+
+// Match reports whether f selects c (paging fields are ignored): the
+// reference a Store's query must agree with.
+func (f *CaseFilter) Match(c *Case) bool {
+	inRange := func(t, from, before time.Time) bool {
+		return (from.IsZero() || !t.IsZero() && !t.Before(from)) && (before.IsZero() || !t.IsZero() && t.Before(before))
+	}
+	dueBefore := func(t time.Time) bool { return !t.IsZero() && t.Before(f.DueBefore) }
+	switch {
+	case len(f.CustomerIDs) > 0 && !slices.Contains(f.CustomerIDs, c.CustomerID):
+		return false
+	case len(f.Owners) > 0 && !slices.Contains(f.Owners, c.OwnerID):
+		return false
+	case len(f.Kinds) > 0 && !slices.Contains(f.Kinds, c.Kind):
+		return false
+	case len(f.Priorities) > 0 && !slices.Contains(f.Priorities, c.Priority):
+		return false
+	case len(f.Statuses) > 0 && !slices.Contains(f.Statuses, c.Status):
+		return false
+	case len(f.Sources) > 0 && (c.Source == "" || !slices.Contains(f.Sources, c.Source)):
+		return false
+	case !inRange(c.OpenedAt, f.OpenedFrom, f.OpenedBefore), !inRange(c.ResolvedAt, f.ResolvedFrom, f.ResolvedBefore):
+		return false
+	case !f.DueBefore.IsZero() && !dueBefore(c.FirstResponseDue) && !dueBefore(c.ResolutionDue):
+		return false
+	}
+	return true
+}
+
+// CaseChangeFilter selects entries of case histories.
+type CaseChangeFilter struct {
+	// CaseIDs matches the histories of these cases; empty matches every
+	// case's.
+	CaseIDs []string
+
+	// After continues a listing after the page that returned it.
+	After Cursor
+	// Limit caps the page size: 0 means DefaultPageLimit; at most
+	// MaxPageLimit.
+	Limit int
+}
+
+// CaseStore keeps service cases and their histories.
+type CaseStore interface {
+	// CreateCase stores c, which has its ID, timestamps and Version set
+	// by the caller. It returns an error matching [ErrDuplicate] if a
+	// case with c.ID exists, or if c has a Source and a case of its
+	// customer has the same one, and [ErrNotFound] if its customer does
+	// not exist. ContactID is not checked.
+	CreateCase(ctx context.Context, c *Case) error
+
+	// FindCaseByID returns the case with id, or an error matching
+	// [ErrNotFound].
+	FindCaseByID(ctx context.Context, id string) (*Case, error)
+
+	// FindCases returns one page of the cases f selects, in ascending ID
+	// order, and the cursor of the next page ("" after the last), with
+	// the same guarantees and limits as FindCustomers.
+	FindCases(ctx context.Context, f CaseFilter) ([]*Case, Cursor, error)
+
+	// UpdateCase replaces the stored case c.ID with c under the version
+	// rule of UpdateCustomer ([ErrConflict], [ErrNotFound]). It returns
+	// [ErrNotFound] also if c.CustomerID names no customer, and
+	// [ErrDuplicate] if another case of the customer has c's Source.
+	UpdateCase(ctx context.Context, c *Case) error
+
+	// AddCaseChange appends ch to the history of its case. It returns an
+	// error matching [ErrDuplicate] if the history has an entry of
+	// ch.Version and [ErrNotFound] if the case does not exist.
+	AddCaseChange(ctx context.Context, ch *CaseChange) error
+
+	// FindCaseChanges returns one page of the history entries f selects,
+	// ordered by case ID and then Version, and the cursor of the next
+	// page ("" after the last), with the same guarantees and limits as
+	// FindCustomers.
+	FindCaseChanges(ctx context.Context, f CaseChangeFilter) ([]*CaseChange, Cursor, error)
+
+	// MoveCases re-points every case of customer fromID to customer
+	// toID, stamping each with UpdatedAt at, UpdatedBy by and a Version
+	// one higher (and no history entry), and returns how many moved. It
+	// returns an error matching [ErrNotFound] if toID names no customer,
+	// and [ErrDuplicate], moving nothing, if a case of fromID and one of
+	// toID share a Source.
+	MoveCases(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error)
 }
 
 // pages iterates over every record a paged find returns for f, fetching

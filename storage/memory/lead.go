@@ -72,7 +72,7 @@ func (s *Store) MoveLeads(ctx context.Context, fromID, toID string, at time.Time
 	return moveChildRecords(ctx, s, &s.d.leads, "leads", fromID, toID, func(nl *crm.Lead) {
 		nl.CustomerID, nl.UpdatedAt, nl.UpdatedBy = toID, at, by
 		nl.Version++
-	}, s.saveLead)
+	}, s.saveLead, nil)
 }
 
 // saveLead records, inside a transaction, how to undo a write to the lead

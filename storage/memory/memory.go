@@ -139,14 +139,15 @@ type data struct {
 	opportunityIDs  []string            // keys of opportunities, ascending
 	opportunitiesOf map[string][]string // customer ID → its opportunities' IDs, ascending; no empty lists
 
-	// history maps an opportunity ID to its history entries in ascending
-	// Version order; no empty lists. historyIDs lists its keys, ascending.
-	history    map[string][]*crm.OpportunityChange
-	historyIDs []string
+	// history holds the opportunities' histories, caseHistory the
+	// cases'.
+	history     histories[crm.OpportunityChange]
+	caseHistory histories[crm.CaseChange]
 
 	leads    children[crm.Lead]
 	orders   children[crm.Order]
 	payments children[crm.Payment]
+	cases    children[crm.Case]
 
 	segments segmentData
 }
@@ -162,12 +163,11 @@ type txState struct {
 
 // undoEntry restores one record to what it was before a write: the
 // record of kind with ID id, absent if the saved record (the field of its
-// kind) is nil. A history entry is only ever added, so undoing its write
-// removes the entry of opportunity id and version.
+// kind) is nil; or, for kindFunc, whatever restore undoes (such as an
+// added history entry).
 type undoEntry struct {
 	kind        recordKind
 	id          string
-	version     int64
 	customer    *crm.Customer
 	contact     *crm.Contact
 	pipeline    *crm.Pipeline
@@ -186,7 +186,6 @@ const (
 	kindContact
 	kindPipeline
 	kindOpportunity
-	kindChange
 	kindLead
 	kindOrder
 	kindPayment
@@ -204,7 +203,9 @@ func New() *Store {
 		pipelines:       make(map[string]*crm.Pipeline),
 		opportunities:   make(map[string]*crm.Opportunity),
 		opportunitiesOf: make(map[string][]string),
-		history:         make(map[string][]*crm.OpportunityChange),
+		history:         newHistories(opportunityChangeKey),
+		caseHistory:     newHistories(caseChangeKey),
+		cases:           newChildren(caseCustomer, nil),
 		leads:           newChildren(leadCustomer, nil),
 
 		orders:   newChildren(orderCustomer, nil),
@@ -667,8 +668,9 @@ func (s *Store) Close() error {
 	d.contacts, d.contactIDs, d.contactsOf = nil, nil, nil
 	d.pipelines, d.pipelineIDs = nil, nil
 	d.opportunities, d.opportunityIDs, d.opportunitiesOf = nil, nil, nil
-	d.history, d.historyIDs = nil, nil
+	d.history, d.caseHistory = histories[crm.OpportunityChange]{}, histories[crm.CaseChange]{}
 	d.leads, d.orders, d.payments = children[crm.Lead]{}, children[crm.Order]{}, children[crm.Payment]{}
+	d.cases = children[crm.Case]{}
 	return nil
 }
 
@@ -687,8 +689,6 @@ func (d *data) rollback(t *txState, mark int) {
 			d.restorePipeline(u.id, u.pipeline)
 		case kindOpportunity:
 			d.restoreOpportunity(u.id, u.opportunity)
-		case kindChange:
-			d.removeChange(u.id, u.version)
 		case kindLead:
 			d.leads.restore(u.id, u.lead)
 		case kindOrder:

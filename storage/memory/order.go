@@ -246,18 +246,24 @@ func (s *Store) MoveOrders(ctx context.Context, fromID, toID string, at time.Tim
 	return moveChildRecords(ctx, s, &s.d.orders, "orders", fromID, toID, func(no *crm.Order) {
 		no.CustomerID, no.UpdatedAt, no.UpdatedBy = toID, at, by
 		no.Version++
-	}, s.saveOrder)
+	}, s.saveOrder, nil)
 }
 
 // moveChildRecords moves the records of t (of kind what) of customer
 // fromID to customer toID, each replaced by a copy that restamp
 // re-points and stamps, the old one recorded with save, and returns how
-// many moved.
-func moveChildRecords[E any](ctx context.Context, s *Store, t *children[E], what, fromID, toID string, restamp func(*E), save func(string, *E)) (int, error) {
+// many moved. check, if not nil, may refuse the move first, under the
+// write lock, with an error that moveChildRecords wraps.
+func moveChildRecords[E any](ctx context.Context, s *Store, t *children[E], what, fromID, toID string, restamp func(*E), save func(string, *E), check func() error) (int, error) {
 	if err := s.beginMove(ctx, what, fromID, toID); err != nil {
 		return 0, err
 	}
 	defer s.unlock(true)
+	if check != nil {
+		if err := check(); err != nil {
+			return 0, fmt.Errorf("memory: move %s %s to %s: %w", what, fromID, toID, err)
+		}
+	}
 	ids := t.of[fromID]
 	moveRecords(t.byID, ids, restamp, save)
 	moveChildren(t.of, fromID, toID)
@@ -329,7 +335,7 @@ func (s *Store) MovePayments(ctx context.Context, fromID, toID string, at time.T
 	return moveChildRecords(ctx, s, &s.d.payments, "payments", fromID, toID, func(np *crm.Payment) {
 		np.CustomerID, np.UpdatedAt, np.UpdatedBy = toID, at, by
 		np.Version++
-	}, s.savePayment)
+	}, s.savePayment, nil)
 }
 
 // normOrder puts every time of o in the stored form.

@@ -4,12 +4,9 @@ package memory
 // as customers and contacts are in memory.go.
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/crmkit/crm"
@@ -201,31 +198,10 @@ func (s *Store) UpdateOpportunity(ctx context.Context, o *crm.Opportunity) error
 // entry of ch.Version, with [crm.ErrNotFound] if the opportunity does not
 // exist, and with [crm.ErrInvalid] if ch is nil.
 func (s *Store) AddOpportunityChange(ctx context.Context, ch *crm.OpportunityChange) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("memory: add opportunity change: %w", err)
-	}
-	if ch == nil {
-		return fmt.Errorf("memory: add opportunity change: nil change: %w", crm.ErrInvalid)
-	}
-	nc := *ch
-	normChange(&nc)
-
-	if err := s.lock(true); err != nil {
-		return err
-	}
-	d := s.d
-	if _, ok := d.opportunities[nc.OpportunityID]; !ok {
-		s.unlock(true)
-		return fmt.Errorf("memory: add change %d of opportunity %s: %w", nc.Version, nc.OpportunityID, crm.ErrNotFound)
-	}
-	if _, found := versionIndex(d.history[nc.OpportunityID], nc.Version); found {
-		s.unlock(true)
-		return fmt.Errorf("memory: add change %d of opportunity %s: %w", nc.Version, nc.OpportunityID, crm.ErrDuplicate)
-	}
-	s.save(undoEntry{kind: kindChange, id: nc.OpportunityID, version: nc.Version})
-	d.putChange(&nc)
-	s.unlock(true)
-	return nil
+	return addChange(ctx, s, &s.d.history, "opportunity", ch, normChange, func(d *data, id string) bool {
+		_, ok := d.opportunities[id]
+		return ok
+	})
 }
 
 // FindOpportunityChanges returns copies of one page of the history entries
@@ -233,59 +209,12 @@ func (s *Store) AddOpportunityChange(ctx context.Context, ch *crm.OpportunityCha
 // the next page ("" after the last). A cursor this store did not return
 // fails with [crm.ErrInvalid].
 func (s *Store) FindOpportunityChanges(ctx context.Context, f crm.OpportunityChangeFilter) ([]*crm.OpportunityChange, crm.Cursor, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, "", fmt.Errorf("memory: find opportunity changes: %w", err)
-	}
-	limit, err := pageLimit("find opportunity changes", f.Limit)
-	if err != nil {
-		return nil, "", err
-	}
-	afterID, afterVersion, err := parseChangeCursor(f.After)
-	if err != nil {
-		return nil, "", err
-	}
+	return findChanges(ctx, s, &s.d.history, "opportunity changes", f.OpportunityIDs, f.After, f.Limit)
+}
 
-	if err := s.lock(false); err != nil {
-		return nil, "", err
-	}
-	d := s.d
-	ids := d.historyIDs
-	if len(f.OpportunityIDs) > 0 {
-		ids = sortedSet(f.OpportunityIDs)
-	}
-	i, _ := slices.BinarySearch(ids, afterID)
-	page := make([]*crm.OpportunityChange, 0, min(limit, 64))
-	more := false
-scan:
-	for ; i < len(ids); i++ {
-		entries := d.history[ids[i]]
-		if f.After != "" && ids[i] == afterID {
-			j, found := versionIndex(entries, afterVersion)
-			if found {
-				j++
-			}
-			entries = entries[j:]
-		}
-		for _, ch := range entries {
-			if len(page) == limit {
-				more = true
-				break scan
-			}
-			page = append(page, ch)
-		}
-	}
-	s.unlock(false)
-
-	for i, ch := range page {
-		c := *ch
-		page[i] = &c
-	}
-	var next crm.Cursor
-	if more {
-		last := page[len(page)-1]
-		next = changeCursor(last.OpportunityID, last.Version)
-	}
-	return page, next, nil
+// opportunityChangeKey is the key of an opportunity's history entry.
+func opportunityChangeKey(ch *crm.OpportunityChange) (string, int64) {
+	return ch.OpportunityID, ch.Version
 }
 
 // MoveOpportunities re-points every opportunity of customer fromID to
@@ -384,65 +313,6 @@ func (d *data) restoreOpportunity(id string, o *crm.Opportunity) {
 	case o != nil:
 		d.putOpportunity(o, cur)
 	}
-}
-
-// putChange adds ch, whose version its history lacks, to the history of
-// its opportunity. Increasing versions, the usual case, are appended.
-func (d *data) putChange(ch *crm.OpportunityChange) {
-	entries := d.history[ch.OpportunityID]
-	if len(entries) == 0 {
-		d.historyIDs = insertSorted(d.historyIDs, ch.OpportunityID)
-	}
-	i, _ := versionIndex(entries, ch.Version)
-	d.history[ch.OpportunityID] = slices.Insert(entries, i, ch)
-}
-
-// removeChange removes the entry of version from the history of the
-// opportunity id, if it is there.
-func (d *data) removeChange(id string, version int64) {
-	entries := d.history[id]
-	i, found := versionIndex(entries, version)
-	if !found {
-		return
-	}
-	entries = slices.Delete(entries, i, i+1)
-	if len(entries) == 0 {
-		delete(d.history, id)
-		d.historyIDs = removeSorted(d.historyIDs, id)
-		return
-	}
-	d.history[id] = entries
-}
-
-// versionIndex returns where the entry of version is, or would be, in
-// entries, which ascend by Version, and whether it is there.
-func versionIndex(entries []*crm.OpportunityChange, version int64) (int, bool) {
-	if n := len(entries); n == 0 || entries[n-1].Version < version {
-		return n, false
-	}
-	return slices.BinarySearchFunc(entries, version, func(ch *crm.OpportunityChange, v int64) int {
-		return cmp.Compare(ch.Version, v)
-	})
-}
-
-// changeCursor returns the cursor after the history entry version of the
-// opportunity id: the version, a colon and the ID.
-func changeCursor(id string, version int64) crm.Cursor {
-	return crm.Cursor(strconv.FormatInt(version, 10) + ":" + id)
-}
-
-// parseChangeCursor returns the opportunity ID and the version a cursor
-// of [changeCursor] names; "" for the zero cursor.
-func parseChangeCursor(c crm.Cursor) (string, int64, error) {
-	if c == "" {
-		return "", 0, nil
-	}
-	v, id, ok := strings.Cut(string(c), ":")
-	version, err := strconv.ParseInt(v, 10, 64)
-	if !ok || err != nil {
-		return "", 0, fmt.Errorf("memory: find opportunity changes: cursor %q: %w", c, crm.ErrInvalid)
-	}
-	return id, version, nil
 }
 
 // sortedSet returns the distinct values of vals in ascending order, in a

@@ -341,12 +341,7 @@ func (s *Store) AddOpportunityChange(ctx context.Context, ch *crm.OpportunityCha
 	return nil
 }
 
-// The parts of the query of FindOpportunityChanges. changesAfter holds
-// for the entries after the one of opportunity ? and version ?: its first
-// condition is a range of the primary key (opportunity_id, version), so
-// that every database starts the page where the last one ended, in the
-// key's order, and the second skips the cursor's own opportunity's
-// earlier versions.
+// The parts of the query of FindOpportunityChanges: see findChanges.
 const (
 	changesSelect = `SELECT ` + opportunityChangeColumns + ` FROM opportunity_changes`
 	changesAfter  = `opportunity_id >= ? AND (opportunity_id > ? OR version > ?)`
@@ -361,33 +356,47 @@ const (
 // of the page (see changeCursor). A cursor the Store did not make fails
 // with [crm.ErrInvalid].
 func (s *Store) FindOpportunityChanges(ctx context.Context, f crm.OpportunityChangeFilter) ([]*crm.OpportunityChange, crm.Cursor, error) {
-	const op = "find opportunity changes"
-	if err := s.begin(ctx); err != nil {
-		return nil, "", s.fail(ctx, op, err)
-	}
-	limit, err := pageLimit(f.Limit)
+	q := changesQuery{sel: changesSelect, after: changesAfter, order: changesOrder, key: "opportunity_id"}
+	return findChanges(ctx, s, "find opportunity changes", q, f.OpportunityIDs, f.After, f.Limit, s.scanOpportunityChange,
+		func(ch *crm.OpportunityChange) (string, int64) { return ch.OpportunityID, ch.Version })
+}
+
+// changesQuery is the query of a history table keyed by (record ID,
+// version): its SELECT, the condition holding for the entries after
+// record ? and version ? (a range of the primary key first, so that
+// every database starts the page where the last one ended, in the key's
+// order; then a condition that skips the cursor's own record's earlier
+// versions), the ORDER BY … LIMIT ?, and the record ID column.
+type changesQuery struct {
+	sel, after, order, key string
+}
+
+// findChanges returns one keyset page of the history entries of q of
+// the records ids (every record's if empty), after the cursor after, with
+// the limits of [Store.FindCustomers], and the cursor of the next page
+// ("" after the last); scan reads a row and key the key of an entry. op
+// names the operation in errors.
+func findChanges[T any](ctx context.Context, s *Store, op string, q changesQuery, ids []string, after crm.Cursor, limit int,
+	scan func(interface{ Scan(...any) error }) (*T, error), key func(*T) (string, int64),
+) ([]*T, crm.Cursor, error) {
+	limit, err := s.beginPage(ctx, op, limit)
 	if err != nil {
-		return nil, "", s.fail(ctx, op, err)
+		return nil, "", err
 	}
 	var w where
-	if f.After != "" {
-		id, version, err := parseChangeCursor(f.After)
+	if after != "" {
+		id, version, err := parseChangeCursor(after)
 		if err != nil {
 			return nil, "", s.fail(ctx, op, err)
 		}
-		w.add(changesAfter, id, id, version)
+		w.add(q.after, id, id, version)
 	}
-	whereIn(&w, "opportunity_id", f.OpportunityIDs)
-	query := changesSelect + w.String() + changesOrder
-	args := append(w.args, limit+1)
-
-	page, err := collectRows(ctx, s, s.q, query, args, s.scanOpportunityChange)
+	whereIn(&w, q.key, ids)
+	page, err := collectRows(ctx, s, s.q, q.sel+w.String()+q.order, append(w.args, limit+1), scan)
 	if err != nil {
 		return nil, "", s.fail(ctx, op, err)
 	}
-	page, next := cutPage(page, limit, func(last *crm.OpportunityChange) crm.Cursor {
-		return changeCursor(last.OpportunityID, last.Version)
-	})
+	page, next := cutPage(page, limit, func(last *T) crm.Cursor { return changeCursor(key(last)) })
 	return page, next, nil
 }
 

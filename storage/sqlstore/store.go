@@ -47,6 +47,11 @@
 //     discount exact (discount NULL for none), in the order's currency.
 //   - payments: a column per field, amount exact beside its currency;
 //     foreign keys to orders and customers.
+//   - cases: a column per field of [crm.Case], its SLA facts included
+//     (times, the business durations in nanoseconds, the due times), an
+//     index per filter; source NULL when empty, unique per customer;
+//     a foreign key to customers, none on contact_id.
+//   - case_changes: a case's history, keyed by (case_id, version).
 //   - schema_migrations: the applied migration versions ([Migrate]).
 //
 // name_fold (customers) and address_fold (customer_emails) hold the

@@ -378,19 +378,7 @@ func (fc leadFilterCase) test(t *testing.T, s crm.Store) {
 		wantListed = []string{}
 	}
 	require.Equal(t, wantListed, want, "storetest: the case's leads are not what crm.LeadFilter.Match selects")
-	names := func(ids []string) []string {
-		out := make([]string, len(ids))
-		for i, id := range ids {
-			out[i] = name[id]
-		}
-		return out
-	}
-
-	page, next, err := s.FindLeads(t.Context(), f)
-	require.NoError(t, err, "FindLeads %+v", f)
-	assert.Equal(t, want, names(leadIDs(page)), "FindLeads %+v: one page", f)
-	assert.Empty(t, next, "the cursor after a page that holds all %d selected leads", len(want))
-	assert.Equal(t, want, names(walkPages(t, leadLister(s, f), 2, nil)), "FindLeads %+v: pages of 2", f)
+	assertFilterListing(t, "FindLeads", s.FindLeads, f, func(l *crm.Lead) string { return l.ID }, leadLister(s, f), name, want)
 }
 
 func leadFilterCases() []leadFilterCase {

@@ -30,7 +30,7 @@ func mergeClient(t *testing.T, s crm.Store) (*crm.Client, context.Context) {
 
 // testMergeRepointsChildren merges two customers through a Client over the
 // store: the survivor takes the merged values, every contact,
-// opportunity, converted lead, order and payment of the duplicate moves, and the
+// opportunity, converted lead, order, payment and case of the duplicate moves, and the
 // duplicate is archived
 // pointing at the survivor.
 func testMergeRepointsChildren(t *testing.T, s crm.Store) {
@@ -66,9 +66,24 @@ func testMergeRepointsChildren(t *testing.T, s crm.Store) {
 	conv, err := c.ConvertLead(ctx, lead.ID, lead.Version, crm.LeadConversion{CustomerID: dup.ID})
 	require.NoError(t, err)
 
+	dupCase, err := c.CreateCase(ctx, &crm.Case{CustomerID: dup.ID, ContactID: moved[1], Kind: crm.CaseComplaint,
+		Subject: "Dup's complaint", Source: "response:dup"})
+	require.NoError(t, err)
+	ownCase, err := c.CreateCase(ctx, &crm.Case{CustomerID: survivor.ID, Kind: crm.CaseInquiry, Subject: "Survivor's question"})
+	require.NoError(t, err)
+
 	plan, err := c.MergeCustomers(ctx, survivor.ID, dup.ID, crm.MergeOptions{})
 	require.NoError(t, err)
-	require.Len(t, plan.Children, 7)
+	require.Len(t, plan.Children, 8)
+	assert.Contains(t, plan.Children, crm.ChildRef{Kind: "case", ID: dupCase.ID})
+	gotCase, err := s.FindCaseByID(ctx, dupCase.ID)
+	require.NoError(t, err)
+	assert.Equal(t, survivor.ID, gotCase.CustomerID, "the duplicate's case moved")
+	assert.Equal(t, dupCase.Version+1, gotCase.Version)
+	assert.Equal(t, "response:dup", gotCase.Source, "with its source")
+	gotOwnCase, err := s.FindCaseByID(ctx, ownCase.ID)
+	require.NoError(t, err)
+	assert.Equal(t, ownCase.Version, gotOwnCase.Version, "the survivor's case is untouched")
 	assert.Contains(t, plan.Children, crm.ChildRef{Kind: "lead", ID: lead.ID})
 	gotLead, err := s.FindLeadByID(ctx, lead.ID)
 	require.NoError(t, err)

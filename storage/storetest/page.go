@@ -208,3 +208,29 @@ func changeLister(s crm.Store, f crm.OpportunityChangeFilter) lister {
 		return changeKeys(page), next, err
 	}
 }
+
+// assertFilterListing checks the listing of f: find in one page, and
+// list in pages of two, must both return the records named want (name
+// maps an ID to a record's name), in ascending ID order, the single page
+// with no cursor after it. what names the method in messages.
+func assertFilterListing[T, F any](t *testing.T, what string, find func(context.Context, F) ([]*T, crm.Cursor, error), f F,
+	id func(*T) string, list lister, name map[string]string, want []string,
+) {
+	t.Helper()
+	names := func(ids []string) []string {
+		out := make([]string, len(ids))
+		for i, id := range ids {
+			out[i] = name[id]
+		}
+		return out
+	}
+	page, next, err := find(t.Context(), f)
+	require.NoError(t, err, "%s %+v", what, f)
+	ids := make([]string, len(page))
+	for i, r := range page {
+		ids[i] = id(r)
+	}
+	assert.Equal(t, want, names(ids), "%s %+v: one page", what, f)
+	assert.Empty(t, next, "the cursor after a page that holds all %d selected records", len(want))
+	assert.Equal(t, want, names(walkPages(t, list, 2, nil)), "%s %+v: pages of 2", what, f)
+}

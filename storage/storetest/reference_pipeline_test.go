@@ -322,43 +322,55 @@ func (s *refStore) AddOpportunityChange(ctx context.Context, ch *crm.Opportunity
 }
 
 // changeKey returns a text that sorts as the history entry of version of
-// the opportunity id sorts: by ID, then by version.
-func (s *refStore) changeKey(id string, version int64) string {
-	if s.is("history-versions-as-text") {
+// the record id sorts: by ID, then by version. prefix names the faults of
+// the history ("" for opportunities', "case-" for cases').
+func (s *refStore) changeKey(prefix, id string, version int64) string {
+	if s.is(prefix + "history-versions-as-text") {
 		return fmt.Sprintf("%s\x00%d", id, version)
 	}
 	return fmt.Sprintf("%s\x00%020d", id, version)
 }
 
 func (s *refStore) FindOpportunityChanges(ctx context.Context, f crm.OpportunityChangeFilter) ([]*crm.OpportunityChange, crm.Cursor, error) {
-	if f.Limit < 0 && !s.is("negative-limit-ok") {
-		return nil, "", fmt.Errorf("ref: limit %d: %w", f.Limit, crm.ErrInvalid)
+	return refFindChanges(ctx, s, "", func(st *refState) []*crm.OpportunityChange { return st.changes }, f.OpportunityIDs, f.After, f.Limit,
+		func(ch *crm.OpportunityChange) (string, int64) { return ch.OpportunityID, ch.Version }, s.outChange)
+}
+
+// refFindChanges returns one page of the entries of a history (history
+// reads it, in the order added) of the records ids (all if empty),
+// ordered by key, and the next cursor; prefix names the history's faults.
+func refFindChanges[C any](ctx context.Context, s *refStore, prefix string, history func(*refState) []*C, ids []string, after crm.Cursor, limit int,
+	key func(*C) (string, int64), out func(*C) *C,
+) ([]*C, crm.Cursor, error) {
+	if limit < 0 && !s.is("negative-limit-ok") {
+		return nil, "", fmt.Errorf("ref: limit %d: %w", limit, crm.ErrInvalid)
 	}
-	var page []*crm.OpportunityChange
+	var page []*C
 	var next crm.Cursor
 	err := s.do(ctx, func(st *refState) error {
-		var selected []*crm.OpportunityChange
-		for _, ch := range st.changes {
-			if len(f.OpportunityIDs) == 0 || slices.Contains(f.OpportunityIDs, ch.OpportunityID) {
+		var selected []*C
+		for _, ch := range history(st) {
+			if id, _ := key(ch); len(ids) == 0 || slices.Contains(ids, id) {
 				selected = append(selected, ch)
 			}
 		}
-		if s.is("history-insertion-order") {
-			slices.SortStableFunc(selected, func(a, b *crm.OpportunityChange) int {
-				return strings.Compare(a.OpportunityID, b.OpportunityID)
+		sortKey := func(ch *C) string { id, v := key(ch); return s.changeKey(prefix, id, v) }
+		if s.is(prefix + "history-insertion-order") {
+			slices.SortStableFunc(selected, func(a, b *C) int {
+				ia, _ := key(a)
+				ib, _ := key(b)
+				return strings.Compare(ia, ib)
 			})
 		} else {
-			slices.SortFunc(selected, func(a, b *crm.OpportunityChange) int {
-				return strings.Compare(s.changeKey(a.OpportunityID, a.Version), s.changeKey(b.OpportunityID, b.Version))
-			})
+			slices.SortFunc(selected, func(a, b *C) int { return strings.Compare(sortKey(a), sortKey(b)) })
 		}
 		keys := make([]string, len(selected))
 		for i, ch := range selected {
-			keys[i] = s.changeKey(ch.OpportunityID, ch.Version)
+			keys[i] = sortKey(ch)
 		}
-		from, to, cur := s.pageBounds(keys, f.After, s.limit(f.Limit))
+		from, to, cur := s.pageBounds(keys, after, s.limit(limit))
 		for _, ch := range selected[from:to] {
-			page = append(page, s.outChange(ch))
+			page = append(page, out(ch))
 		}
 		next = cur
 		return nil

@@ -43,7 +43,9 @@ type refState struct {
 	leads         map[string]*crm.Lead
 	orders        map[string]*crm.Order
 	payments      map[string]*crm.Payment
-	created       map[string]int // ID to creation sequence number
+	cases         map[string]*crm.Case
+	caseChanges   []*crm.CaseChange // in the order added
+	created       map[string]int    // ID to creation sequence number
 	segments      refSegments
 }
 
@@ -58,6 +60,7 @@ func newRefStore(fault string) *refStore {
 		leads:         map[string]*crm.Lead{},
 		orders:        map[string]*crm.Order{},
 		payments:      map[string]*crm.Payment{},
+		cases:         map[string]*crm.Case{},
 		created:       map[string]int{},
 	}}}
 }
@@ -71,7 +74,15 @@ func (st *refState) clone() refState {
 		leads:         make(map[string]*crm.Lead, len(st.leads)),
 		orders:        make(map[string]*crm.Order, len(st.orders)),
 		payments:      make(map[string]*crm.Payment, len(st.payments)),
+		cases:         make(map[string]*crm.Case, len(st.cases)),
 		created:       make(map[string]int, len(st.created)),
+	}
+	for id, c := range st.cases {
+		out.cases[id] = c.Clone()
+	}
+	for _, ch := range st.caseChanges {
+		c := *ch
+		out.caseChanges = append(out.caseChanges, &c)
 	}
 	for id, l := range st.leads {
 		out.leads[id] = l.Clone()

@@ -2,7 +2,7 @@
 // implementations: the executable form of the contract written in the
 // documentation of [crm.Store], [crm.CustomerStore], [crm.ContactStore],
 // [crm.PipelineStore], [crm.OpportunityStore], [crm.LeadStore],
-// [crm.OrderStore] and [crm.SegmentStore]. Every adapter under storage/
+// [crm.OrderStore], [crm.SegmentStore] and [crm.CaseStore]. Every adapter under storage/
 // runs it, and so can an adapter written anywhere else. A behaviour is
 // specified here once, and every adapter passes it or its build is red.
 //
@@ -224,6 +224,23 @@ func suite() []check {
 		{"Summary/Paginate", testSummaryPaginate},
 		{"Summary/Invalid", testSummaryInvalid},
 		{"Payment/RoundTrip", testPaymentRoundTrip},
+
+		{"Case/RoundTrip", testCaseRoundTrip},
+		{"Case/ZeroValues", testCaseZeroValues},
+		{"Case/NotFound", testCaseNotFound},
+		{"Case/Duplicate", testCaseDuplicate},
+		{"Case/Update", testCaseUpdate},
+		{"Case/StaleVersion", testCaseStaleVersion},
+		{"Case/Copies", testCaseCopies},
+		{"Case/Paginate", testCasePaginate},
+		{"Case/History", testCaseHistory},
+		{"Case/Move", testCaseMove},
+		{"Case/Tx/Rollback", testCaseTxRollback},
+	}...)
+	for _, fc := range caseFilterCases() {
+		checks = append(checks, check{"Case/Filter/" + fc.name, fc.test})
+	}
+	checks = append(checks, []check{
 
 		{"Tx/Commit", testTxCommit},
 		{"Tx/Rollback", testTxRollback},
