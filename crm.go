@@ -393,7 +393,7 @@ func New(store Store, opts ...Option) (*Client, error) {
 		region:     cfg.region,
 		duplicates: cfg.duplicates,
 		survive:    cfg.survivorship,
-		childKinds: append([]ChildKind{contactKind, opportunityKind, leadKind, orderKind, paymentKind}, cfg.childKinds...),
+		childKinds: append([]ChildKind{contactKind, opportunityKind, leadKind, orderKind, paymentKind, responseKind}, cfg.childKinds...),
 		scoring:    cfg.leadScoring,
 	}, nil
 }

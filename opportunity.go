@@ -263,16 +263,45 @@ func (c *Client) opportunityRefs(ctx context.Context, tx Store, o *Opportunity) 
 	if err != nil {
 		return nil, fmt.Errorf("pipeline %s: %w", o.PipelineID, err)
 	}
-	if o.ContactID != "" {
-		ct, err := tx.FindContactByID(ctx, o.ContactID)
-		if err != nil {
-			return nil, fmt.Errorf("contact %s: %w", o.ContactID, err)
-		}
-		if ct.CustomerID != o.CustomerID {
-			return nil, &ValidationError{Entity: "opportunity", Fields: []FieldError{{Field: "contact_id", Reason: fmt.Sprintf("contact %s belongs to customer %s, not %s", ct.ID, ct.CustomerID, o.CustomerID)}}}
-		}
+	if err := checkContactOf(ctx, tx, "opportunity", o.ContactID, o.CustomerID); err != nil {
+		return nil, err
 	}
 	return p, nil
+}
+
+// checkContactOf checks that contactID, unless "", names a contact of
+// customerID: it fails with an error matching [ErrNotFound] for a missing
+// contact, and with a [*ValidationError] of entity naming "contact_id"
+// for another customer's.
+func checkContactOf(ctx context.Context, tx Store, entity, contactID, customerID string) error {
+	if contactID == "" {
+		return nil
+	}
+	ct, err := tx.FindContactByID(ctx, contactID)
+	if err != nil {
+		return fmt.Errorf("contact %s: %w", contactID, err)
+	}
+	if ct.CustomerID != customerID {
+		return &ValidationError{Entity: entity, Fields: []FieldError{{Field: "contact_id", Reason: fmt.Sprintf("contact %s belongs to customer %s, not %s", ct.ID, ct.CustomerID, customerID)}}}
+	}
+	return nil
+}
+
+// checkDealOf checks that opportunityID, unless "", names a deal with
+// customerID, as checkContactOf does contacts ("opportunity_id").
+func checkDealOf(ctx context.Context, tx Store, entity, opportunityID, customerID string) error {
+	if opportunityID == "" {
+		return nil
+	}
+	deal, err := tx.FindOpportunityByID(ctx, opportunityID)
+	if err != nil {
+		return fmt.Errorf("opportunity %s: %w", opportunityID, err)
+	}
+	if deal.CustomerID != customerID {
+		return &ValidationError{Entity: entity, Fields: []FieldError{{Field: "opportunity_id",
+			Reason: fmt.Sprintf("deal %s is with customer %s, not %s", deal.ID, deal.CustomerID, customerID)}}}
+	}
+	return nil
 }
 
 // GetOpportunity returns the opportunity with id, or an error matching

@@ -514,15 +514,8 @@ func (c *Client) createOrder(ctx context.Context, tx Store, o *Order, now time.T
 	if err != nil {
 		return err
 	}
-	if o.OpportunityID != "" {
-		deal, err := tx.FindOpportunityByID(ctx, o.OpportunityID)
-		if err != nil {
-			return fmt.Errorf("opportunity %s: %w", o.OpportunityID, err)
-		}
-		if deal.CustomerID != o.CustomerID {
-			return &ValidationError{Entity: "order", Fields: []FieldError{{Field: "opportunity_id",
-				Reason: fmt.Sprintf("deal %s is with customer %s, not %s", deal.ID, deal.CustomerID, o.CustomerID)}}}
-		}
+	if err := checkDealOf(ctx, tx, "order", o.OpportunityID, o.CustomerID); err != nil {
+		return err
 	}
 	if !cust.CreditLimit.IsZero() {
 		exposure, err := tx.CustomerExposure(ctx, cust.ID)

@@ -27,6 +27,7 @@ type Store interface {
 	LeadStore
 	OrderStore
 	SegmentStore
+	SurveyStore
 
 	// RunInTx calls fn with a Store whose reads and writes form one
 	// transaction: if fn returns nil the writes commit together; if it

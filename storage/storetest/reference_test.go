@@ -45,6 +45,8 @@ type refState struct {
 	payments      map[string]*crm.Payment
 	created       map[string]int // ID to creation sequence number
 	segments      refSegments
+	surveys       map[string]*crm.Survey
+	responses     map[string]*crm.Response
 }
 
 var _ crm.Store = (*refStore)(nil)
@@ -59,6 +61,8 @@ func newRefStore(fault string) *refStore {
 		orders:        map[string]*crm.Order{},
 		payments:      map[string]*crm.Payment{},
 		created:       map[string]int{},
+		surveys:       map[string]*crm.Survey{},
+		responses:     map[string]*crm.Response{},
 	}}}
 }
 
@@ -72,6 +76,14 @@ func (st *refState) clone() refState {
 		orders:        make(map[string]*crm.Order, len(st.orders)),
 		payments:      make(map[string]*crm.Payment, len(st.payments)),
 		created:       make(map[string]int, len(st.created)),
+		surveys:       make(map[string]*crm.Survey, len(st.surveys)),
+		responses:     make(map[string]*crm.Response, len(st.responses)),
+	}
+	for id, sv := range st.surveys {
+		out.surveys[id] = sv.Clone()
+	}
+	for id, r := range st.responses {
+		out.responses[id] = r.Clone()
 	}
 	for id, l := range st.leads {
 		out.leads[id] = l.Clone()

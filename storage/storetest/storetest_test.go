@@ -169,6 +169,23 @@ var faults = map[string][]string{
 	"history-overwrites":           {"Opportunity/History/Duplicate"},
 	"history-no-opportunity-check": {"Opportunity/History/NotFound"},
 	"move-writes-history":          {"Opportunity/Move"},
+
+	// Surveys and responses.
+	"survey-no-version-check":        {"Survey/Update"},
+	"response-no-unique":             {"Response/Duplicate", "Response/Concurrent", "Response/Move"},
+	"response-racy-unique":           {"Response/Concurrent"},
+	"response-no-survey-check":       {"Response/NotFound"},
+	"response-surveys-first-only":    {"Response/Filter/SurveyIDs/Several"},
+	"response-customers-ignored":     {"Response/Filter/CustomerIDs", "Response/Paginate", "Response/Move"},
+	"response-waves-ignored":         {"Response/Filter/Waves", "Response/Filter/Waves/None"},
+	"response-empty-channel-ignored": {"Response/Filter/Channels/None"},
+	"response-from-exclusive":        {"Response/Filter/AnsweredFrom", "Response/Filter/AnsweredFrom/OtherZone"},
+	"response-before-inclusive":      {"Response/Filter/AnsweredBefore"},
+	"response-move-respondent":       {"Response/Move", "Merge/RepointsChildren"},
+	"scores-ignore-filter":           {"Response/Scores", "Response/Filter/Waves", "Response/Move"},
+	"scores-ignore-kind":             {"Response/Scores", "Response/Filter/None"},
+	"scores-count-once":              {"Response/Scores", "Response/Move"},
+	"scores-by-count":                {"Response/Scores"},
 }
 
 // TestFaults checks that the suite is no tautology: for each fault it
