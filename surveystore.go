@@ -547,3 +547,262 @@ var responseKind = ChildKind{
 		return tx.MoveResponses(ctx, fromID, toID, at, by)
 	},
 }
+
+// SurveyNPS scores the responses f selects, as [NPS] defines, from the
+// counts per score the store makes ([SurveyStore.ResponseScores]): one
+// grouped query however many responses there are, with the same result
+// as [ScoreNPS] over their scores. The paging fields of f are ignored.
+// Errors: a [*ValidationError] naming "survey_ids" if f selects responses
+// to surveys of another kind (score one kind at a time), "scores" if it
+// selects none, or a bad option.
+func (c *Client) SurveyNPS(ctx context.Context, f ResponseFilter, opts ...ScoreOption) (NPS, error) {
+	return storedScore[NPSTally, NPS](ctx, c.store, f, SurveyKindNPS, opts)
+}
+
+// SurveyCSAT scores the responses f selects, as [CSAT] defines and
+// [Client.SurveyNPS] scores NPS responses.
+func (c *Client) SurveyCSAT(ctx context.Context, f ResponseFilter, opts ...ScoreOption) (CSAT, error) {
+	return storedScore[CSATTally, CSAT](ctx, c.store, f, SurveyKindCSAT, opts)
+}
+
+// SurveyCES scores the responses f selects, as [CES] defines and
+// [Client.SurveyNPS] scores NPS responses.
+func (c *Client) SurveyCES(ctx context.Context, f ResponseFilter, opts ...ScoreOption) (CES, error) {
+	return storedScore[CESTally, CES](ctx, c.store, f, SurveyKindCES, opts)
+}
+
+// SurveyNPSChange compares the NPS of the responses f selects answered in
+// period before with that of those answered in after, as [CompareNPS]
+// does: the change, its standard error, the z-test and whether it is
+// significant at the confidence of opts. The answer bounds of f are
+// replaced by the periods'. Errors as for [Client.SurveyNPS], for either
+// period.
+func (c *Client) SurveyNPSChange(ctx context.Context, f ResponseFilter, before, after Period, opts ...ScoreOption) (NPSChange, error) {
+	var scores [2]NPS
+	for i, p := range [2]Period{before, after} {
+		if p.IsZero() {
+			return NPSChange{}, required("NPS change", [2]string{"before", "after"}[i])
+		}
+		f.AnsweredFrom, f.AnsweredBefore = p.Start, p.End()
+		s, err := c.SurveyNPS(ctx, f, opts...)
+		if err != nil {
+			return NPSChange{}, fmt.Errorf("crm: NPS change, %s: %w", p, err)
+		}
+		scores[i] = s
+	}
+	return CompareNPS(scores[0], scores[1], opts...)
+}
+
+// SurveyNPSByPeriod scores the responses f selects per calendar period
+// of unit (month, quarter or year, in UTC) holding their AnsweredAt, as
+// [Client.SurveyNPS] does, with one grouped query per period. f must
+// bound the time, with AnsweredFrom before AnsweredBefore, over at most
+// MaxPageLimit periods; the first and last period count only the
+// responses within the bounds. A period with no responses has no entry,
+// and each result is flagged Small below the minimum sample. Errors as
+// for SurveyNPS, and a [*ValidationError] naming "unit", "answered_from"
+// or "answered_before".
+func (c *Client) SurveyNPSByPeriod(ctx context.Context, f ResponseFilter, unit PeriodUnit, opts ...ScoreOption) (map[Period]NPS, error) {
+	return scoreByPeriod[NPSTally, NPS](ctx, c.store, f, unit, SurveyKindNPS, opts)
+}
+
+// SurveyCSATByPeriod scores CSAT responses per period, as
+// [Client.SurveyNPSByPeriod] does NPS responses.
+func (c *Client) SurveyCSATByPeriod(ctx context.Context, f ResponseFilter, unit PeriodUnit, opts ...ScoreOption) (map[Period]CSAT, error) {
+	return scoreByPeriod[CSATTally, CSAT](ctx, c.store, f, unit, SurveyKindCSAT, opts)
+}
+
+// SurveyCESByPeriod scores CES responses per period, as
+// [Client.SurveyNPSByPeriod] does NPS responses.
+func (c *Client) SurveyCESByPeriod(ctx context.Context, f ResponseFilter, unit PeriodUnit, opts ...ScoreOption) (map[Period]CES, error) {
+	return scoreByPeriod[CESTally, CES](ctx, c.store, f, unit, SurveyKindCES, opts)
+}
+
+// SurveyNPSBy scores the responses f selects grouped by key of their
+// customer — owner, region, industry, segment — as [Client.SurveyNPS]
+// does. The customers are those cf selects (a segment's stored rule goes
+// in cf.Rule; an empty filter selects every live customer), read page by
+// page: for each page, one grouped query per key of its customers,
+// naming their IDs, so memory holds a page of customers and a tally per
+// key, never the responses. Responses of customers cf leaves out are not
+// counted; a key with no responses has no entry. Errors as for
+// SurveyNPS, and those of [Client.ListCustomers] for cf.
+//
+//	byOwner, err := client.SurveyNPSBy(ctx, f, crm.CustomerFilter{},
+//		func(c *crm.Customer) string { return c.OwnerID })
+func (c *Client) SurveyNPSBy(ctx context.Context, f ResponseFilter, cf CustomerFilter, key func(*Customer) string, opts ...ScoreOption) (map[string]NPS, error) {
+	return scoreByCustomer[NPSTally, NPS](ctx, c, f, cf, key, SurveyKindNPS, opts)
+}
+
+// SurveyCSATBy scores CSAT responses by a key of their customer, as
+// [Client.SurveyNPSBy] does NPS responses.
+func (c *Client) SurveyCSATBy(ctx context.Context, f ResponseFilter, cf CustomerFilter, key func(*Customer) string, opts ...ScoreOption) (map[string]CSAT, error) {
+	return scoreByCustomer[CSATTally, CSAT](ctx, c, f, cf, key, SurveyKindCSAT, opts)
+}
+
+// SurveyCESBy scores CES responses by a key of their customer, as
+// [Client.SurveyNPSBy] does NPS responses.
+func (c *Client) SurveyCESBy(ctx context.Context, f ResponseFilter, cf CustomerFilter, key func(*Customer) string, opts ...ScoreOption) (map[string]CES, error) {
+	return scoreByCustomer[CESTally, CES](ctx, c, f, cf, key, SurveyKindCES, opts)
+}
+
+// tallyPtr is a pointer to a tally of results R.
+type tallyPtr[T, R any] interface {
+	*T
+	tally[R]
+	N() int
+}
+
+// storedScore scores the responses f selects with a new tally T.
+func storedScore[T, R any, PT tallyPtr[T, R]](ctx context.Context, s Store, f ResponseFilter, kind SurveyKind, opts []ScoreOption) (R, error) {
+	var zero R
+	if _, err := scoreOptions(opts); err != nil {
+		return zero, err
+	}
+	t := PT(new(T))
+	if err := addStoredScores(ctx, s, f, kind, t); err != nil {
+		return zero, err
+	}
+	return t.Result(opts...)
+}
+
+// addStoredScores adds to t the counts the store makes of the responses f
+// selects, all of which must be answers to surveys of kind.
+func addStoredScores(ctx context.Context, s Store, f ResponseFilter, kind SurveyKind, t interface{ AddN(score, n int) error }) error {
+	f.After, f.Limit = "", 0
+	counts, err := s.ResponseScores(ctx, f)
+	if err != nil {
+		return fmt.Errorf("crm: %s scores: %w", kind, err)
+	}
+	var other []string
+	for _, sc := range counts {
+		if sc.Kind != kind && !slices.Contains(other, string(sc.Kind)) {
+			other = append(other, string(sc.Kind))
+		}
+	}
+	if len(other) > 0 {
+		return &ValidationError{Entity: "response filter", Fields: []FieldError{{Field: "survey_ids",
+			Reason: fmt.Sprintf("selects responses to %s surveys, and %s scores count %s responses only: score one kind at a time", strings.Join(other, ", "), kind, kind)}}}
+	}
+	for _, sc := range counts {
+		if err := t.AddN(sc.Score, sc.N); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scoreByPeriod scores the responses f selects per period of unit.
+func scoreByPeriod[T, R any, PT tallyPtr[T, R]](ctx context.Context, s Store, f ResponseFilter, unit PeriodUnit, kind SurveyKind, opts []ScoreOption) (map[Period]R, error) {
+	if _, err := scoreOptions(opts); err != nil {
+		return nil, err
+	}
+	from, before := Timestamp(f.AnsweredFrom), Timestamp(f.AnsweredBefore)
+	verr := &ValidationError{Entity: "response filter"}
+	switch {
+	case !unit.Valid():
+		verr.add("unit", "unknown period unit %q", unit)
+	case from.IsZero():
+		verr.add("answered_from", "required: periods need bounds")
+	case before.IsZero():
+		verr.add("answered_before", "required: periods need bounds")
+	case !from.Before(before):
+		verr.add("answered_before", "%s is not after answered_from %s", before.Format(time.RFC3339), from.Format(time.RFC3339))
+	}
+	if err := verr.err(); err != nil {
+		return nil, err
+	}
+	var periods []Period
+	for p := PeriodOf(from, unit); p.Start.Before(before); p = PeriodOf(p.End(), unit) {
+		if periods = append(periods, p); len(periods) > MaxPageLimit {
+			return nil, &ValidationError{Entity: "response filter", Fields: []FieldError{{Field: "answered_before",
+				Reason: fmt.Sprintf("more than %d periods of a %s after answered_from", MaxPageLimit, unit)}}}
+		}
+	}
+	out := make(map[Period]R)
+	for _, p := range periods {
+		pf := f
+		pf.AnsweredFrom, pf.AnsweredBefore = latest(from, p.Start), earliest(before, p.End())
+		t := PT(new(T))
+		if err := addStoredScores(ctx, s, pf, kind, t); err != nil {
+			return nil, err
+		}
+		if t.N() == 0 {
+			continue
+		}
+		r, err := t.Result(opts...)
+		if err != nil {
+			return nil, err
+		}
+		out[p] = r
+	}
+	return out, nil
+}
+
+// scoreByCustomer scores the responses f selects by key of the customers
+// cf selects.
+func scoreByCustomer[T, R any, PT tallyPtr[T, R]](ctx context.Context, c *Client, f ResponseFilter, cf CustomerFilter, key func(*Customer) string,
+	kind SurveyKind, opts []ScoreOption,
+) (map[string]R, error) {
+	if _, err := scoreOptions(opts); err != nil {
+		return nil, err
+	}
+	if key == nil {
+		return nil, required("score breakdown", "key")
+	}
+	var only map[string]bool // f's customers, if it names any
+	if len(f.CustomerIDs) > 0 {
+		only = make(map[string]bool, len(f.CustomerIDs))
+		for _, id := range f.CustomerIDs {
+			only[id] = true
+		}
+	}
+	tallies := make(map[string]PT)
+	cf.After, cf.Limit = "", MaxPageLimit
+	for {
+		page, next, err := c.ListCustomers(ctx, cf)
+		if err != nil {
+			return nil, err
+		}
+		groups := make(map[string][]string)
+		var keys []string
+		for _, cust := range page {
+			if only != nil && !only[cust.ID] {
+				continue
+			}
+			k := key(cust)
+			if groups[k] == nil {
+				keys = append(keys, k)
+			}
+			groups[k] = append(groups[k], cust.ID)
+		}
+		for _, k := range keys {
+			t := tallies[k]
+			if t == nil {
+				t = PT(new(T))
+				tallies[k] = t
+			}
+			pf := f
+			pf.CustomerIDs = groups[k]
+			if err := addStoredScores(ctx, c.store, pf, kind, t); err != nil {
+				return nil, err
+			}
+		}
+		if next == "" {
+			break
+		}
+		cf.After = next
+	}
+	out := make(map[string]R, len(tallies))
+	for k, t := range tallies {
+		if t.N() == 0 {
+			continue
+		}
+		r, err := t.Result(opts...)
+		if err != nil {
+			return nil, err
+		}
+		out[k] = r
+	}
+	return out, nil
+}
