@@ -307,11 +307,7 @@ func checkDealOf(ctx context.Context, tx Store, entity, opportunityID, customerI
 // GetOpportunity returns the opportunity with id, or an error matching
 // [ErrNotFound].
 func (c *Client) GetOpportunity(ctx context.Context, id string) (*Opportunity, error) {
-	o, err := c.store.FindOpportunityByID(ctx, id)
-	if err != nil {
-		return nil, fmt.Errorf("crm: get opportunity %s: %w", id, err)
-	}
-	return o, nil
+	return getRecord(ctx, "opportunity", id, c.store.FindOpportunityByID)
 }
 
 // ListOpportunities returns one page of the opportunities f selects, in

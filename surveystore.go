@@ -310,42 +310,53 @@ func (s *Survey) validate() error {
 // unknown kind, a missing name, a custom scale that is empty or out of
 // −1000–1000, a scale that is not its kind's, both a wave and a period).
 func (c *Client) CreateSurvey(ctx context.Context, in *Survey) (*Survey, error) {
+	return createRecord(ctx, c, "survey", in, (*Survey).created, c.store.CreateSurvey)
+}
+
+// created stamps s as a new record: its ID, Version 1, the time and
+// actor of creation.
+func (s *Survey) created(id string, now time.Time, by string) {
+	s.ID, s.Version = id, 1
+	s.CreatedAt, s.CreatedBy, s.UpdatedAt, s.UpdatedBy = now, by, now, by
+}
+
+// newRecord is a pointer to a record that createRecord makes: it can be
+// copied and validated.
+type newRecord[T any] interface {
+	*T
+	Clone() *T
+	validate() error
+}
+
+// createRecord validates a copy of in, stamps it as new with created and
+// stores it with create, returning the stored copy; entity names the
+// record in errors ("survey").
+func createRecord[T any, P newRecord[T]](ctx context.Context, c *Client, entity string, in P,
+	created func(r P, id string, now time.Time, by string), create func(context.Context, *T) error,
+) (*T, error) {
 	if in == nil {
-		return nil, required("survey", "survey")
+		return nil, required(entity, entity)
 	}
-	s := in.Clone()
-	if err := s.validate(); err != nil {
+	r := P(in.Clone())
+	if err := r.validate(); err != nil {
 		return nil, err
 	}
-	now, by := c.now(), actorID(ctx)
-	s.ID, s.Version = c.ids.NewID(), 1
-	s.CreatedAt, s.CreatedBy, s.UpdatedAt, s.UpdatedBy = now, by, now, by
-	if err := c.store.CreateSurvey(ctx, s); err != nil {
-		return nil, wrapUnlessTyped("create survey", err)
+	created(r, c.ids.NewID(), c.now(), actorID(ctx))
+	if err := create(ctx, r); err != nil {
+		return nil, wrapUnlessTyped("create "+entity, err)
 	}
-	return s, nil
+	return r, nil
 }
 
 // GetSurvey returns the survey id, or an error matching [ErrNotFound].
 func (c *Client) GetSurvey(ctx context.Context, id string) (*Survey, error) {
-	s, err := c.store.FindSurveyByID(ctx, id)
-	if err != nil {
-		return nil, fmt.Errorf("crm: get survey %s: %w", id, err)
-	}
-	return s, nil
+	return getRecord(ctx, "survey", id, c.store.FindSurveyByID)
 }
 
 // ListSurveys returns one page of the surveys, in ID order, and the
 // cursor for the next page ("" after the last).
 func (c *Client) ListSurveys(ctx context.Context, f SurveyFilter) ([]*Survey, Cursor, error) {
-	if err := checkLimit("survey filter", f.Limit); err != nil {
-		return nil, "", err
-	}
-	page, next, err := c.store.FindSurveys(ctx, f)
-	if err != nil {
-		return nil, "", fmt.Errorf("crm: list surveys: %w", err)
-	}
-	return page, next, nil
+	return listPage(ctx, "survey filter", "list surveys", f, f.Limit, c.store.FindSurveys)
 }
 
 // Surveys iterates over every survey in ascending ID order, fetching page
@@ -371,36 +382,59 @@ type SurveyUpdate struct {
 // [*ValidationError] as for CreateSurvey, [ErrConflict] for a stale
 // version, [ErrNotFound]; on any error nothing changes.
 func (c *Client) UpdateSurvey(ctx context.Context, id string, version int64, u SurveyUpdate) (*Survey, error) {
-	var out *Survey
+	return updateInTx(ctx, c, "update survey "+id, version,
+		func(tx Store) (*Survey, error) { return tx.FindSurveyByID(ctx, id) },
+		func(s *Survey) int64 { return s.Version },
+		func(s *Survey) (bool, error) {
+			before := *s
+			set(&s.Name, u.Name)
+			set(&s.Question, u.Question)
+			set(&s.Wave, u.Wave)
+			set(&s.Period, u.Period)
+			if err := s.validate(); err != nil {
+				return false, err
+			}
+			return *s != before, nil
+		},
+		func(tx Store, s *Survey, now time.Time, by string) error {
+			s.UpdatedAt, s.UpdatedBy = now, by
+			return tx.UpdateSurvey(ctx, s)
+		})
+}
+
+// updateInTx is the frame of a versioned update, in one transaction:
+// find loads the record, whose stored version (versionOf) must be version
+// or the update fails with [ErrConflict]; edit applies the update to it
+// and validates it, reporting whether anything changed; a changed record
+// is written with write, which stamps it with the time and actor. An
+// update that changes nothing writes nothing. It returns the record as
+// stored; op names the update in errors ("update survey s-1").
+func updateInTx[T any](ctx context.Context, c *Client, op string, version int64,
+	find func(tx Store) (*T, error), versionOf func(*T) int64, edit func(*T) (bool, error),
+	write func(tx Store, r *T, now time.Time, by string) error,
+) (*T, error) {
+	var out *T
 	err := c.store.RunInTx(ctx, func(tx Store) error {
-		s, err := tx.FindSurveyByID(ctx, id)
+		r, err := find(tx)
 		if err != nil {
 			return err
 		}
-		if s.Version != version {
-			return fmt.Errorf("have version %d, stored %d: %w", version, s.Version, ErrConflict)
+		if v := versionOf(r); v != version {
+			return fmt.Errorf("have version %d, stored %d: %w", version, v, ErrConflict)
 		}
-		before := *s
-		set(&s.Name, u.Name)
-		set(&s.Question, u.Question)
-		set(&s.Wave, u.Wave)
-		set(&s.Period, u.Period)
-		if err := s.validate(); err != nil {
+		switch changed, err := edit(r); {
+		case err != nil:
 			return err
+		case changed:
+			if err := write(tx, r, c.now(), actorID(ctx)); err != nil {
+				return err
+			}
 		}
-		if *s == before {
-			out = s // nothing changed: nothing is written
-			return nil
-		}
-		s.UpdatedAt, s.UpdatedBy = c.now(), actorID(ctx)
-		if err := tx.UpdateSurvey(ctx, s); err != nil {
-			return err
-		}
-		out = s
+		out = r
 		return nil
 	})
 	if err != nil {
-		return nil, wrapUnlessTyped("update survey "+id, err)
+		return nil, wrapUnlessTyped(op, err)
 	}
 	return out, nil
 }
@@ -509,24 +543,13 @@ func (c *Client) RecordResponse(ctx context.Context, in *Response) (*Response, e
 // GetResponse returns the response id, or an error matching
 // [ErrNotFound].
 func (c *Client) GetResponse(ctx context.Context, id string) (*Response, error) {
-	r, err := c.store.FindResponseByID(ctx, id)
-	if err != nil {
-		return nil, fmt.Errorf("crm: get response %s: %w", id, err)
-	}
-	return r, nil
+	return getRecord(ctx, "response", id, c.store.FindResponseByID)
 }
 
 // ListResponses returns one page of the responses f selects, in ID
 // order, and the cursor for the next page ("" after the last).
 func (c *Client) ListResponses(ctx context.Context, f ResponseFilter) ([]*Response, Cursor, error) {
-	if err := checkLimit("response filter", f.Limit); err != nil {
-		return nil, "", err
-	}
-	page, next, err := c.store.FindResponses(ctx, f)
-	if err != nil {
-		return nil, "", fmt.Errorf("crm: list responses: %w", err)
-	}
-	return page, next, nil
+	return listPage(ctx, "response filter", "list responses", f, f.Limit, c.store.FindResponses)
 }
 
 // Responses iterates over every response f selects, fetching page by

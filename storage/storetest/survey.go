@@ -123,6 +123,63 @@ func responseLister(s crm.Store, f crm.ResponseFilter) lister {
 	}
 }
 
+// concurrently calls try from workers goroutines at once, each with its
+// number, and returns how many calls succeeded. A call failing with
+// crm.ErrConflict is retried, up to 50 times; one failing with refused is
+// counted as refused; any other error fails the test.
+func concurrently(t *testing.T, workers int, refused error, try func(i int) error) int {
+	t.Helper()
+	var wg sync.WaitGroup
+	ok := make([]bool, workers)
+	errs := make([]error, workers)
+	for i := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 50 {
+				err := try(i)
+				switch {
+				case errors.Is(err, crm.ErrConflict):
+					continue
+				case errors.Is(err, refused):
+				case err != nil:
+					errs[i] = err
+				default:
+					ok[i] = true
+				}
+				return
+			}
+			errs[i] = errors.New("still conflicting after 50 tries")
+		}()
+	}
+	wg.Wait()
+	n := 0
+	for i, err := range errs {
+		require.NoError(t, err, "worker %d", i)
+		if ok[i] {
+			n++
+		}
+	}
+	return n
+}
+
+// createSplit calls create for each of ids, in a shuffled order, with
+// its position in that order and whether it goes to the second of two
+// customers (every third does), and returns the IDs that go to the
+// second, ascending.
+func createSplit(ids []string, create func(i int, id string, toB bool)) []string {
+	var ofB []string
+	for i, id := range shuffled(ids) {
+		toB := i%3 == 0
+		if toB {
+			ofB = append(ofB, id)
+		}
+		create(i, id, toB)
+	}
+	slices.Sort(ofB)
+	return ofB
+}
+
 // countScores counts rs per kind and score by hand, as ResponseScores
 // must: ascending by kind and score, no zero counts.
 func countScores(rs []*crm.Response) []crm.ScoreCount {
@@ -337,42 +394,11 @@ func testResponseDuplicate(t *testing.T, s crm.Store) {
 func testResponseConcurrent(t *testing.T, s crm.Store) {
 	ids := new(crm.UUIDv7)
 	fx := seedSurveyFixture(t, s, ids)
-	const workers = 8
-	var wg sync.WaitGroup
-	stored := make([]bool, workers)
-	errs := make([]error, workers)
-	for i := range workers {
+	n := concurrently(t, 8, crm.ErrDuplicate, func(i int) error {
 		r := newResponse(ids, fx.survey, fx.cust.ID, "2026-Q1")
 		r.Score = i
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range 50 {
-				err := s.CreateResponse(t.Context(), r.Clone())
-				switch {
-				case errors.Is(err, crm.ErrConflict):
-					continue
-				case errors.Is(err, crm.ErrDuplicate):
-				case err != nil:
-					errs[i] = err
-				default:
-					stored[i] = true
-				}
-				return
-			}
-			errs[i] = errors.New("still conflicting after 50 tries")
-		}()
-	}
-	wg.Wait()
-	for i, err := range errs {
-		require.NoError(t, err, "worker %d", i)
-	}
-	n := 0
-	for _, ok := range stored {
-		if ok {
-			n++
-		}
-	}
+		return s.CreateResponse(t.Context(), r)
+	})
 	assert.Equal(t, 1, n, "responses of one respondent to one wave stored at once")
 	assert.Len(t, allResponses(t, s, crm.ResponseFilter{}), 1, "responses stored")
 }
@@ -501,16 +527,13 @@ func testResponsePaginate(t *testing.T, s crm.Store) {
 	b := newCustomer(ids, "B")
 	mustCreateCustomer(t, s, b)
 	all := newIDs(t, ids, 31)
-	var ofB []string
-	for i, id := range shuffled(all) {
+	ofB := createSplit(all, func(i int, id string, toB bool) {
 		r := newResponse(crm.IDGeneratorFunc(func() string { return id }), fx.survey, fx.cust.ID, fmt.Sprintf("w%02d", i))
-		if i%3 == 0 {
+		if toB {
 			r.CustomerID, r.RespondentID = b.ID, b.ID
-			ofB = append(ofB, id)
 		}
 		mustCreateResponse(t, s, r)
-	}
-	slices.Sort(ofB)
+	})
 	assert.Equal(t, all, walkPages(t, responseLister(s, crm.ResponseFilter{}), 7, nil), "every response in pages of 7")
 	assert.Equal(t, ofB, walkPages(t, responseLister(s, crm.ResponseFilter{CustomerIDs: []string{b.ID}}), 3, nil), "B's responses in pages of 3")
 	_, _, err := s.FindResponses(t.Context(), crm.ResponseFilter{Limit: -1})
@@ -677,18 +700,7 @@ func testSurveyContextCanceled(t *testing.T, s crm.Store) {
 			return err
 		},
 	}
-	for name, call := range calls {
-		assert.ErrorIs(t, call(canceled(t), s), context.Canceled, name)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	err := s.RunInTx(ctx, func(tx crm.Store) error {
-		cancel()
-		for name, call := range calls {
-			assert.ErrorIs(t, call(ctx, tx), context.Canceled, name+" in a transaction")
-		}
-		return nil
-	})
-	assert.ErrorIs(t, err, context.Canceled, "RunInTx whose context ended")
+	assertCanceledCalls(t, s, calls)
 	assertStoredSurvey(t, s, fx.survey, "after the calls under a dead context")
 	assert.Equal(t, []string{r.ID}, responseIDs(allResponses(t, s, crm.ResponseFilter{})))
 	assertStoredResponse(t, s, r)
