@@ -239,11 +239,7 @@ func suite() []check {
 		{"Response/Move", testResponseMove},
 		{"Response/Scores", testResponseScores},
 		{"Response/Tx/Rollback", testResponseTxRollback},
-	}...)
-	for _, fc := range responseFilterCases() {
-		checks = append(checks, check{"Response/Filter/" + fc.name, fc.test})
-	}
-	checks = append(checks, []check{
+		{"Response/Filter", testResponseFilter},
 
 		{"Tx/Commit", testTxCommit},
 		{"Tx/Rollback", testTxRollback},

@@ -502,23 +502,29 @@ func responseFilterCases() []responseFilterCase {
 	}
 }
 
-// test lists the responses the filter selects, page by page, and checks
-// them against the names wanted, against ResponseFilter.Match, and the
-// store's ResponseScores of the filter against counting them by hand.
-func (fc responseFilterCase) test(t *testing.T, s crm.Store) {
+// testResponseFilter lists the responses each filter case selects, page
+// by page, and checks them against the names wanted, against
+// ResponseFilter.Match, and the store's ResponseScores of the filter
+// against counting them by hand.
+func testResponseFilter(t *testing.T, s crm.Store) {
 	fx := seedResponseFixture(t, s)
-	f := fc.filter(fx)
-	f.Limit = 2
-	got := allResponses(t, s, f)
-	assert.Equal(t, fc.want, fx.names(got), "FindResponses %+v", f)
-	var matched []*crm.Response
-	for _, r := range allResponses(t, s, crm.ResponseFilter{}) {
-		if f.Match(r) {
-			matched = append(matched, r)
-		}
+	all := allResponses(t, s, crm.ResponseFilter{})
+	for _, fc := range responseFilterCases() {
+		t.Run(fc.name, func(t *testing.T) {
+			f := fc.filter(fx)
+			f.Limit = 2
+			got := allResponses(t, s, f)
+			assert.Equal(t, fc.want, fx.names(got), "FindResponses %+v", f)
+			var matched []*crm.Response
+			for _, r := range all {
+				if f.Match(r) {
+					matched = append(matched, r)
+				}
+			}
+			assert.Equal(t, responseIDs(matched), responseIDs(got), "ResponseFilter.Match must agree with the store")
+			assertScores(t, s, f, countScores(matched), "ResponseScores %+v", f)
+		})
 	}
-	assert.Equal(t, responseIDs(matched), responseIDs(got), "ResponseFilter.Match must agree with the store")
-	assertScores(t, s, f, countScores(matched), "ResponseScores %+v", f)
 }
 
 func testResponsePaginate(t *testing.T, s crm.Store) {
