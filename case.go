@@ -418,7 +418,8 @@ func caseState(clock *SLAClock, policy SLAPolicy, at time.Time) SLAState {
 	return st
 }
 
-// Limits on the text of a case, in bytes.
+// Limits on the text of a case, in bytes; maxChannelLen bounds a
+// response's channel too.
 const (
 	maxSubjectLen     = 200
 	maxDescriptionLen = 10000

@@ -174,11 +174,7 @@ func (c *Client) addContact(ctx context.Context, tx Store, in *Contact, now time
 // GetContact returns the contact with id, or an error matching
 // [ErrNotFound].
 func (c *Client) GetContact(ctx context.Context, id string) (*Contact, error) {
-	ct, err := c.store.FindContactByID(ctx, id)
-	if err != nil {
-		return nil, fmt.Errorf("crm: get contact %s: %w", id, err)
-	}
-	return ct, nil
+	return getRecord(ctx, "contact", id, c.store.FindContactByID)
 }
 
 // ContactUpdate is a patch: nil fields are left as they are.
@@ -249,14 +245,7 @@ func (c *Client) RemoveContact(ctx context.Context, id string, version int64) er
 // ListContacts returns one page of the contacts f selects, in a stable
 // order, and the cursor for the next page ("" after the last).
 func (c *Client) ListContacts(ctx context.Context, f ContactFilter) ([]*Contact, Cursor, error) {
-	if err := checkLimit("contact filter", f.Limit); err != nil {
-		return nil, "", err
-	}
-	page, next, err := c.store.FindContacts(ctx, f)
-	if err != nil {
-		return nil, "", fmt.Errorf("crm: list contacts: %w", err)
-	}
-	return page, next, nil
+	return listPage(ctx, "contact filter", "list contacts", f, f.Limit, c.store.FindContacts)
 }
 
 // Contacts iterates over every contact f selects, fetching page by page.

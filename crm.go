@@ -405,7 +405,7 @@ func New(store Store, opts ...Option) (*Client, error) {
 		region:     cfg.region,
 		duplicates: cfg.duplicates,
 		survive:    cfg.survivorship,
-		childKinds: append([]ChildKind{contactKind, opportunityKind, leadKind, orderKind, paymentKind, caseKind}, cfg.childKinds...),
+		childKinds: append([]ChildKind{contactKind, opportunityKind, leadKind, orderKind, paymentKind, responseKind, caseKind}, cfg.childKinds...),
 		scoring:    cfg.leadScoring,
 		caseSLA:    cfg.caseSLA,
 	}, nil

@@ -287,14 +287,27 @@ func checkContactOf(ctx context.Context, tx Store, entity, contactID, customerID
 	return nil
 }
 
+// checkDealOf checks that opportunityID, unless "", names a deal with
+// customerID, as checkContactOf does contacts ("opportunity_id").
+func checkDealOf(ctx context.Context, tx Store, entity, opportunityID, customerID string) error {
+	if opportunityID == "" {
+		return nil
+	}
+	deal, err := tx.FindOpportunityByID(ctx, opportunityID)
+	if err != nil {
+		return fmt.Errorf("opportunity %s: %w", opportunityID, err)
+	}
+	if deal.CustomerID != customerID {
+		return &ValidationError{Entity: entity, Fields: []FieldError{{Field: "opportunity_id",
+			Reason: fmt.Sprintf("deal %s is with customer %s, not %s", deal.ID, deal.CustomerID, customerID)}}}
+	}
+	return nil
+}
+
 // GetOpportunity returns the opportunity with id, or an error matching
 // [ErrNotFound].
 func (c *Client) GetOpportunity(ctx context.Context, id string) (*Opportunity, error) {
-	o, err := c.store.FindOpportunityByID(ctx, id)
-	if err != nil {
-		return nil, fmt.Errorf("crm: get opportunity %s: %w", id, err)
-	}
-	return o, nil
+	return getRecord(ctx, "opportunity", id, c.store.FindOpportunityByID)
 }
 
 // ListOpportunities returns one page of the opportunities f selects, in

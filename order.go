@@ -514,15 +514,8 @@ func (c *Client) createOrder(ctx context.Context, tx Store, o *Order, now time.T
 	if err != nil {
 		return err
 	}
-	if o.OpportunityID != "" {
-		deal, err := tx.FindOpportunityByID(ctx, o.OpportunityID)
-		if err != nil {
-			return fmt.Errorf("opportunity %s: %w", o.OpportunityID, err)
-		}
-		if deal.CustomerID != o.CustomerID {
-			return &ValidationError{Entity: "order", Fields: []FieldError{{Field: "opportunity_id",
-				Reason: fmt.Sprintf("deal %s is with customer %s, not %s", deal.ID, deal.CustomerID, o.CustomerID)}}}
-		}
+	if err := checkDealOf(ctx, tx, "order", o.OpportunityID, o.CustomerID); err != nil {
+		return err
 	}
 	if !cust.CreditLimit.IsZero() {
 		exposure, err := tx.CustomerExposure(ctx, cust.ID)
@@ -564,30 +557,43 @@ func (c *Client) orderForWin(ctx context.Context, tx Store, deal *Opportunity, i
 // GetOrder returns the order with id, or an error matching
 // [ErrNotFound].
 func (c *Client) GetOrder(ctx context.Context, id string) (*Order, error) {
-	o, err := c.store.FindOrderByID(ctx, id)
-	if err != nil {
-		return nil, fmt.Errorf("crm: get order %s: %w", id, err)
-	}
-	return o, nil
+	return getRecord(ctx, "order", id, c.store.FindOrderByID)
 }
 
 // ListOrders returns one page of the orders f selects, in ID order, and
 // the cursor for the next page ("" after the last).
 func (c *Client) ListOrders(ctx context.Context, f OrderFilter) ([]*Order, Cursor, error) {
-	if err := checkLimit("order filter", f.Limit); err != nil {
-		return nil, "", err
-	}
-	page, next, err := c.store.FindOrders(ctx, f)
-	if err != nil {
-		return nil, "", fmt.Errorf("crm: list orders: %w", err)
-	}
-	return page, next, nil
+	return listPage(ctx, "order filter", "list orders", f, f.Limit, c.store.FindOrders)
 }
 
 // Orders iterates over every order f selects, fetching page by page. An
 // error ends the iteration after being yielded.
 func (c *Client) Orders(ctx context.Context, f OrderFilter) iter.Seq2[*Order, error] {
 	return pages(ctx, f, c.ListOrders, func(f *OrderFilter, next Cursor) { f.After = next })
+}
+
+// getRecord returns the record id that find reads, with errors naming
+// the entity ("order").
+func getRecord[T any](ctx context.Context, entity, id string, find func(context.Context, string) (*T, error)) (*T, error) {
+	r, err := find(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("crm: get %s %s: %w", entity, id, err)
+	}
+	return r, nil
+}
+
+// listPage returns one page of the store's listing find for f, after
+// checking limit, f's page limit ([checkLimit], for entity "order
+// filter"); op names the listing in errors ("list orders").
+func listPage[T, F any](ctx context.Context, entity, op string, f F, limit int, find func(context.Context, F) ([]*T, Cursor, error)) ([]*T, Cursor, error) {
+	if err := checkLimit(entity, limit); err != nil {
+		return nil, "", err
+	}
+	page, next, err := find(ctx, f)
+	if err != nil {
+		return nil, "", fmt.Errorf("crm: %s: %w", op, err)
+	}
+	return page, next, nil
 }
 
 // checkLimit refuses a page limit outside 0…MaxPageLimit.
@@ -727,14 +733,7 @@ func (c *Client) RecordPayment(ctx context.Context, in *Payment) (*Payment, erro
 // ListPayments returns one page of the payments f selects, in ID order,
 // and the cursor for the next page ("" after the last).
 func (c *Client) ListPayments(ctx context.Context, f PaymentFilter) ([]*Payment, Cursor, error) {
-	if err := checkLimit("payment filter", f.Limit); err != nil {
-		return nil, "", err
-	}
-	page, next, err := c.store.FindPayments(ctx, f)
-	if err != nil {
-		return nil, "", fmt.Errorf("crm: list payments: %w", err)
-	}
-	return page, next, nil
+	return listPage(ctx, "payment filter", "list payments", f, f.Limit, c.store.FindPayments)
 }
 
 // Payments iterates over every payment f selects, fetching page by page.

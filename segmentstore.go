@@ -3,7 +3,6 @@ package crm
 import (
 	"context"
 	"errors"
-	"fmt"
 	"iter"
 	"strings"
 	"time"
@@ -102,43 +101,25 @@ func (s *Segment) validate() error {
 // in untouched. Errors: a [*ValidationError] for a missing name or a bad
 // rule (its fields are "rule.<field>", such as "rule.industry").
 func (c *Client) CreateSegment(ctx context.Context, in *Segment) (*Segment, error) {
-	if in == nil {
-		return nil, required("segment", "segment")
-	}
-	s := in.Clone()
-	if err := s.validate(); err != nil {
-		return nil, err
-	}
-	now, by := c.now(), actorID(ctx)
-	s.ID, s.Version = c.ids.NewID(), 1
+	return createRecord(ctx, c, "segment", in, (*Segment).created, c.store.CreateSegment)
+}
+
+// created stamps s as a new record, as [Survey.created] does.
+func (s *Segment) created(id string, now time.Time, by string) {
+	s.ID, s.Version = id, 1
 	s.CreatedAt, s.CreatedBy, s.UpdatedAt, s.UpdatedBy = now, by, now, by
-	if err := c.store.CreateSegment(ctx, s); err != nil {
-		return nil, wrapUnlessTyped("create segment", err)
-	}
-	return s, nil
 }
 
 // GetSegment returns the saved segment id, or an error matching
 // [ErrNotFound].
 func (c *Client) GetSegment(ctx context.Context, id string) (*Segment, error) {
-	s, err := c.store.FindSegmentByID(ctx, id)
-	if err != nil {
-		return nil, fmt.Errorf("crm: get segment %s: %w", id, err)
-	}
-	return s, nil
+	return getRecord(ctx, "segment", id, c.store.FindSegmentByID)
 }
 
 // ListSegments returns one page of the saved segments, in ID order, and
 // the cursor for the next page ("" after the last).
 func (c *Client) ListSegments(ctx context.Context, f SegmentFilter) ([]*Segment, Cursor, error) {
-	if err := checkLimit("segment filter", f.Limit); err != nil {
-		return nil, "", err
-	}
-	page, next, err := c.store.FindSegments(ctx, f)
-	if err != nil {
-		return nil, "", fmt.Errorf("crm: list segments: %w", err)
-	}
-	return page, next, nil
+	return listPage(ctx, "segment filter", "list segments", f, f.Limit, c.store.FindSegments)
 }
 
 // Segments iterates over every saved segment in ascending ID order,
@@ -159,39 +140,25 @@ type SegmentUpdate struct {
 // Errors: a [*ValidationError] as for CreateSegment, [ErrConflict] for a
 // stale version, [ErrNotFound]; on any error nothing changes.
 func (c *Client) UpdateSegment(ctx context.Context, id string, version int64, u SegmentUpdate) (*Segment, error) {
-	var out *Segment
-	err := c.store.RunInTx(ctx, func(tx Store) error {
-		s, err := tx.FindSegmentByID(ctx, id)
-		if err != nil {
-			return err
-		}
-		if s.Version != version {
-			return fmt.Errorf("have version %d, stored %d: %w", version, s.Version, ErrConflict)
-		}
-		before := s.Clone()
-		set(&s.Name, u.Name)
-		set(&s.Description, u.Description)
-		if u.Rule != nil {
-			s.Rule = u.Rule.clone()
-		}
-		if err := s.validate(); err != nil {
-			return err
-		}
-		if s.Name == before.Name && s.Description == before.Description && s.Rule.Equal(before.Rule) {
-			out = s // nothing changed: nothing is written
-			return nil
-		}
-		s.UpdatedAt, s.UpdatedBy = c.now(), actorID(ctx)
-		if err := tx.UpdateSegment(ctx, s); err != nil {
-			return err
-		}
-		out = s
-		return nil
-	})
-	if err != nil {
-		return nil, wrapUnlessTyped("update segment "+id, err)
-	}
-	return out, nil
+	return updateInTx(ctx, c, "update segment "+id, version,
+		func(tx Store) (*Segment, error) { return tx.FindSegmentByID(ctx, id) },
+		func(s *Segment) int64 { return s.Version },
+		func(s *Segment) (bool, error) {
+			before := s.Clone()
+			set(&s.Name, u.Name)
+			set(&s.Description, u.Description)
+			if u.Rule != nil {
+				s.Rule = u.Rule.clone()
+			}
+			if err := s.validate(); err != nil {
+				return false, err
+			}
+			return s.Name != before.Name || s.Description != before.Description || !s.Rule.Equal(before.Rule), nil
+		},
+		func(tx Store, s *Segment, now time.Time, by string) error {
+			s.UpdatedAt, s.UpdatedBy = now, by
+			return tx.UpdateSegment(ctx, s)
+		})
 }
 
 // SegmentChange is what [Client.SnapshotSegment] found: the new snapshot

@@ -28,6 +28,7 @@ type Store interface {
 	OrderStore
 	SegmentStore
 	CaseStore
+	SurveyStore
 
 	// RunInTx calls fn with a Store whose reads and writes form one
 	// transaction: if fn returns nil the writes commit together; if it

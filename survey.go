@@ -28,6 +28,100 @@ const (
 	CESMin, CESMax = 1, 7
 )
 
+// The lowest answers that count as satisfied (CSAT, top two boxes) and
+// as agreeing (CES).
+const (
+	csatSatisfied = 4
+	cesAgreeing   = 5
+)
+
+// SurveyKind says what a survey measures, and so on which scale it is
+// answered.
+type SurveyKind string
+
+// Survey kinds.
+const (
+	// SurveyKindNPS asks how likely the customer is to recommend, 0–10.
+	SurveyKindNPS SurveyKind = "nps"
+	// SurveyKindCSAT asks how satisfied the customer is, 1–5.
+	SurveyKindCSAT SurveyKind = "csat"
+	// SurveyKindCES asks how easy the company made it, 1–7.
+	SurveyKindCES SurveyKind = "ces"
+	// SurveyKindCustom is answered on a scale of the survey's own.
+	SurveyKindCustom SurveyKind = "custom"
+)
+
+// Valid reports whether k is one of the survey kinds.
+func (k SurveyKind) Valid() bool {
+	switch k {
+	case SurveyKindNPS, SurveyKindCSAT, SurveyKindCES, SurveyKindCustom:
+		return true
+	}
+	return false
+}
+
+// Scale returns the answer scale of the NPS, CSAT and CES kinds; ok is
+// false for a custom or unknown kind, whose scale is the survey's.
+func (k SurveyKind) Scale() (lo, hi int, ok bool) {
+	switch k {
+	case SurveyKindNPS:
+		return NPSMin, NPSMax, true
+	case SurveyKindCSAT:
+		return CSATMin, CSATMax, true
+	case SurveyKindCES:
+		return CESMin, CESMax, true
+	}
+	return 0, 0, false
+}
+
+// Sentiment is what an answer says of the customer's mood: the class a
+// closed loop follows up on.
+type Sentiment string
+
+// Sentiments.
+const (
+	// SentimentPositive: an NPS promoter, a satisfied CSAT or an
+	// agreeing CES answer.
+	SentimentPositive Sentiment = "positive"
+	// SentimentNeutral: an NPS passive, a CSAT 3, a CES 4.
+	SentimentNeutral Sentiment = "neutral"
+	// SentimentNegative: an NPS detractor, a CSAT of 1 or 2, a CES of
+	// 1 to 3.
+	SentimentNegative Sentiment = "negative"
+)
+
+// Sentiment classes score, an answer to a survey of kind k:
+//
+//	        negative  neutral  positive
+//	NPS     0–6       7–8      9–10
+//	CSAT    1–2       3        4–5
+//	CES     1–3       4        5–7
+//
+// The scores and tallies count the same way. An answer off the kind's
+// scale, or to a custom survey, has no sentiment: "".
+func (k SurveyKind) Sentiment(score int) Sentiment {
+	lo, hi, ok := k.Scale()
+	if !ok || score < lo || score > hi {
+		return ""
+	}
+	var good, fair int // the lowest positive and neutral answers
+	switch k {
+	case SurveyKindNPS:
+		good, fair = 9, 7
+	case SurveyKindCSAT:
+		good, fair = csatSatisfied, csatSatisfied-1
+	default:
+		good, fair = cesAgreeing, cesAgreeing-1
+	}
+	switch {
+	case score >= good:
+		return SentimentPositive
+	case score >= fair:
+		return SentimentNeutral
+	}
+	return SentimentNegative
+}
+
 // DefaultConfidence is the confidence level of every interval and test
 // unless [WithConfidence] says otherwise.
 const DefaultConfidence = 0.95
@@ -173,16 +267,36 @@ type NPSTally struct {
 
 // Add counts one answer. An answer outside 0–10 is a [*ValidationError]
 // naming "score", and is not counted.
-func (t *NPSTally) Add(score int) error {
-	switch {
-	case score < NPSMin || score > NPSMax:
-		return &ValidationError{Entity: "NPS response", Fields: []FieldError{{Field: "score", Reason: outOfRange(score, NPSMin, NPSMax)}}}
-	case score >= 9:
-		t.promoters++
-	case score >= 7:
-		t.passives++
+func (t *NPSTally) Add(score int) error { return t.AddN(score, 1) }
+
+// AddN counts n answers of score, as n calls of Add would: the way to
+// add the counts a store groups by score ([SurveyStore.ResponseScores]).
+// A score outside 0–10 or a negative n is a [*ValidationError] naming
+// "score" or "n", and nothing is counted.
+func (t *NPSTally) AddN(score, n int) error {
+	if err := checkAddN("NPS response", SurveyKindNPS, score, n); err != nil {
+		return err
+	}
+	switch SurveyKindNPS.Sentiment(score) {
+	case SentimentPositive:
+		t.promoters += n
+	case SentimentNeutral:
+		t.passives += n
 	default:
-		t.detractors++
+		t.detractors += n
+	}
+	return nil
+}
+
+// checkAddN refuses n answers of score to a survey of kind k that a
+// tally cannot count: a score off the kind's scale or a negative n.
+func checkAddN(entity string, k SurveyKind, score, n int) error {
+	lo, hi, _ := k.Scale()
+	switch {
+	case score < lo || score > hi:
+		return &ValidationError{Entity: entity, Fields: []FieldError{{Field: "score", Reason: outOfRange(score, lo, hi)}}}
+	case n < 0:
+		return &ValidationError{Entity: entity, Fields: []FieldError{{Field: "n", Reason: fmt.Sprintf("%d is negative", n)}}}
 	}
 	return nil
 }
@@ -318,11 +432,14 @@ type CSATTally struct{ b boxTally }
 
 // Add counts one answer. An answer outside 1–5 is a [*ValidationError]
 // naming "score", and is not counted.
-func (t *CSATTally) Add(score int) error {
-	if score < CSATMin || score > CSATMax {
-		return &ValidationError{Entity: "CSAT response", Fields: []FieldError{{Field: "score", Reason: outOfRange(score, CSATMin, CSATMax)}}}
+func (t *CSATTally) Add(score int) error { return t.AddN(score, 1) }
+
+// AddN counts n answers of score, as [NPSTally.AddN] does.
+func (t *CSATTally) AddN(score, n int) error {
+	if err := checkAddN("CSAT response", SurveyKindCSAT, score, n); err != nil {
+		return err
 	}
-	t.b.counts[score]++
+	t.b.counts[score] += n
 	return nil
 }
 
@@ -343,7 +460,7 @@ func (t *CSATTally) Result(opts ...ScoreOption) (CSAT, error) {
 	if n == 0 {
 		return CSAT{}, noResponses("CSAT scores")
 	}
-	k, mean := t.b.from(4)
+	k, mean := t.b.from(csatSatisfied)
 	return CSAT{N: n, Satisfied: k, TopTwoBox: 100 * float64(k) / float64(n), Mean: mean,
 		Wilson: wilson(k, n, c.z()), Confidence: c.confidence, Small: c.small(n)}, nil
 }
@@ -383,11 +500,14 @@ type CESTally struct{ b boxTally }
 
 // Add counts one answer. An answer outside 1–7 is a [*ValidationError]
 // naming "score", and is not counted.
-func (t *CESTally) Add(score int) error {
-	if score < CESMin || score > CESMax {
-		return &ValidationError{Entity: "CES response", Fields: []FieldError{{Field: "score", Reason: outOfRange(score, CESMin, CESMax)}}}
+func (t *CESTally) Add(score int) error { return t.AddN(score, 1) }
+
+// AddN counts n answers of score, as [NPSTally.AddN] does.
+func (t *CESTally) AddN(score, n int) error {
+	if err := checkAddN("CES response", SurveyKindCES, score, n); err != nil {
+		return err
 	}
-	t.b.counts[score]++
+	t.b.counts[score] += n
 	return nil
 }
 
@@ -408,7 +528,7 @@ func (t *CESTally) Result(opts ...ScoreOption) (CES, error) {
 	if n == 0 {
 		return CES{}, noResponses("CES scores")
 	}
-	k, mean := t.b.from(5)
+	k, mean := t.b.from(cesAgreeing)
 	return CES{N: n, Agreeing: k, Mean: mean, Agreement: 100 * float64(k) / float64(n),
 		Wilson: wilson(k, n, c.z()), Confidence: c.confidence, Small: c.small(n)}, nil
 }
@@ -427,6 +547,7 @@ func ScoreCES(scores []int, opts ...ScoreOption) (CES, error) {
 // tally is what [NPSTally], [CSATTally] and [CESTally] share.
 type tally[R any] interface {
 	Add(score int) error
+	AddN(score, n int) error
 	Result(opts ...ScoreOption) (R, error)
 }
 

@@ -1,6 +1,7 @@
 package crm_test
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -142,6 +143,87 @@ func TestNPSTally(t *testing.T) {
 	var empty crm.NPSTally
 	_, err = empty.Result()
 	assert.ErrorIs(t, err, crm.ErrInvalid)
+}
+
+// TestTallyAddN checks that adding counts equals adding the answers one
+// by one, and that a bad count or score adds nothing.
+func TestTallyAddN(t *testing.T) {
+	counts := map[int]int{0: 3, 6: 2, 7: 4, 8: 1, 9: 5, 10: 7}
+	var byOne, byN crm.NPSTally
+	for score, n := range counts {
+		for range n {
+			require.NoError(t, byOne.Add(score))
+		}
+		require.NoError(t, byN.AddN(score, n))
+	}
+	want, err := byOne.Result()
+	require.NoError(t, err)
+	got, err := byN.Result()
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	assert.Equal(t, 22, got.N)
+	assert.Equal(t, 12, got.Promoters)
+	assert.Equal(t, 5, got.Passives)
+	assert.Equal(t, 5, got.Detractors)
+
+	for _, bad := range []struct {
+		score, n int
+		field    string
+	}{{11, 1, "score"}, {-1, 1, "score"}, {5, -1, "n"}} {
+		err := byN.AddN(bad.score, bad.n)
+		var verr *crm.ValidationError
+		require.True(t, errors.As(err, &verr), "AddN(%d, %d): %v", bad.score, bad.n, err)
+		_, named := verr.Field(bad.field)
+		assert.True(t, named, "AddN(%d, %d) names %q: %v", bad.score, bad.n, bad.field, err)
+	}
+	assert.Equal(t, 22, byN.N(), "refused counts add nothing")
+
+	var csat crm.CSATTally
+	require.NoError(t, csat.AddN(5, 3))
+	require.NoError(t, csat.AddN(2, 1))
+	require.NoError(t, csat.AddN(4, 0))
+	r, err := csat.Result()
+	require.NoError(t, err)
+	assert.Equal(t, 4, r.N)
+	assert.Equal(t, 3, r.Satisfied)
+	assert.InDelta(t, 17.0/4, r.Mean, 1e-12)
+	assert.Error(t, csat.AddN(6, 1), "6 is off the CSAT scale")
+
+	var ces crm.CESTally
+	require.NoError(t, ces.AddN(7, 2))
+	require.NoError(t, ces.AddN(4, 2))
+	e, err := ces.Result()
+	require.NoError(t, err)
+	assert.Equal(t, 2, e.Agreeing)
+	assert.Error(t, ces.AddN(0, 1), "0 is off the CES scale")
+}
+
+// TestSentiment checks the classes of every answer on each scale against
+// the scores' own counting.
+func TestSentiment(t *testing.T) {
+	want := map[crm.SurveyKind][]crm.Sentiment{}
+	neg, neu, pos := crm.SentimentNegative, crm.SentimentNeutral, crm.SentimentPositive
+	want[crm.SurveyKindNPS] = []crm.Sentiment{neg, neg, neg, neg, neg, neg, neg, neu, neu, pos, pos}
+	want[crm.SurveyKindCSAT] = []crm.Sentiment{"", neg, neg, neu, pos, pos}
+	want[crm.SurveyKindCES] = []crm.Sentiment{"", neg, neg, neg, neu, pos, pos, pos}
+	for kind, classes := range want {
+		for score, class := range classes {
+			assert.Equal(t, class, kind.Sentiment(score), "%s %d", kind, score)
+		}
+		assert.Equal(t, crm.Sentiment(""), kind.Sentiment(len(classes)), "%s %d is off the scale", kind, len(classes))
+		assert.Equal(t, crm.Sentiment(""), kind.Sentiment(-1), "%s -1 is off the scale", kind)
+	}
+	assert.Equal(t, crm.Sentiment(""), crm.SurveyKindCustom.Sentiment(3), "a custom scale has no sentiment")
+
+	nps, err := crm.ScoreNPS([]int{6, 7, 9})
+	require.NoError(t, err)
+	assert.Equal(t, 1, nps.Detractors, "6 is a detractor, as Sentiment says")
+	csat, err := crm.ScoreCSAT([]int{3, 4})
+	require.NoError(t, err)
+	assert.Equal(t, 1, csat.Satisfied, "4 is satisfied, 3 is not")
+	ces, err := crm.ScoreCES([]int{4, 5})
+	require.NoError(t, err)
+	assert.Equal(t, 1, ces.Agreeing, "5 agrees, 4 does not")
 }
 
 func TestScoreCSAT(t *testing.T) {

@@ -6,7 +6,6 @@ package memory
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/crmkit/crm"
@@ -39,28 +38,11 @@ func (s *Store) FindLeads(ctx context.Context, f crm.LeadFilter) ([]*crm.Lead, c
 // UpdateLead replaces the stored lead l.ID with a copy of l under the
 // version rule of [Store.UpdateCustomer].
 func (s *Store) UpdateLead(ctx context.Context, l *crm.Lead) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("memory: update lead: %w", err)
-	}
-	if l == nil {
-		return fmt.Errorf("memory: update lead: nil lead: %w", crm.ErrInvalid)
-	}
-	nl := l.Clone()
-	normLead(nl)
-
-	if err := s.lock(true); err != nil {
-		return err
-	}
-	defer s.unlock(true)
-	old, err := storedVersion(s.d.leads.byID, leadVersion, "update lead", nl.ID, nl.Version)
-	if err != nil {
-		return err
-	}
-	nl.Version++
-	s.saveLead(nl.ID, old)
-	s.d.leads.put(nl.ID, nl, old)
-	l.Version = nl.Version
-	return nil
+	return updateChild(ctx, s, &s.d.leads, "lead", l, func(l *crm.Lead) (string, *int64) { return l.ID, &l.Version }, func(l *crm.Lead) *crm.Lead {
+		nl := l.Clone()
+		normLead(nl)
+		return nl
+	}, func(*data, *crm.Lead) error { return nil }, s.saveLead)
 }
 
 // MoveLeads re-points every lead converted into customer fromID to

@@ -70,6 +70,12 @@
 //     are indexed by order too. PurchaseSummaries visits customers in
 //     ID order and each one's orders through that index: O(k log k) per
 //     customer with k orders, amounts added as int64 while they fit.
+//   - Surveys cost as leads do. Responses cost as orders do, indexed by
+//     customer and by survey, with a map of their unique keys (survey,
+//     wave, respondent) that makes CreateResponse's check O(1);
+//     ResponseScores makes one pass over the responses of the customers or
+//     surveys the filter names (every response without either), holding
+//     one count per kind and score.
 //   - A transaction blocks every other reader and writer while fn runs;
 //     keep transactions short. Its undo log holds one entry per write.
 //
@@ -98,7 +104,8 @@ var (
 )
 
 // Store keeps customers, contacts, pipelines, opportunities and their
-// histories, leads, orders and payments in memory. Create one with [New]; the
+// histories, leads, orders and payments, segments, surveys and their
+// responses in memory. Create one with [New]; the
 // zero Store is not usable. A Store is safe for concurrent use by multiple
 // goroutines.
 //
@@ -144,10 +151,12 @@ type data struct {
 	history     histories[crm.OpportunityChange]
 	caseHistory histories[crm.CaseChange]
 
-	leads    children[crm.Lead]
-	orders   children[crm.Order]
-	payments children[crm.Payment]
-	cases    children[crm.Case]
+	leads     children[crm.Lead]
+	orders    children[crm.Order]
+	payments  children[crm.Payment]
+	surveys   children[crm.Survey]
+	responses children[crm.Response]
+	cases     children[crm.Case]
 
 	segments segmentData
 }
@@ -210,6 +219,9 @@ func New() *Store {
 
 		orders:   newChildren(orderCustomer, nil),
 		payments: newChildren(paymentCustomer, paymentOrder),
+
+		surveys:   newChildren(noCustomer, nil),
+		responses: newChildren(responseCustomer, responseSurvey).uniqueBy(responseKey),
 	}}
 }
 
@@ -671,6 +683,7 @@ func (s *Store) Close() error {
 	d.history, d.caseHistory = histories[crm.OpportunityChange]{}, histories[crm.CaseChange]{}
 	d.leads, d.orders, d.payments = children[crm.Lead]{}, children[crm.Order]{}, children[crm.Payment]{}
 	d.cases = children[crm.Case]{}
+	d.surveys, d.responses = children[crm.Survey]{}, children[crm.Response]{}
 	return nil
 }
 

@@ -32,6 +32,10 @@ type children[E any] struct {
 	// write must not change.
 	byParent map[string][]string
 	parent   func(*E) string
+	// keys, if key is not nil, maps the unique key of each record to
+	// its ID ([children.uniqueBy]).
+	keys map[string]string
+	key  func(*E) string
 }
 
 func newChildren[E any](customer, parent func(*E) string) children[E] {
@@ -40,6 +44,24 @@ func newChildren[E any](customer, parent func(*E) string) children[E] {
 		t.byParent = make(map[string][]string)
 	}
 	return t
+}
+
+// uniqueBy returns t with key as a unique key of its records: no two
+// records have the same key, and createChild refuses a record whose key
+// another holds.
+func (t children[E]) uniqueBy(key func(*E) string) children[E] {
+	t.key, t.keys = key, make(map[string]string)
+	return t
+}
+
+// taken returns the ID of the record other than id that holds the unique
+// key of r, if any.
+func (t *children[E]) taken(id string, r *E) (string, bool) {
+	if t.key == nil {
+		return "", false
+	}
+	other, ok := t.keys[t.key(r)]
+	return other, ok && other != id
 }
 
 // put stores r in place of old (nil if r is new), keeping the indexes.
@@ -55,6 +77,12 @@ func (t *children[E]) put(id string, r, old *E) {
 	case t.customer(old) != t.customer(r):
 		t.unindex(t.customer(old), id)
 		t.index(t.customer(r), id)
+	}
+	if t.key != nil {
+		if old != nil {
+			delete(t.keys, t.key(old))
+		}
+		t.keys[t.key(r)] = id
 	}
 }
 
@@ -83,6 +111,9 @@ func (t *children[E]) restore(id string, r *E) {
 		if t.parent != nil {
 			unindexChild(t.byParent, t.parent(cur), id)
 		}
+		if t.key != nil {
+			delete(t.keys, t.key(cur))
+		}
 	case r != nil:
 		t.put(id, r, cur)
 	}
@@ -105,7 +136,6 @@ func (t *children[E]) idsFor(customerIDs, parentIDs []string) []string {
 func orderCustomer(o *crm.Order) string     { return o.CustomerID }
 func paymentCustomer(p *crm.Payment) string { return p.CustomerID }
 func paymentOrder(p *crm.Payment) string    { return p.OrderID }
-func orderVersion(o *crm.Order) int64       { return o.Version }
 
 func (s *Store) saveOrder(id string, prev *crm.Order) {
 	s.save(undoEntry{kind: kindOrder, id: id, order: prev})
@@ -135,8 +165,9 @@ func (s *Store) CreateOrder(ctx context.Context, o *crm.Order) error {
 // createChild stores prepare(in), a copy of in in the stored form, as a
 // new record of t, of kind what ("order"), whose ID id reads. It fails
 // with [crm.ErrInvalid] if in is nil or has no ID, with [crm.ErrDuplicate]
-// if its ID is taken, and with the error of refs, which checks under the
-// write lock that the records it names exist.
+// if its ID or its unique key ([children.uniqueBy]) is taken, and with
+// the error of refs, which checks under the write lock that the records
+// it names exist.
 func createChild[E any](ctx context.Context, s *Store, t *children[E], what string, in *E, id func(*E) string,
 	prepare func(*E) *E, refs func(*data, *E) error, save func(string, *E),
 ) error {
@@ -154,6 +185,9 @@ func createChild[E any](ctx context.Context, s *Store, t *children[E], what stri
 	defer s.unlock(true)
 	if t.byID[rid] != nil {
 		return fmt.Errorf("memory: create %s %s: %w", what, rid, crm.ErrDuplicate)
+	}
+	if other, taken := t.taken(rid, r); taken {
+		return fmt.Errorf("memory: create %s %s: %s %s has its key: %w", what, rid, what, other, crm.ErrDuplicate)
 	}
 	if err := refs(s.d, r); err != nil {
 		return fmt.Errorf("memory: create %s %s: %w", what, rid, err)
@@ -209,31 +243,52 @@ func findChildren[E any](ctx context.Context, s *Store, t *children[E], what str
 // version rule of [Store.UpdateCustomer]. It fails with [crm.ErrNotFound]
 // also if o.CustomerID names no customer.
 func (s *Store) UpdateOrder(ctx context.Context, o *crm.Order) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("memory: update order: %w", err)
-	}
-	if o == nil {
-		return fmt.Errorf("memory: update order: nil order: %w", crm.ErrInvalid)
-	}
-	no := o.Clone()
-	normOrder(no)
+	return updateChild(ctx, s, &s.d.orders, "order", o, func(o *crm.Order) (string, *int64) { return o.ID, &o.Version }, func(o *crm.Order) *crm.Order {
+		no := o.Clone()
+		normOrder(no)
+		return no
+	}, func(d *data, o *crm.Order) error {
+		if _, ok := d.customers[o.CustomerID]; !ok {
+			return fmt.Errorf("customer %s: %w", o.CustomerID, crm.ErrNotFound)
+		}
+		return nil
+	}, s.saveOrder)
+}
 
+// updateChild replaces the stored record of t (of kind what) that in
+// names with prepare(in), a copy of in in the stored form, under the
+// version rule of [Store.UpdateCustomer], and sets in's Version to the
+// stored one; key returns a record's ID and the address of its Version.
+// It fails with [crm.ErrInvalid] if in is nil, and with the error of
+// refs, which checks under the write lock that the records it names
+// exist.
+func updateChild[E any](ctx context.Context, s *Store, t *children[E], what string, in *E, key func(*E) (string, *int64),
+	prepare func(*E) *E, refs func(*data, *E) error, save func(string, *E),
+) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memory: update %s: %w", what, err)
+	}
+	if in == nil {
+		return fmt.Errorf("memory: update %s: nil %s: %w", what, what, crm.ErrInvalid)
+	}
+	r := prepare(in)
+	id, version := key(r)
 	if err := s.lock(true); err != nil {
 		return err
 	}
 	defer s.unlock(true)
-	d := s.d
-	old, err := storedVersion(d.orders.byID, orderVersion, "update order", no.ID, no.Version)
+	old, err := storedVersion(t.byID, func(r *E) int64 { _, v := key(r); return *v }, "update "+what, id, *version)
 	if err != nil {
 		return err
 	}
-	if _, ok := d.customers[no.CustomerID]; !ok {
-		return fmt.Errorf("memory: update order %s: customer %s: %w", no.ID, no.CustomerID, crm.ErrNotFound)
+	if err := refs(s.d, r); err != nil {
+		return fmt.Errorf("memory: update %s %s: %w", what, id, err)
 	}
-	no.Version++
-	s.saveOrder(no.ID, old)
-	d.orders.put(no.ID, no, old)
-	o.Version = no.Version
+	*version++
+	save(id, old)
+	t.put(id, r, old)
+	_, inVersion := key(in)
+	*inVersion = *version
 	return nil
 }
 

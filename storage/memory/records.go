@@ -60,7 +60,6 @@ func customerVersion(c *crm.Customer) int64       { return c.Version }
 func contactVersion(ct *crm.Contact) int64        { return ct.Version }
 func pipelineVersion(p *crm.Pipeline) int64       { return p.Version }
 func opportunityVersion(o *crm.Opportunity) int64 { return o.Version }
-func leadVersion(l *crm.Lead) int64               { return l.Version }
 
 // scanPage returns one keyset page of the records of m that ids, which
 // ascend, names: the first limit records after the cursor that match

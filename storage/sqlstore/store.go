@@ -52,6 +52,13 @@
 //     index per filter; source NULL when empty, unique per customer;
 //     a foreign key to customers, none on contact_id.
 //   - case_changes: a case's history, keyed by (case_id, version).
+//   - surveys: a column per field of [crm.Survey].
+//   - responses: a column per field of [crm.Response], the survey's kind
+//     among them so that scores group without a join; foreign keys to
+//     surveys and customers, none on contact_id, case_id and
+//     opportunity_id, which may be "". A unique index on (survey_id, wave,
+//     respondent_id) keeps one response per respondent and wave for every
+//     writer; a merge moves customer_id and leaves respondent_id.
 //   - schema_migrations: the applied migration versions ([Migrate]).
 //
 // name_fold (customers) and address_fold (customer_emails) hold the

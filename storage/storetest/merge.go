@@ -30,9 +30,9 @@ func mergeClient(t *testing.T, s crm.Store) (*crm.Client, context.Context) {
 
 // testMergeRepointsChildren merges two customers through a Client over the
 // store: the survivor takes the merged values, every contact,
-// opportunity, converted lead, order, payment and case of the duplicate moves, and the
-// duplicate is archived
-// pointing at the survivor.
+// opportunity, converted lead, order, payment, survey response and case
+// of the duplicate moves, and the duplicate is archived pointing at the
+// survivor.
 func testMergeRepointsChildren(t *testing.T, s crm.Store) {
 	c, ctx := mergeClient(t, s)
 	survivor, err := c.CreateCustomer(ctx, &crm.Customer{Name: "Merge Survivor", Tags: []string{"a"},
@@ -72,9 +72,17 @@ func testMergeRepointsChildren(t *testing.T, s crm.Store) {
 	ownCase, err := c.CreateCase(ctx, &crm.Case{CustomerID: survivor.ID, Kind: crm.CaseInquiry, Subject: "Survivor's question"})
 	require.NoError(t, err)
 
+	// Both answered one wave of a survey: the merge keeps both answers.
+	nps, err := c.CreateSurvey(ctx, &crm.Survey{Kind: crm.SurveyKindNPS, Name: "Relationship NPS", Wave: "2026-Q2"})
+	require.NoError(t, err)
+	dupSaid, err := c.RecordResponse(ctx, &crm.Response{SurveyID: nps.ID, CustomerID: dup.ID, Score: 3})
+	require.NoError(t, err)
+	survivorSaid, err := c.RecordResponse(ctx, &crm.Response{SurveyID: nps.ID, CustomerID: survivor.ID, Score: 9})
+	require.NoError(t, err)
+
 	plan, err := c.MergeCustomers(ctx, survivor.ID, dup.ID, crm.MergeOptions{})
 	require.NoError(t, err)
-	require.Len(t, plan.Children, 8)
+	require.Len(t, plan.Children, 9)
 	assert.Contains(t, plan.Children, crm.ChildRef{Kind: "case", ID: dupCase.ID})
 	gotCase, err := s.FindCaseByID(ctx, dupCase.ID)
 	require.NoError(t, err)
@@ -84,6 +92,19 @@ func testMergeRepointsChildren(t *testing.T, s crm.Store) {
 	gotOwnCase, err := s.FindCaseByID(ctx, ownCase.ID)
 	require.NoError(t, err)
 	assert.Equal(t, ownCase.Version, gotOwnCase.Version, "the survivor's case is untouched")
+	assert.Contains(t, plan.Children, crm.ChildRef{Kind: "response", ID: dupSaid.ID})
+	gotSaid, err := s.FindResponseByID(ctx, dupSaid.ID)
+	require.NoError(t, err)
+	assert.Equal(t, survivor.ID, gotSaid.CustomerID, "the duplicate's response moved")
+	assert.Equal(t, dup.ID, gotSaid.RespondentID, "and keeps who gave it")
+	assert.Equal(t, dupSaid.Version+1, gotSaid.Version)
+	said, _, err := s.FindResponses(ctx, crm.ResponseFilter{CustomerIDs: []string{survivor.ID}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{dupSaid.ID, survivorSaid.ID}, responseIDs(said), "both answers to the wave are kept")
+	assertScores(t, s, crm.ResponseFilter{CustomerIDs: []string{survivor.ID}, Waves: []string{"2026-Q2"}},
+		[]crm.ScoreCount{{Kind: crm.SurveyKindNPS, Score: 3, N: 1}, {Kind: crm.SurveyKindNPS, Score: 9, N: 1}})
+	_, err = c.RecordResponse(ctx, &crm.Response{SurveyID: nps.ID, CustomerID: survivor.ID, Score: 10})
+	assert.ErrorIs(t, err, crm.ErrDuplicate, "the survivor has answered the wave, as the duplicate")
 	assert.Contains(t, plan.Children, crm.ChildRef{Kind: "lead", ID: lead.ID})
 	gotLead, err := s.FindLeadByID(ctx, lead.ID)
 	require.NoError(t, err)

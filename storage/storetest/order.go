@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -376,16 +374,13 @@ func testOrderPaginate(t *testing.T, s crm.Store) {
 	b := newCustomer(ids, "Buyer B")
 	mustCreateCustomer(t, s, b)
 	all := newIDs(t, ids, 40)
-	var ofB []string
-	for i, id := range shuffled(all) {
+	ofB := createSplit(all, func(_ int, id string, toB bool) {
 		o := newOrder(crm.IDGeneratorFunc(func() string { return id }), fx.customer.ID)
-		if i%3 == 0 {
+		if toB {
 			o.CustomerID = b.ID
-			ofB = append(ofB, id)
 		}
 		mustCreateOrder(t, s, o)
-	}
-	slices.Sort(ofB)
+	})
 	assert.Equal(t, all, walkPages(t, orderLister(s, crm.OrderFilter{}), 7, nil), "every order in pages of 7")
 	assert.Equal(t, ofB, walkPages(t, orderLister(s, crm.OrderFilter{CustomerIDs: []string{b.ID}}), 3, nil), "B's orders in pages of 3")
 	_, _, err := s.FindOrders(t.Context(), crm.OrderFilter{Limit: -1})
@@ -538,43 +533,33 @@ func testOrderCreditConcurrent(t *testing.T, s crm.Store) {
 	c, ctx := mergeClient(t, s)
 	cust, err := c.CreateCustomer(ctx, &crm.Customer{Name: "Limited", CreditLimit: crm.MustMoney("100.00", "EUR")})
 	require.NoError(t, err)
-	const workers = 8
-	var wg sync.WaitGroup
-	placed := make([]bool, workers)
-	errs := make([]error, workers)
-	for i := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range 50 {
-				_, err := c.CreateOrder(ctx, &crm.Order{CustomerID: cust.ID, Lines: []crm.OrderLine{{SKU: "X",
-					Quantity: decimal.NewFromInt(1), UnitPrice: crm.MustMoney("30.00", "EUR")}}})
-				switch {
-				case errors.Is(err, crm.ErrConflict):
-					continue
-				case errors.Is(err, crm.ErrCreditLimit):
-				case err != nil:
-					errs[i] = err
-				default:
-					placed[i] = true
-				}
-				return
-			}
-			errs[i] = errors.New("still conflicting after 50 tries")
-		}()
-	}
-	wg.Wait()
-	for i, err := range errs {
-		require.NoError(t, err, "worker %d", i)
-	}
-	count := 0
-	for _, p := range placed {
-		if p {
-			count++
-		}
-	}
+	count := concurrently(t, 8, crm.ErrCreditLimit, func(int) error {
+		_, err := c.CreateOrder(ctx, &crm.Order{CustomerID: cust.ID, Lines: []crm.OrderLine{{SKU: "X",
+			Quantity: decimal.NewFromInt(1), UnitPrice: crm.MustMoney("30.00", "EUR")}}})
+		return err
+	})
 	assert.Equal(t, 3, count, "orders of 30.00 that fit a limit of 100.00")
 	assertExposure(t, s, cust.ID, []string{"90.00 EUR"}, "the exposure stays within the limit")
+}
+
+// assertCanceledCalls checks that each of calls fails with an error
+// matching context.Canceled when given a cancelled context, outside a
+// transaction and inside one whose context ends, and that the
+// transaction then fails alike.
+func assertCanceledCalls(t *testing.T, s crm.Store, calls map[string]func(ctx context.Context, s crm.Store) error) {
+	t.Helper()
+	for name, call := range calls {
+		assert.ErrorIs(t, call(canceled(t), s), context.Canceled, name)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	err := s.RunInTx(ctx, func(tx crm.Store) error {
+		cancel()
+		for name, call := range calls {
+			assert.ErrorIs(t, call(ctx, tx), context.Canceled, name+" in a transaction")
+		}
+		return nil
+	})
+	assert.ErrorIs(t, err, context.Canceled, "RunInTx whose context ended")
 }
 
 // testOrderContextCanceled calls every order and payment method with a
@@ -620,18 +605,7 @@ func testOrderContextCanceled(t *testing.T, s crm.Store) {
 			return err
 		},
 	}
-	for name, call := range calls {
-		assert.ErrorIs(t, call(canceled(t), s), context.Canceled, name)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	err := s.RunInTx(ctx, func(tx crm.Store) error {
-		cancel()
-		for name, call := range calls {
-			assert.ErrorIs(t, call(ctx, tx), context.Canceled, name+" in a transaction")
-		}
-		return nil
-	})
-	assert.ErrorIs(t, err, context.Canceled, "RunInTx whose context ended")
+	assertCanceledCalls(t, s, calls)
 	assertStoredOrder(t, s, o, "after the calls under a dead context")
 	assert.Equal(t, []string{o.ID}, orderIDs(allOrders(t, s, crm.OrderFilter{})))
 	page, _, err := s.FindPayments(t.Context(), crm.PaymentFilter{})

@@ -47,6 +47,8 @@ type refState struct {
 	caseChanges   []*crm.CaseChange // in the order added
 	created       map[string]int    // ID to creation sequence number
 	segments      refSegments
+	surveys       map[string]*crm.Survey
+	responses     map[string]*crm.Response
 }
 
 var _ crm.Store = (*refStore)(nil)
@@ -62,6 +64,8 @@ func newRefStore(fault string) *refStore {
 		payments:      map[string]*crm.Payment{},
 		cases:         map[string]*crm.Case{},
 		created:       map[string]int{},
+		surveys:       map[string]*crm.Survey{},
+		responses:     map[string]*crm.Response{},
 	}}}
 }
 
@@ -76,6 +80,14 @@ func (st *refState) clone() refState {
 		payments:      make(map[string]*crm.Payment, len(st.payments)),
 		cases:         make(map[string]*crm.Case, len(st.cases)),
 		created:       make(map[string]int, len(st.created)),
+		surveys:       make(map[string]*crm.Survey, len(st.surveys)),
+		responses:     make(map[string]*crm.Response, len(st.responses)),
+	}
+	for id, sv := range st.surveys {
+		out.surveys[id] = sv.Clone()
+	}
+	for id, r := range st.responses {
+		out.responses[id] = r.Clone()
 	}
 	for id, c := range st.cases {
 		out.cases[id] = c.Clone()

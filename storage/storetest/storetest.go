@@ -2,7 +2,7 @@
 // implementations: the executable form of the contract written in the
 // documentation of [crm.Store], [crm.CustomerStore], [crm.ContactStore],
 // [crm.PipelineStore], [crm.OpportunityStore], [crm.LeadStore],
-// [crm.OrderStore], [crm.SegmentStore] and [crm.CaseStore]. Every adapter under storage/
+// [crm.OrderStore], [crm.SegmentStore], [crm.SurveyStore] and [crm.CaseStore]. Every adapter under storage/
 // runs it, and so can an adapter written anywhere else. A behaviour is
 // specified here once, and every adapter passes it or its build is red.
 //
@@ -43,7 +43,7 @@
 //     or DefaultPageLimit for 0); a full last page may still come with a
 //     cursor if the page after it is empty;
 //   - a failed update (UpdateCustomer, UpdateContact, UpdatePipeline,
-//     UpdateOpportunity, UpdateOrder) leaves the Version of the value
+//     UpdateOpportunity, UpdateOrder, UpdateSurvey) leaves the Version of the value
 //     passed in as it was;
 //   - a nil slice or map and an empty one are the same;
 //   - emails, phones and tags come back in the order they were stored
@@ -225,6 +225,21 @@ func suite() []check {
 		{"Summary/Invalid", testSummaryInvalid},
 		{"Payment/RoundTrip", testPaymentRoundTrip},
 
+		{"Survey/RoundTrip", testSurveyRoundTrip},
+		{"Survey/NotFound", testSurveyNotFound},
+		{"Survey/Duplicate", testSurveyDuplicate},
+		{"Survey/Update", testSurveyUpdate},
+		{"Survey/Paginate", testSurveyPaginate},
+		{"Survey/Context/Canceled", testSurveyContextCanceled},
+		{"Response/RoundTrip", testResponseRoundTrip},
+		{"Response/NotFound", testResponseNotFound},
+		{"Response/Duplicate", testResponseDuplicate},
+		{"Response/Concurrent", testResponseConcurrent},
+		{"Response/Paginate", testResponsePaginate},
+		{"Response/Move", testResponseMove},
+		{"Response/Scores", testResponseScores},
+		{"Response/Tx/Rollback", testResponseTxRollback},
+		{"Response/Filter", testResponseFilter},
 		{"Case/RoundTrip", testCaseRoundTrip},
 		{"Case/ZeroValues", testCaseZeroValues},
 		{"Case/NotFound", testCaseNotFound},

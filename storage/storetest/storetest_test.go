@@ -183,6 +183,22 @@ var faults = map[string][]string{
 	"case-history-versions-as-text": {"Case/History"},
 	"case-history-overwrites":       {"Case/History"},
 	"case-move-writes-history":      {"Case/Move"},
+	// Surveys and responses.
+	"survey-no-version-check":        {"Survey/Update"},
+	"response-no-unique":             {"Response/Duplicate", "Response/Concurrent", "Response/Move"},
+	"response-racy-unique":           {"Response/Concurrent"},
+	"response-no-survey-check":       {"Response/NotFound"},
+	"response-surveys-first-only":    {"Response/Filter"},
+	"response-customers-ignored":     {"Response/Filter", "Response/Paginate", "Response/Move"},
+	"response-waves-ignored":         {"Response/Filter"},
+	"response-empty-channel-ignored": {"Response/Filter"},
+	"response-from-exclusive":        {"Response/Filter"},
+	"response-before-inclusive":      {"Response/Filter"},
+	"response-move-respondent":       {"Response/Move", "Merge/RepointsChildren"},
+	"scores-ignore-filter":           {"Response/Scores", "Response/Filter", "Response/Move"},
+	"scores-ignore-kind":             {"Response/Scores", "Response/Filter"},
+	"scores-count-once":              {"Response/Scores", "Response/Move"},
+	"scores-by-count":                {"Response/Scores"},
 }
 
 // TestFaults checks that the suite is no tautology: for each fault it
