@@ -20,15 +20,13 @@ import (
 	"log"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/crmkit/crm"
-	"github.com/crmkit/crm/storage/memory"
-	"github.com/crmkit/crm/storage/sqlite"
+	"github.com/crmkit/crm/examples/internal/demo"
 )
 
 func main() {
@@ -44,23 +42,6 @@ type clock struct{ now time.Time }
 
 func (c *clock) Now() time.Time { return c.now }
 
-func openStore(ctx context.Context, inMemory bool) (crm.Store, func(), error) {
-	if inMemory {
-		s := memory.New()
-		return s, func() { s.Close() }, nil
-	}
-	dir, err := os.MkdirTemp("", "crm-kpi-")
-	if err != nil {
-		return nil, nil, err
-	}
-	s, err := sqlite.Open(ctx, filepath.Join(dir, "crm.db"))
-	if err != nil {
-		os.RemoveAll(dir)
-		return nil, nil, err
-	}
-	return s, func() { s.Close(); os.RemoveAll(dir) }, nil
-}
-
 // The story runs from start to end; the KPIs are of the second quarter
 // of 2026 and the cohorts those of January to June 2026.
 var (
@@ -75,7 +56,7 @@ type event struct {
 }
 
 func run(ctx context.Context, inMemory bool) error {
-	store, closeStore, err := openStore(ctx, inMemory)
+	store, closeStore, err := demo.OpenStore(ctx, "crm-kpi-", inMemory)
 	if err != nil {
 		return err
 	}
