@@ -103,4 +103,3 @@ func Rebind(q string, pg bool) string {
 	}
 	return b.String()
 }
-
