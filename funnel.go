@@ -320,18 +320,8 @@ func MeasureSales(opps iter.Seq2[*Opportunity, error], opts SalesOptions) (*Sale
 	} else {
 		m.MedianDeal = money(quoBank(amounts[mid-1].Add(amounts[mid]), decimal.NewFromInt(2), int32(digits)))
 	}
-	slices.Sort(cycles)
-	var total time.Duration
-	for _, c := range cycles {
-		total += c
-	}
-	m.MeanCycle = total / time.Duration(len(cycles))
-	if len(cycles)%2 == 1 {
-		m.MedianCycle = cycles[mid]
-	} else {
-		m.MedianCycle = (cycles[mid-1] + cycles[mid]) / 2
-	}
-	m.P90Cycle = cycles[(len(cycles)*9+9)/10-1]
+	cycle := newDurationStats(cycles)
+	m.MeanCycle, m.MedianCycle, m.P90Cycle = cycle.Mean, cycle.Median, cycle.P90
 	if m.MeanCycle > 0 {
 		// Open × (Won ÷ closed) × (wonSum ÷ Won) ÷ (mean cycle ÷ a day)
 		// = Open × wonSum × a day ÷ (closed × mean cycle), in nanoseconds.

@@ -323,6 +323,9 @@ type LeadFilter struct {
 	// in the list matches nothing, since unconverted leads have no
 	// customer.
 	CustomerIDs []string
+	// CreatedFrom and CreatedBefore match leads whose CreatedAt is at or
+	// after CreatedFrom and before CreatedBefore.
+	CreatedFrom, CreatedBefore time.Time
 
 	// After continues a listing after the page that returned it.
 	After Cursor
@@ -342,6 +345,10 @@ func (f *LeadFilter) Match(l *Lead) bool {
 	case len(f.Sources) > 0 && !slices.Contains(f.Sources, l.Source):
 		return false
 	case len(f.CustomerIDs) > 0 && (l.CustomerID == "" || !slices.Contains(f.CustomerIDs, l.CustomerID)):
+		return false
+	case !f.CreatedFrom.IsZero() && l.CreatedAt.Before(f.CreatedFrom):
+		return false
+	case !f.CreatedBefore.IsZero() && !l.CreatedAt.Before(f.CreatedBefore):
 		return false
 	}
 	return true
@@ -493,6 +500,19 @@ type OrderStore interface {
 	// by one. A zero f.AsOf or a negative f.Limit returns an error
 	// matching [ErrInvalid].
 	PurchaseSummaries(ctx context.Context, f PurchaseSummaryFilter) ([]PurchaseSummary, Cursor, error)
+
+	// PurchaseCohorts counts customers by acquisition cohort and month:
+	// for each cohort month C and month M, the customers whose first
+	// counted order (not [OrderCancelled], OrderedAt before f.AsOf, in
+	// any currency) was placed in C and who placed a counted order in
+	// M, ordered by C and then M, leaving out pairs with no customer.
+	// Months are UTC calendar months; a customer is counted once per
+	// month however many orders and currencies it has. The counting is
+	// made where the orders are (in SQL stores, grouped by the
+	// database), without loading the orders one by one; the result has
+	// at most one entry per pair of months. A zero f.AsOf returns an
+	// error matching [ErrInvalid].
+	PurchaseCohorts(ctx context.Context, f PurchaseCohortFilter) ([]CohortCount, error)
 
 	// CreatePayment stores p, which has its ID, timestamps and Version
 	// set by the caller. It returns an error matching [ErrDuplicate] if a

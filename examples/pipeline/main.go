@@ -21,7 +21,6 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -29,8 +28,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/crmkit/crm"
-	"github.com/crmkit/crm/storage/memory"
-	"github.com/crmkit/crm/storage/sqlite"
+	"github.com/crmkit/crm/examples/internal/demo"
 )
 
 func main() {
@@ -49,23 +47,6 @@ func (c *clock) Now() time.Time { return c.now }
 // day moves the clock to 09:00 on the given day of the quarter.
 func (c *clock) day(month time.Month, d int) { c.now = time.Date(2026, month, d, 9, 0, 0, 0, time.UTC) }
 
-func openStore(ctx context.Context, inMemory bool) (crm.Store, func(), error) {
-	if inMemory {
-		s := memory.New()
-		return s, func() { s.Close() }, nil
-	}
-	dir, err := os.MkdirTemp("", "crm-pipeline-")
-	if err != nil {
-		return nil, nil, err
-	}
-	s, err := sqlite.Open(ctx, filepath.Join(dir, "crm.db"))
-	if err != nil {
-		os.RemoveAll(dir)
-		return nil, nil, err
-	}
-	return s, func() { s.Close(); os.RemoveAll(dir) }, nil
-}
-
 // team is who sells, by actor ID.
 var team = map[string]crm.Actor{
 	"ann": {ID: "ann", Name: "Ann Archer"},
@@ -74,7 +55,7 @@ var team = map[string]crm.Actor{
 }
 
 func run(ctx context.Context, inMemory bool) error {
-	store, closeStore, err := openStore(ctx, inMemory)
+	store, closeStore, err := demo.OpenStore(ctx, "crm-pipeline-", inMemory)
 	if err != nil {
 		return err
 	}

@@ -172,3 +172,38 @@ func utcDay(t time.Time) int64 {
 	}
 	return d
 }
+
+// PurchaseCohorts counts customers by acquisition cohort and month, as
+// [crm.OrderStore] specifies, with a [crm.CohortCounter]: one pass
+// through every customer's orders.
+func (s *Store) PurchaseCohorts(ctx context.Context, f crm.PurchaseCohortFilter) ([]crm.CohortCount, error) {
+	const op = "purchase cohorts"
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("memory: %s: %w", op, err)
+	}
+	if f.AsOf.IsZero() {
+		return nil, fmt.Errorf("memory: %s: as-of time required: %w", op, crm.ErrInvalid)
+	}
+	if err := s.lock(false); err != nil {
+		return nil, err
+	}
+	defer s.unlock(false)
+	t := &s.d.orders
+	var counter crm.CohortCounter
+	var placed []time.Time
+	for i, id := range s.d.customerIDs {
+		if i&1023 == 1023 {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("memory: %s: %w", op, err)
+			}
+		}
+		placed = placed[:0]
+		for _, oid := range t.of[id] {
+			if o := t.byID[oid]; o.Status != crm.OrderCancelled && o.OrderedAt.Before(f.AsOf) {
+				placed = append(placed, o.OrderedAt)
+			}
+		}
+		counter.Add(placed)
+	}
+	return counter.Counts(), nil
+}

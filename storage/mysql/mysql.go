@@ -385,12 +385,17 @@ var (
 	_ sqlstore.Dialect       = dialect{}
 	_ sqlstore.DecimalSummer = dialect{}
 	_ sqlstore.DayGrouper    = dialect{}
+	_ sqlstore.MonthGrouper  = dialect{}
 )
 
 func (dialect) Name() string { return "mysql" }
 
 // UTCDate returns DATE(expr): DATETIME columns hold UTC.
 func (dialect) UTCDate(expr string) string { return "DATE(" + expr + ")" }
+
+// UTCMonth returns DATE_FORMAT(expr, '%Y-%m'): DATETIME columns hold
+// UTC.
+func (dialect) UTCMonth(expr string) string { return "DATE_FORMAT(" + expr + ", '%Y-%m')" }
 
 // SumDecimal sums DECIMAL values, exactly, and reads the sum as text.
 func (dialect) SumDecimal(expr string) string { return "CAST(SUM(" + expr + ") AS CHAR)" }

@@ -275,6 +275,7 @@ var (
 	_ sqlstore.Copier        = dialect{}
 	_ sqlstore.DecimalSummer = dialect{}
 	_ sqlstore.DayGrouper    = dialect{}
+	_ sqlstore.MonthGrouper  = dialect{}
 )
 
 func (dialect) Name() string { return "postgres" }
@@ -282,6 +283,12 @@ func (dialect) Name() string { return "postgres" }
 // UTCDate returns the date of the TIMESTAMPTZ expr in UTC, whatever the
 // session's time zone.
 func (dialect) UTCDate(expr string) string { return "CAST(" + expr + " AT TIME ZONE 'UTC' AS DATE)" }
+
+// UTCMonth returns the month of the TIMESTAMPTZ expr in UTC as YYYY-MM,
+// whatever the session's time zone.
+func (dialect) UTCMonth(expr string) string {
+	return "to_char(" + expr + " AT TIME ZONE 'UTC', 'YYYY-MM')"
+}
 
 // SumDecimal sums NUMERIC values, exactly, and reads the sum as text.
 func (dialect) SumDecimal(expr string) string { return "CAST(SUM(" + expr + ") AS TEXT)" }

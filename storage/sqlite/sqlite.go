@@ -201,10 +201,15 @@ var (
 	_ sqlstore.Dialect      = dialect{}
 	_ sqlstore.ArgLimiter   = dialect{}
 	_ sqlstore.SerialWriter = dialect{}
+	_ sqlstore.MonthGrouper = dialect{}
 )
 
 // Name returns "sqlite".
 func (dialect) Name() string { return "sqlite" }
+
+// UTCMonth returns the first seven characters of the time text expr:
+// times are stored as UTC text that starts with YYYY-MM (timeLayout).
+func (dialect) UTCMonth(expr string) string { return "substr(" + expr + ", 1, 7)" }
 
 // MaxArgs keeps each multi-row INSERT and lookup list within the statement
 // cache, so that it is parsed once and its arguments bind fast

@@ -146,6 +146,7 @@ func (s *Store) FindLeads(ctx context.Context, f crm.LeadFilter) ([]*crm.Lead, c
 			whereIn(&w, "l.customer_id", f.CustomerIDs)
 			w.add(leadsConverted) // "" names no customer, as in Match
 		}
+		s.whereTimeRange(&w, "l.created_at", f.CreatedFrom, f.CreatedBefore)
 		return leadsSelect + w.String() + leadsOrder, append(w.args, n)
 	}
 	return findPage(ctx, s, "find leads", f.Limit, query, s.scanLead, func(l *crm.Lead) string { return l.ID })

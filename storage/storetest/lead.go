@@ -318,7 +318,7 @@ func scribbleLead(l *crm.Lead) {
 
 // The leads every filter subtest starts from, in ascending ID order (they
 // are created in another order), with their status, owner, source and
-// customer.
+// customer; the i-th was created at leadCreatedAt(i).
 var leadFixtureRows = []struct {
 	name, owner, source, customer string
 	status                        crm.LeadStatus
@@ -350,7 +350,7 @@ func (fc leadFilterCase) test(t *testing.T, s crm.Store) {
 	name := map[string]string{}
 	for i, r := range leadFixtureRows {
 		l := newLead(ids, r.name)
-		l.OwnerID, l.Source, l.Status = r.owner, r.source, r.status
+		l.OwnerID, l.Source, l.Status, l.CreatedAt = r.owner, r.source, r.status, leadCreatedAt(i)
 		if r.customer != "" {
 			l.CustomerID = "customer-" + r.customer
 		}
@@ -381,6 +381,10 @@ func (fc leadFilterCase) test(t *testing.T, s crm.Store) {
 	assertFilterListing(t, "FindLeads", s.FindLeads, f, func(l *crm.Lead) string { return l.ID }, leadLister(s, f), name, want)
 }
 
+// leadCreatedAt returns the creation time of the i-th fixture lead: noon
+// UTC on the i+1-th of January 2025.
+func leadCreatedAt(i int) time.Time { return time.Date(2025, 1, 1+i, 12, 0, 0, 0, time.UTC) }
+
 func leadFilterCases() []leadFilterCase {
 	all := []string{"L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8"}
 	type f = crm.LeadFilter
@@ -407,6 +411,12 @@ func leadFilterCases() []leadFilterCase {
 			CustomerIDs: []string{"A", "B"},
 		}, []string{"L8"}},
 		{"Combined/NoneMatch", f{Statuses: []crm.LeadStatus{crm.LeadNew}, Sources: []string{"event"}}, nil},
+		{"CreatedFrom", f{CreatedFrom: leadCreatedAt(5)}, []string{"L6", "L7", "L8"}},
+		{"CreatedFrom/JustAfter", f{CreatedFrom: leadCreatedAt(5).Add(500 * time.Nanosecond).In(offsetZone())}, []string{"L7", "L8"}},
+		{"CreatedBefore", f{CreatedBefore: leadCreatedAt(2)}, []string{"L1", "L2"}},
+		{"CreatedBefore/JustAfter", f{CreatedBefore: leadCreatedAt(2).Add(500 * time.Nanosecond).In(offsetZone())}, []string{"L1", "L2", "L3"}},
+		{"CreatedRange", f{CreatedFrom: leadCreatedAt(2), CreatedBefore: leadCreatedAt(4)}, []string{"L3", "L4"}},
+		{"CreatedRange/Owners", f{CreatedFrom: leadCreatedAt(0), CreatedBefore: leadCreatedAt(6), Owners: []string{"u-ann"}}, []string{"L1", "L4"}},
 	}
 }
 

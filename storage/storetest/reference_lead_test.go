@@ -74,6 +74,14 @@ func (s *refStore) matchLead(l *crm.Lead, f crm.LeadFilter) bool {
 	if len(f.CustomerIDs) > 0 && l.CustomerID == "" && !s.is("lead-empty-customer-matches") {
 		return false
 	}
+	switch {
+	case !f.CreatedFrom.IsZero() && (l.CreatedAt.Before(f.CreatedFrom) || s.is("lead-created-from-exclusive") && l.CreatedAt.Equal(f.CreatedFrom)):
+		return false
+	case !f.CreatedBefore.IsZero() && l.CreatedAt.After(f.CreatedBefore):
+		return false
+	case !f.CreatedBefore.IsZero() && l.CreatedAt.Equal(f.CreatedBefore) && !s.is("lead-created-before-inclusive"):
+		return false
+	}
 	return in(f.Owners, l.OwnerID) && in(f.Sources, l.Source) && in(f.CustomerIDs, l.CustomerID)
 }
 

@@ -223,6 +223,9 @@ func suite() []check {
 		{"Summary/Filter", testSummaryFilter},
 		{"Summary/Paginate", testSummaryPaginate},
 		{"Summary/Invalid", testSummaryInvalid},
+		{"Cohort/Values", testCohortValues},
+		{"Cohort/Empty", testCohortEmpty},
+		{"Cohort/Invalid", testCohortInvalid},
 		{"Payment/RoundTrip", testPaymentRoundTrip},
 
 		{"Survey/RoundTrip", testSurveyRoundTrip},
@@ -270,6 +273,7 @@ func suite() []check {
 		{"Merge/RepointsChildren", testMergeRepointsChildren},
 		{"Merge/DryRun", testMergeDryRun},
 		{"Lifecycle/Apply", testApplyLifecycle},
+		{"KPI/Report", testKPIReport},
 
 		{"Context/Canceled", testContextCanceled},
 		{"Context/CanceledInTx", testContextCanceledInTx},

@@ -45,8 +45,12 @@ func TestFaultyStore(t *testing.T) {
 // faults lists each bug the reference store can be given and the
 // subtests that must catch it.
 var faults = map[string][]string{
-	"summary-counts-cancelled": {"Summary/Values", "Summary/Filter"},
+	"summary-counts-cancelled": {"Summary/Values", "Summary/Filter", "KPI/Report"},
 	"summary-local-days":       {"Summary/Values"},
+	"cohort-counts-cancelled":  {"Cohort/Values", "Cohort/Empty"},
+	"cohort-local-months":      {"Cohort/Values"},
+	"cohort-counts-orders":     {"Cohort/Values"},
+	"cohort-asof-inclusive":    {"Cohort/Values"},
 	"no-truncate": {
 		"Case/RoundTrip", "Customer/RoundTrip", "Contact/RoundTrip", "Pipeline/RoundTrip", "Opportunity/RoundTrip",
 		"Opportunity/History/RoundTrip",
@@ -147,6 +151,10 @@ var faults = map[string][]string{
 	// Leads.
 	"lead-empty-customer-matches": {"Lead/Filter/CustomerIDs/Empty"},
 	"lead-move-unconverted":       {"Lead/Move"},
+	"lead-created-from-exclusive": {"Lead/Filter/CreatedFrom", "Lead/Filter/CreatedRange"},
+	"lead-created-before-inclusive": {
+		"Lead/Filter/CreatedBefore", "Lead/Filter/CreatedRange", "Lead/Filter/CreatedRange/Owners",
+	},
 
 	// The sales process.
 	"pipeline-no-version-check": {"Pipeline/StaleVersion"},

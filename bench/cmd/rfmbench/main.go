@@ -41,6 +41,8 @@ import (
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/storage/memory"
 	"github.com/crmkit/crm/storage/sqlite"
+
+	"github.com/crmkit/crm/bench/internal/sqlload"
 )
 
 //go:embed rfm.sql
@@ -191,7 +193,7 @@ func loadStore(ctx context.Context, s crm.Store, o orders) error {
 		if err := loadOrdersSQL(ctx, sq.DB(), o); err != nil {
 			return err
 		}
-		if isPostgres(sq.DB()) { // as the NTILE peer does after its COPY
+		if sqlload.IsPostgres(sq.DB()) { // as the NTILE peer does after its COPY
 			_, err := sq.DB().ExecContext(ctx, "VACUUM ANALYZE orders")
 			return err
 		}
@@ -212,73 +214,13 @@ func loadStore(ctx context.Context, s crm.Store, o orders) error {
 }
 
 // loadOrdersSQL inserts the orders into the crm schema's orders table in
-// one transaction, as the Store would store them (no lines: the summary
-// reads none).
+// one transaction, as the Store would store them.
 func loadOrdersSQL(ctx context.Context, db *sql.DB, o orders) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	const cols = 8
-	const rowsPer = 100
-	stmtFor := func(n int) string {
-		var b strings.Builder
-		b.WriteString("INSERT INTO orders (id, customer_id, status, currency, total, paid, ordered_at, version) VALUES ")
-		for i := range n {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
-		}
-		return b.String()
-	}
-	pg := isPostgres(db)
-	if pg {
-		if _, err := tx.ExecContext(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
-			return err
-		}
-	}
-	full, err := tx.PrepareContext(ctx, rebind(stmtFor(rowsPer), pg))
-	if err != nil {
-		return err
-	}
-	args := make([]any, 0, cols*rowsPer)
-	for i := range o.customer {
+	return sqlload.Orders(ctx, db, len(o.customer), func(i int) sqlload.Order {
 		amount := decimal.New(o.cents[i], -2).String()
-		at := any(time.Unix(o.at[i], 0).UTC())
-		if !pg {
-			at = time.Unix(o.at[i], 0).UTC().Format("2006-01-02T15:04:05.000000Z")
-		}
-		args = append(args, fmt.Sprintf("o%08d", i), customerID(o.customer[i]), "fulfilled", "EUR", amount, amount, at, 1)
-		if len(args) == cols*rowsPer {
-			if _, err := full.ExecContext(ctx, args...); err != nil {
-				return err
-			}
-			args = args[:0]
-		}
-	}
-	if len(args) > 0 {
-		if _, err := tx.ExecContext(ctx, rebind(stmtFor(len(args)/cols), pg), args...); err != nil {
-			return err
-		}
-	}
-	return tx.Commit()
-}
-
-// isPostgres reports whether db is a PostgreSQL server.
-func isPostgres(db *sql.DB) bool {
-	var v string
-	return db.QueryRow("SELECT version()").Scan(&v) == nil && strings.Contains(v, "PostgreSQL")
-}
-
-// rebind numbers the placeholders for PostgreSQL.
-func rebind(q string, pg bool) string {
-	if !pg {
-		return q
-	}
-	n := 0
-	return regexp.MustCompile(`\?`).ReplaceAllStringFunc(q, func(string) string { n++; return "$" + strconv.Itoa(n) })
+		return sqlload.Order{ID: fmt.Sprintf("o%08d", i), CustomerID: customerID(o.customer[i]), Status: "fulfilled",
+			Currency: "EUR", Amount: amount, At: time.Unix(o.at[i], 0).UTC()}
+	})
 }
 
 // crmPaths loads the orders into the store open returns and times, on
