@@ -349,6 +349,8 @@ type Report struct {
 	Basis     Basis
 	Customers CustomerKPIs
 	Sales     SalesKPIs
+	Service   ServiceKPIs
+	Surveys   SurveyKPIs
 }
 
 // KPIOptions configure [Client.KPIs].
@@ -368,9 +370,13 @@ type KPIOptions struct {
 // page ([OrderStore.PurchaseSummaries], grouped by the database in SQL
 // stores); the lead conversion from the leads created in p
 // ([LeadFilter.CreatedFrom]); the win rate, average deal size and sales
-// cycle from the deals won or lost, by [MeasureSales]. Memory holds a
-// page of each stream, and the amount and cycle of each deal won in p
-// (for the medians). Bad input is a [*ValidationError] naming every bad
+// cycle from the deals won or lost, by [MeasureSales]; the service KPIs
+// from the cases opened and those resolved in p ([MeasureService], with
+// the targets of [WithCaseSLA]); the NPS, CSAT and CES of the responses
+// answered in p from the store's counts per score ([MeasureSurveys]).
+// Memory holds a page of each stream, and the amount and cycle of each
+// deal won in p and the response and resolution time of each case (for
+// the medians). Bad input is a [*ValidationError] naming every bad
 // field, and nothing is read.
 func (c *Client) KPIs(ctx context.Context, p Period, opts KPIOptions) (*Report, error) {
 	verr := &ValidationError{Entity: "kpi options"}
@@ -406,6 +412,9 @@ func (c *Client) KPIs(ctx context.Context, p Period, opts KPIOptions) (*Report, 
 	if r.Sales.LeadConversion, err = MeasureLeadConversion(leads, p); err != nil {
 		return nil, fmt.Errorf("crm: kpis: %w", err)
 	}
+	if err := c.serviceAndSurveyKPIs(ctx, r, p); err != nil {
+		return nil, fmt.Errorf("crm: kpis: %w", err)
+	}
 	return r, nil
 }
 
@@ -436,7 +445,25 @@ func (r *Report) rows() []kpiRow {
 		{"sales cycle, median", daysText(sa.Cycle, sa.Cycle.Median), deals},
 		{"sales cycle, p90", daysText(sa.Cycle, sa.Cycle.P90), deals},
 	}
-	return rows
+	se, su := r.Service, r.Surveys
+	firsts, resolutions := fmt.Sprintf("%d cases", se.FirstResponse.N), fmt.Sprintf("%d cases", se.Resolution.N)
+	rows = append(rows,
+		count("cases opened", se.Opened),
+		ratio("complaint resolution rate", se.ComplaintResolution),
+		kpiRow{"first response, median", hoursText(se.FirstResponse, se.FirstResponse.Median), firsts},
+		kpiRow{"first response, p90", hoursText(se.FirstResponse, se.FirstResponse.P90), firsts},
+		kpiRow{"resolution time, median", hoursText(se.Resolution, se.Resolution.Median), resolutions},
+		kpiRow{"resolution time, p90", hoursText(se.Resolution, se.Resolution.P90), resolutions},
+		ratio("SLA breach rate", se.SLABreach),
+	)
+	nps, csat := kpiRow{"NPS", "–", "0 responses"}, kpiRow{"CSAT, top two box", "–", "0 responses"}
+	if s := su.NPS; s != nil {
+		nps = kpiRow{"NPS", fmt.Sprintf("%.1f ± %.1f", s.Score, s.Margin()), fmt.Sprintf("%d responses", s.N)}
+	}
+	if s := su.CSAT; s != nil {
+		csat = kpiRow{"CSAT, top two box", fmt.Sprintf("%.1f%%", s.TopTwoBox), fmt.Sprintf("%d responses", s.N)}
+	}
+	return append(rows, nps, csat)
 }
 
 // meanText formats a mean amount, or "–" when it is undefined.
@@ -454,6 +481,15 @@ func daysText(s DurationStats, d time.Duration) string {
 		return "–"
 	}
 	return fmt.Sprintf("%.1f days", d.Hours()/24)
+}
+
+// hoursText formats d, one of the durations s summarises, in hours to
+// one decimal, or "–" when s is empty.
+func hoursText(s DurationStats, d time.Duration) string {
+	if s.N == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f h", d.Hours())
 }
 
 // WriteText writes the report as a heading line (the period, the
@@ -489,11 +525,15 @@ func daysOf(d time.Duration) string {
 //	 "customers": {"at_start": …, "new": …, "at_end": …, "retention_rate": {ratio},
 //	               "churn_rate": {ratio}, "repurchase_rate": {ratio}},
 //	 "sales": {"lead_conversion_rate": {ratio}, "win_rate": {ratio},
-//	           "average_deal_size": {mean amount}, "sales_cycle": {duration stats}}}
+//	           "average_deal_size": {mean amount}, "sales_cycle": {duration stats}},
+//	 "service": {"cases_opened": …, "complaint_resolution_rate": {ratio},
+//	             "first_response_time": {duration stats}, "resolution_time": {duration stats},
+//	             "sla_breach_rate": {ratio}},
+//	 "surveys": {"nps": …, "csat": …, "ces": …}}
 //
 // with ratios as [Ratio.MarshalJSON], the mean amount as
-// [MeanAmount.MarshalJSON] and the cycle as [DurationStats.MarshalJSON]
-// write them: an undefined value is null, never NaN.
+// [MeanAmount.MarshalJSON], the durations as [DurationStats.MarshalJSON]
+// and the survey scores as [SurveyKPIs.MarshalJSON] write them: an undefined value is null, never NaN.
 func (r *Report) MarshalJSON() ([]byte, error) {
 	type basis struct {
 		Currency string    `json:"currency"`
@@ -509,11 +549,15 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 		Basis        basis        `json:"basis"`
 		Customers    CustomerKPIs `json:"customers"`
 		Sales        SalesKPIs    `json:"sales"`
+		Service      ServiceKPIs  `json:"service"`
+		Surveys      SurveyKPIs   `json:"surveys"`
 	}{
 		Period: r.Period.String(), From: r.Period.Start, To: r.Period.End(),
 		ActiveWithin: r.ActiveWithin.Seconds(),
 		Basis:        basis{r.Basis.Currency, r.Basis.RateDate, r.Basis.AsOf, r.Basis.Rounding},
 		Customers:    r.Customers,
 		Sales:        r.Sales,
+		Service:      r.Service,
+		Surveys:      r.Surveys,
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"iter"
 	"strings"
 	"testing"
@@ -151,8 +152,29 @@ func sampleReport() *crm.Report {
 			AverageDeal:    crm.MeanAmount{Mean: crm.MustMoney("2000.01", "EUR"), N: 3},
 			Cycle:          crm.DurationStats{N: 3, Mean: 40 * day, Median: 40 * day, P90: 50*day + 12*time.Hour},
 		},
+		Service: crm.ServiceKPIs{Opened: 4,
+			ComplaintResolution: crm.Ratio{Numerator: 1, Denominator: 2},
+			FirstResponse:       crm.DurationStats{N: 2, Mean: 3 * time.Hour, Median: 3 * time.Hour, P90: 5 * time.Hour},
+			SLABreach:           crm.Ratio{Numerator: 1, Denominator: 3}},
+		Surveys: crm.SurveyKPIs{NPS: &nps},
 	}
 }
+
+// nps is the NPS of sampleReport: 50 promoters, 30 passives and 20
+// detractors.
+var nps = func() crm.NPS {
+	var t crm.NPSTally
+	for score, n := range map[int]int{10: 50, 8: 30, 2: 20} {
+		if err := t.AddN(score, n); err != nil {
+			panic(err)
+		}
+	}
+	r, err := t.Result()
+	if err != nil {
+		panic(err)
+	}
+	return r
+}()
 
 func TestReportJSON(t *testing.T) {
 	b, err := json.Marshal(sampleReport())
@@ -169,7 +191,16 @@ func TestReportJSON(t *testing.T) {
 			"lead_conversion_rate": {"numerator": 0, "denominator": 0, "value": null},
 			"win_rate": {"numerator": 3, "denominator": 4, "value": 0.75},
 			"average_deal_size": {"amount": "2000.01", "currency": "EUR", "n": 3},
-			"sales_cycle": {"n": 3, "mean_seconds": 3456000, "median_seconds": 3456000, "p90_seconds": 4363200}}
+			"sales_cycle": {"n": 3, "mean_seconds": 3456000, "median_seconds": 3456000, "p90_seconds": 4363200}},
+		"service": {"cases_opened": 4,
+			"complaint_resolution_rate": {"numerator": 1, "denominator": 2, "value": 0.5},
+			"first_response_time": {"n": 2, "mean_seconds": 10800, "median_seconds": 10800, "p90_seconds": 18000},
+			"resolution_time": {"n": 0, "mean_seconds": null, "median_seconds": null, "p90_seconds": null},
+			"sla_breach_rate": {"numerator": 1, "denominator": 3, "value": 0.3333333333333333}},
+		"surveys": {"csat": null, "ces": null, "nps": {"n": 100, "promoters": 50, "passives": 30, "detractors": 20,
+			"score": 30, "std_err": `+fmt.Sprint(nps.StdErr)+`, "confidence": 0.95, "small": false,
+			"wald": {"low": `+fmt.Sprint(nps.Wald.Low)+`, "high": `+fmt.Sprint(nps.Wald.High)+`},
+			"adjusted_wald": {"low": `+fmt.Sprint(nps.AdjustedWald.Low)+`, "high": `+fmt.Sprint(nps.AdjustedWald.High)+`}}}
 	}`, string(b))
 
 	var empty crm.Report
@@ -191,19 +222,28 @@ func TestReportText(t *testing.T) {
 	var b strings.Builder
 	require.NoError(t, sampleReport().WriteText(&b))
 	assert.Equal(t, `KPIs for 2026-Q1 [2026-01-01, 2026-04-01), active within 365 days; money in EUR at close_date rates
-kpi                   value        of
-customers at start    5
-new customers         2
-customers at end      6
-retention rate        80.0%        4 / 5
-churn rate            20.0%        1 / 5
-repurchase rate       40.0%        2 / 5
-lead conversion rate  –            0 / 0
-win rate              75.0%        3 / 4
-average deal size     2000.01 EUR  3 deals
-sales cycle, mean     40.0 days    3 deals
-sales cycle, median   40.0 days    3 deals
-sales cycle, p90      50.5 days    3 deals
+kpi                        value        of
+customers at start         5
+new customers              2
+customers at end           6
+retention rate             80.0%        4 / 5
+churn rate                 20.0%        1 / 5
+repurchase rate            40.0%        2 / 5
+lead conversion rate       –            0 / 0
+win rate                   75.0%        3 / 4
+average deal size          2000.01 EUR  3 deals
+sales cycle, mean          40.0 days    3 deals
+sales cycle, median        40.0 days    3 deals
+sales cycle, p90           50.5 days    3 deals
+cases opened               4
+complaint resolution rate  50.0%        1 / 2
+first response, median     3.0 h        2 cases
+first response, p90        5.0 h        2 cases
+resolution time, median    –            0 cases
+resolution time, p90       –            0 cases
+SLA breach rate            33.3%        1 / 3
+NPS                        30.0 ± 15.3  100 responses
+CSAT, top two box          –            0 responses
 `, b.String())
 	// Every value starts in one column, and so does every count behind it.
 	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")[1:]

@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"encoding/json"
+	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -154,4 +156,105 @@ func testKPIReport(t *testing.T, s crm.Store) {
 	assert.False(t, r.Customers.Retention.Valid(), "no customers at the start")
 	assert.False(t, r.Customers.Churn.Valid(), "no customers at the start")
 	assert.Equal(t, crm.Ratio{Numerator: 2, Denominator: 5}, r.Customers.Repurchase, "the window does not change who bought")
+}
+
+// testKPIService measures the cases and survey responses of the first
+// quarter of 2026 through a Client with service-level targets for high
+// priority, and checks the service and survey KPIs of the report against
+// counts made by hand.
+func testKPIService(t *testing.T, s crm.Store) {
+	var now atomic.Pointer[time.Time]
+	at := func(m time.Month, d, h int) {
+		t := time.Date(2026, m, d, h, 0, 0, 0, time.UTC)
+		now.Store(&t)
+	}
+	at(1, 1, 0)
+	var n atomic.Int64
+	high := crm.CaseSLA{
+		FirstResponse: crm.SLAPolicy{Calendar: crm.AlwaysOpen(), Target: 4 * time.Hour},
+		Resolution:    crm.SLAPolicy{Calendar: crm.AlwaysOpen(), Target: 48 * time.Hour},
+	}
+	c, err := crm.New(s,
+		crm.WithClock(crm.ClockFunc(func() time.Time { return *now.Load() })),
+		crm.WithIDGenerator(crm.IDGeneratorFunc(func() string { return fmt.Sprintf("k-%06d", n.Add(1)) })),
+		crm.WithCaseSLA(map[crm.CasePriority]crm.CaseSLA{crm.PriorityHigh: high}),
+	)
+	require.NoError(t, err)
+	ctx := crm.WithActor(t.Context(), crm.Actor{ID: "u-kpi"})
+
+	var customers []string
+	for i := range 4 {
+		cu, err := c.CreateCustomer(ctx, &crm.Customer{Name: []string{"Ada Lovelace", "Grace Hopper", "Alan Turing", "Edsger Dijkstra"}[i], Kind: crm.KindPerson})
+		require.NoError(t, err)
+		customers = append(customers, cu.ID)
+	}
+	open := func(kind crm.CaseKind, p crm.CasePriority) *crm.Case {
+		cs, err := c.CreateCase(ctx, &crm.Case{CustomerID: customers[0], Kind: kind, Priority: p, Subject: "KPI case"})
+		require.NoError(t, err)
+		return cs
+	}
+	respond := func(cs *crm.Case) *crm.Case {
+		cs, err := c.RespondToCase(ctx, cs.ID, cs.Version)
+		require.NoError(t, err)
+		return cs
+	}
+	resolve := func(cs *crm.Case) *crm.Case {
+		cs, err := c.SetCaseStatus(ctx, cs.ID, cs.Version, crm.CaseResolved)
+		require.NoError(t, err)
+		return cs
+	}
+	// A: a high complaint answered in 1 h and resolved in 24 h, in time.
+	at(1, 5, 9)
+	a := open(crm.CaseComplaint, crm.PriorityHigh)
+	at(1, 5, 10)
+	a = respond(a)
+	at(1, 6, 9)
+	resolve(a)
+	// B: a high complaint answered after 6 h (breached), still open.
+	at(2, 1, 9)
+	b := open(crm.CaseComplaint, crm.PriorityHigh)
+	at(2, 1, 15)
+	respond(b)
+	// C: an inquiry with no targets, answered in 2 h, resolved in 48 h.
+	at(3, 1, 9)
+	cc := open(crm.CaseInquiry, crm.PriorityNormal)
+	at(3, 1, 11)
+	cc = respond(cc)
+	at(3, 3, 9)
+	resolve(cc)
+	// D: opened after the quarter.
+	at(4, 2, 9)
+	open(crm.CaseComplaint, crm.PriorityHigh)
+
+	nps, err := c.CreateSurvey(ctx, &crm.Survey{Kind: crm.SurveyKindNPS, Name: "KPI NPS", Period: crm.PeriodQuarter})
+	require.NoError(t, err)
+	csat, err := c.CreateSurvey(ctx, &crm.Survey{Kind: crm.SurveyKindCSAT, Name: "KPI CSAT", Period: crm.PeriodQuarter})
+	require.NoError(t, err)
+	answer := func(survey *crm.Survey, customer string, score int, when time.Time) {
+		_, err := c.RecordResponse(ctx, &crm.Response{SurveyID: survey.ID, CustomerID: customer, Score: score, AnsweredAt: when})
+		require.NoError(t, err)
+	}
+	day := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 12, 0, 0, 0, time.UTC) }
+	answer(nps, customers[0], 10, day(1, 10))
+	answer(nps, customers[1], 9, day(2, 10))
+	answer(nps, customers[2], 3, day(3, 31))
+	answer(nps, customers[3], 0, day(4, 1)) // the next quarter
+	answer(csat, customers[0], 5, day(2, 2))
+	answer(csat, customers[1], 2, day(3, 2))
+
+	q1 := crm.PeriodOf(time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), crm.PeriodQuarter)
+	r, err := c.KPIs(ctx, q1, crm.KPIOptions{Conversion: crm.Conversion{Currency: "EUR"}})
+	require.NoError(t, err)
+	se := r.Service
+	assert.Equal(t, 3, se.Opened, "A, B and C")
+	assert.Equal(t, crm.Ratio{Numerator: 1, Denominator: 2}, se.ComplaintResolution, "A of A and B")
+	assert.Equal(t, crm.DurationStats{N: 3, Mean: 3 * time.Hour, Median: 2 * time.Hour, P90: 6 * time.Hour}, se.FirstResponse, "1 h, 2 h, 6 h")
+	assert.Equal(t, crm.DurationStats{N: 2, Mean: 36 * time.Hour, Median: 36 * time.Hour, P90: 48 * time.Hour}, se.Resolution, "24 h, 48 h")
+	assert.Equal(t, crm.Ratio{Numerator: 1, Denominator: 2}, se.SLABreach, "B of the high cases A and B")
+	require.NotNil(t, r.Surveys.NPS)
+	assert.Equal(t, [4]int{3, 2, 0, 1}, [4]int{r.Surveys.NPS.N, r.Surveys.NPS.Promoters, r.Surveys.NPS.Passives, r.Surveys.NPS.Detractors})
+	require.NotNil(t, r.Surveys.CSAT)
+	assert.Equal(t, 2, r.Surveys.CSAT.N)
+	assert.InDelta(t, 50.0, r.Surveys.CSAT.TopTwoBox, 1e-12)
+	assert.Nil(t, r.Surveys.CES, "no CES survey")
 }

@@ -274,6 +274,7 @@ func suite() []check {
 		{"Merge/DryRun", testMergeDryRun},
 		{"Lifecycle/Apply", testApplyLifecycle},
 		{"KPI/Report", testKPIReport},
+		{"KPI/Service", testKPIService},
 
 		{"Context/Canceled", testContextCanceled},
 		{"Context/CanceledInTx", testContextCanceledInTx},

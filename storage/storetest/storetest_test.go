@@ -203,7 +203,7 @@ var faults = map[string][]string{
 	"response-from-exclusive":        {"Response/Filter"},
 	"response-before-inclusive":      {"Response/Filter"},
 	"response-move-respondent":       {"Response/Move", "Merge/RepointsChildren"},
-	"scores-ignore-filter":           {"Response/Scores", "Response/Filter", "Response/Move"},
+	"scores-ignore-filter":           {"Response/Scores", "Response/Filter", "Response/Move", "KPI/Service"},
 	"scores-ignore-kind":             {"Response/Scores", "Response/Filter"},
 	"scores-count-once":              {"Response/Scores", "Response/Move"},
 	"scores-by-count":                {"Response/Scores"},
