@@ -267,7 +267,20 @@ type NPSTally struct {
 
 // Add counts one answer. An answer outside 0–10 is a [*ValidationError]
 // naming "score", and is not counted.
-func (t *NPSTally) Add(score int) error { return t.AddN(score, 1) }
+func (t *NPSTally) Add(score int) error {
+	// The common case inline, without AddN's checks by kind.
+	switch {
+	case score >= 9 && score <= NPSMax:
+		t.promoters++
+	case score >= 7 && score <= 8:
+		t.passives++
+	case score >= NPSMin && score <= 6:
+		t.detractors++
+	default:
+		return t.AddN(score, 1)
+	}
+	return nil
+}
 
 // AddN counts n answers of score, as n calls of Add would: the way to
 // add the counts a store groups by score ([SurveyStore.ResponseScores]).
@@ -432,7 +445,13 @@ type CSATTally struct{ b boxTally }
 
 // Add counts one answer. An answer outside 1–5 is a [*ValidationError]
 // naming "score", and is not counted.
-func (t *CSATTally) Add(score int) error { return t.AddN(score, 1) }
+func (t *CSATTally) Add(score int) error {
+	if score < CSATMin || score > CSATMax {
+		return t.AddN(score, 1)
+	}
+	t.b.counts[score]++
+	return nil
+}
 
 // AddN counts n answers of score, as [NPSTally.AddN] does.
 func (t *CSATTally) AddN(score, n int) error {
@@ -500,7 +519,13 @@ type CESTally struct{ b boxTally }
 
 // Add counts one answer. An answer outside 1–7 is a [*ValidationError]
 // naming "score", and is not counted.
-func (t *CESTally) Add(score int) error { return t.AddN(score, 1) }
+func (t *CESTally) Add(score int) error {
+	if score < CESMin || score > CESMax {
+		return t.AddN(score, 1)
+	}
+	t.b.counts[score]++
+	return nil
+}
 
 // AddN counts n answers of score, as [NPSTally.AddN] does.
 func (t *CESTally) AddN(score, n int) error {
