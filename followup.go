@@ -248,7 +248,9 @@ func (c *Client) followUpResponse(ctx context.Context, p *FollowUpPolicy, s *Sur
 // yet, and returns how many it opened. It reads the responses page by
 // page (f.Limit sets the page size), skipping those of archived
 // customers, and stops at the first other error, returning the count
-// opened until then. Sweeps running at once open each follow-up once.
+// opened until then; one that lost a race to a concurrent transaction
+// ([ErrConflict]) can simply be run again. Sweeps running at once open
+// each follow-up once.
 func (c *Client) FollowUpResponses(ctx context.Context, f ResponseFilter) (int, error) {
 	p := c.followUpPolicy()
 	surveys := make(map[string]*Survey)
