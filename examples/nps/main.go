@@ -18,9 +18,7 @@ package main
 import (
 	"cmp"
 	"context"
-	"flag"
 	"fmt"
-	"log"
 	"maps"
 	"math"
 	"math/rand/v2"
@@ -34,18 +32,7 @@ import (
 	"github.com/crmkit/crm/examples/internal/demo"
 )
 
-func main() {
-	inMemory := flag.Bool("memory", false, "keep everything in memory instead of a SQLite file")
-	flag.Parse()
-	if err := run(context.Background(), *inMemory); err != nil {
-		log.Fatal(err)
-	}
-}
-
-// clock is the story's clock: it moves only when the story says so.
-type clock struct{ now time.Time }
-
-func (c *clock) Now() time.Time { return c.now }
+func main() { demo.Main(run) }
 
 // The two waves are the first two quarters of 2026.
 var (
@@ -76,7 +63,7 @@ func run(ctx context.Context, inMemory bool) error {
 		return err
 	}
 	defer closeStore()
-	clk := &clock{now: q1.Start.AddDate(0, 0, -14)}
+	clk := &demo.Clock{At: q1.Start.AddDate(0, 0, -14)}
 	n := 0
 	client, err := crm.New(store, crm.WithClock(clk),
 		crm.WithIDGenerator(crm.IDGeneratorFunc(func() string { n++; return fmt.Sprintf("id-%05d", n) })),
@@ -131,13 +118,13 @@ func run(ctx context.Context, inMemory bool) error {
 	inQ2 := false
 	for _, a := range answers {
 		if a.survey == nps && !inQ2 && !a.at.Before(q2.Start) {
-			clk.now = q2.Start
+			clk.At = q2.Start
 			if nps, err = client.UpdateSurvey(ctx, nps.ID, nps.Version, crm.SurveyUpdate{Wave: crm.Ptr("2026-Q2")}); err != nil {
 				return err
 			}
 			inQ2 = true
 		}
-		clk.now = a.at
+		clk.At = a.at
 		if _, err := client.RecordResponse(ctx, &crm.Response{SurveyID: a.survey.ID, CustomerID: a.cust.ID, Score: a.score, Channel: "email"}); err != nil {
 			return err
 		}
