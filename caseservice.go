@@ -72,10 +72,29 @@ func checkCaseSLAs(slas map[CasePriority]CaseSLA, verr *ValidationError) {
 // customer or contact; [ErrTransition] for an archived or merged
 // customer. On any error nothing is stored.
 func (c *Client) CreateCase(ctx context.Context, in *Case) (*Case, error) {
+	now, by := c.now(), actorID(ctx)
+	cs, err := prepareCase(in, now)
+	if err != nil {
+		return nil, err
+	}
+	var out *Case
+	err = c.store.RunInTx(ctx, func(tx Store) error {
+		out, err = c.createCase(ctx, tx, cs, now, by)
+		return err
+	})
+	if err != nil {
+		return nil, c.caseExists(ctx, cs, wrapUnlessTyped("create case", err))
+	}
+	return out, nil
+}
+
+// prepareCase returns a normalised copy of in, with its defaults (normal
+// priority, opened now) filled in, or a [*ValidationError] naming every
+// bad field it can judge without the store.
+func prepareCase(in *Case, now time.Time) (*Case, error) {
 	if in == nil {
 		return nil, required("case", "case")
 	}
-	now, by := c.now(), actorID(ctx)
 	cs := in.Clone()
 	normalizeCase(cs)
 	if cs.Priority == "" {
@@ -93,57 +112,58 @@ func (c *Client) CreateCase(ctx context.Context, in *Case) (*Case, error) {
 	if cs.OpenedAt.After(now) {
 		verr.add("opened_at", "%s is in the future", cs.OpenedAt.Format(time.RFC3339))
 	}
-	if err := verr.err(); err != nil {
+	return cs, verr.err()
+}
+
+// createCase stores cs, prepared by prepareCase, as a new case inside the
+// transaction tx, as CreateCase describes, and returns a copy of it.
+func (c *Client) createCase(ctx context.Context, tx Store, cs *Case, now time.Time, by string) (*Case, error) {
+	cust, err := loadLive(ctx, tx, cs.CustomerID)
+	if err != nil {
 		return nil, err
 	}
-	var out *Case
-	err := c.store.RunInTx(ctx, func(tx Store) error {
-		cust, err := loadLive(ctx, tx, cs.CustomerID)
-		if err != nil {
-			return err
-		}
-		if err := checkContactOf(ctx, tx, "case", cs.ContactID, cs.CustomerID); err != nil {
-			return err
-		}
-		if existing, err := caseFromSource(ctx, tx, cs.CustomerID, cs.Source); err != nil || existing != nil {
-			if existing != nil {
-				return &CaseExistsError{Case: existing}
-			}
-			return err
-		}
-		if cs.OwnerID == "" {
-			cs.OwnerID = cmp.Or(cust.OwnerID, by)
-		}
-		cs.ID = c.ids.NewID()
-		cs.Status, cs.StatusChangedAt = CaseNew, cs.OpenedAt
-		cs.FirstRespondedAt, cs.ResolvedAt, cs.ClosedAt, cs.Reopened = time.Time{}, time.Time{}, time.Time{}, 0
-		cs.CreatedAt, cs.CreatedBy = now, by
-		cs.UpdatedAt, cs.UpdatedBy = now, by
-		cs.Version = 1
-		ch, _ := caseChangeOf(nil, cs)
-		if err := c.caseFacts(cs, []CaseChange{ch}, now); err != nil {
-			return err
-		}
-		if err := tx.CreateCase(ctx, cs); err != nil {
-			return err
-		}
-		if err := tx.AddCaseChange(ctx, &ch); err != nil {
-			return err
-		}
-		out = cs.Clone()
-		return nil
-	})
-	if err != nil {
-		var exists *CaseExistsError
-		if !errors.As(err, &exists) && errors.Is(err, ErrDuplicate) && cs.Source != "" {
-			// A concurrent create from the same source won the race.
-			if existing, ferr := caseFromSource(ctx, c.store, cs.CustomerID, cs.Source); ferr == nil && existing != nil {
-				return nil, &CaseExistsError{Case: existing}
-			}
-		}
-		return nil, wrapUnlessTyped("create case", err)
+	if err := checkContactOf(ctx, tx, "case", cs.ContactID, cs.CustomerID); err != nil {
+		return nil, err
 	}
-	return out, nil
+	if existing, err := caseFromSource(ctx, tx, cs.CustomerID, cs.Source); err != nil || existing != nil {
+		if existing != nil {
+			return nil, &CaseExistsError{Case: existing}
+		}
+		return nil, err
+	}
+	if cs.OwnerID == "" {
+		cs.OwnerID = cmp.Or(cust.OwnerID, by)
+	}
+	cs.ID = c.ids.NewID()
+	cs.Status, cs.StatusChangedAt = CaseNew, cs.OpenedAt
+	cs.FirstRespondedAt, cs.ResolvedAt, cs.ClosedAt, cs.Reopened = time.Time{}, time.Time{}, time.Time{}, 0
+	cs.CreatedAt, cs.CreatedBy = now, by
+	cs.UpdatedAt, cs.UpdatedBy = now, by
+	cs.Version = 1
+	ch, _ := caseChangeOf(nil, cs)
+	if err := c.caseFacts(cs, []CaseChange{ch}, now); err != nil {
+		return nil, err
+	}
+	if err := tx.CreateCase(ctx, cs); err != nil {
+		return nil, err
+	}
+	if err := tx.AddCaseChange(ctx, &ch); err != nil {
+		return nil, err
+	}
+	return cs.Clone(), nil
+}
+
+// caseExists returns err, the failure of a transaction that created cs,
+// as a [*CaseExistsError] when a concurrent create from the same source
+// won the race, so that the loser learns the winner's case.
+func (c *Client) caseExists(ctx context.Context, cs *Case, err error) error {
+	var exists *CaseExistsError
+	if !errors.As(err, &exists) && errors.Is(err, ErrDuplicate) && cs.Source != "" {
+		if existing, ferr := caseFromSource(ctx, c.store, cs.CustomerID, cs.Source); ferr == nil && existing != nil {
+			return &CaseExistsError{Case: existing}
+		}
+	}
+	return err
 }
 
 // caseFromSource returns the case of customerID with source, nil if it

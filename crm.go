@@ -270,6 +270,7 @@ type config struct {
 	childKinds   []ChildKind
 	leadScoring  *LeadScoring
 	caseSLA      map[CasePriority]CaseSLA
+	followUp     *FollowUpPolicy
 }
 
 // WithClock sets the clock the Client reads the time from (default: the
@@ -348,6 +349,7 @@ type Client struct {
 	childKinds []ChildKind
 	scoring    *LeadScoring
 	caseSLA    map[CasePriority]CaseSLA
+	followUp   *FollowUpPolicy
 }
 
 // New returns a Client over store. It fails if store is nil or an option
@@ -394,6 +396,9 @@ func New(store Store, opts ...Option) (*Client, error) {
 		}
 	}
 	checkCaseSLAs(cfg.caseSLA, verr)
+	if cfg.followUp != nil {
+		cfg.followUp.validate(verr)
+	}
 	if err := verr.err(); err != nil {
 		return nil, err
 	}
@@ -408,6 +413,7 @@ func New(store Store, opts ...Option) (*Client, error) {
 		childKinds: append([]ChildKind{contactKind, opportunityKind, leadKind, orderKind, paymentKind, responseKind, caseKind}, cfg.childKinds...),
 		scoring:    cfg.leadScoring,
 		caseSLA:    cfg.caseSLA,
+		followUp:   cfg.followUp,
 	}, nil
 }
 

@@ -471,7 +471,9 @@ func prepareResponse(in *Response, now time.Time) (*Response, error) {
 // of recording, in one transaction. It takes the survey's kind, the
 // customer as RespondentID, AnsweredAt now if not given, and the wave
 // [Survey.WaveOf] names if in gives none. It leaves in untouched and
-// returns the stored response.
+// returns the stored response. With [WithFollowUp], an answer the policy
+// triggers also opens its follow-up case ([FollowUpPolicy]) in the same
+// transaction: the response is recorded with its case or not at all.
 //
 // Errors: a [*ValidationError] naming every bad field (no survey or
 // customer, a score off the survey's scale — "score" names the scale —,
@@ -530,6 +532,11 @@ func (c *Client) RecordResponse(ctx context.Context, in *Response) (*Response, e
 				return answered
 			}
 			return err
+		}
+		if c.followUp != nil {
+			if _, err := c.openFollowUp(ctx, tx, c.followUp, s, r); err != nil {
+				return fmt.Errorf("follow-up case: %w", err)
+			}
 		}
 		return nil
 	})

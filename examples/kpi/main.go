@@ -15,9 +15,7 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"log"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -29,13 +27,7 @@ import (
 	"github.com/crmkit/crm/examples/internal/demo"
 )
 
-func main() {
-	inMemory := flag.Bool("memory", false, "keep everything in memory instead of a SQLite file")
-	flag.Parse()
-	if err := run(context.Background(), *inMemory); err != nil {
-		log.Fatal(err)
-	}
-}
+func main() { demo.Main(run) }
 
 // clock is the story's clock: it moves only when the story says so.
 type clock struct{ now time.Time }

@@ -17,9 +17,7 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"log"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -31,13 +29,7 @@ import (
 	"github.com/crmkit/crm/examples/internal/demo"
 )
 
-func main() {
-	inMemory := flag.Bool("memory", false, "keep everything in memory instead of a SQLite file")
-	flag.Parse()
-	if err := run(context.Background(), *inMemory); err != nil {
-		log.Fatal(err)
-	}
-}
+func main() { demo.Main(run) }
 
 // clock is the quarter's clock: it moves only when the story says so.
 type clock struct{ now time.Time }

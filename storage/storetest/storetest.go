@@ -28,7 +28,9 @@
 //
 // reruns one area. The Merge checks drive a [crm.Client] over the store,
 // since merging is the Client's work done through the Store: they prove
-// that a merge re-points every child record on this adapter.
+// that a merge re-points every child record on this adapter; so does
+// FollowUp/Idempotent, which proves that concurrent follow-ups of survey
+// responses open one case each.
 //
 // A Store neither validates nor generates anything, so
 // the suite builds its records the way the [crm.Client] would: IDs from a
@@ -272,6 +274,7 @@ func suite() []check {
 		{"Import/Workers", testImportWorkers},
 		{"Merge/RepointsChildren", testMergeRepointsChildren},
 		{"Merge/DryRun", testMergeDryRun},
+		{"FollowUp/Idempotent", testFollowUpIdempotent},
 		{"Lifecycle/Apply", testApplyLifecycle},
 		{"KPI/Report", testKPIReport},
 		{"KPI/Service", testKPIService},

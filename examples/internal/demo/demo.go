@@ -1,11 +1,14 @@
 // Package demo holds what the example programs share: the store they run
-// on.
+// on, the clock of their story and their command line.
 package demo
 
 import (
 	"context"
+	"flag"
+	"log"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/storage/memory"
@@ -31,3 +34,19 @@ func OpenStore(ctx context.Context, prefix string, inMemory bool) (crm.Store, fu
 	}
 	return s, func() { s.Close(); os.RemoveAll(dir) }, nil
 }
+
+// Main parses the -memory flag and calls run with it, exiting with the
+// error if it fails.
+func Main(run func(ctx context.Context, inMemory bool) error) {
+	inMemory := flag.Bool("memory", false, "keep everything in memory instead of a SQLite file")
+	flag.Parse()
+	if err := run(context.Background(), *inMemory); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// Clock is a story's clock: it moves only when the story sets At.
+type Clock struct{ At time.Time }
+
+// Now returns At.
+func (c *Clock) Now() time.Time { return c.At }
