@@ -1,6 +1,7 @@
 // Command kpi runs eighteen months of a small shop through the library —
 // customers buying again month after month or drifting away, leads
-// coming in and converting, deals won and lost — and then prints the
+// coming in and converting, deals won and lost, service cases against
+// business-hours targets, NPS answers — and then prints the
 // KPIs of the second quarter of 2026 as an aligned table and as JSON,
 // and the cohort retention of the customers acquired in 2026, month by
 // month.
@@ -55,8 +56,27 @@ func run(ctx context.Context, inMemory bool) error {
 	defer closeStore()
 	clk := &clock{now: start}
 	n := 0
+	// Cases are answered within 4 and resolved within 16 business hours
+	// (high priority) or 8 and 40 (normal), Monday to Friday 9–17 in
+	// Berlin.
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		return err
+	}
+	office, err := crm.NewBusinessCalendar(berlin, crm.MondayToFriday(crm.WorkingHours{From: 9 * time.Hour, To: 17 * time.Hour}))
+	if err != nil {
+		return err
+	}
+	sla := func(first, resolve time.Duration) crm.CaseSLA {
+		return crm.CaseSLA{FirstResponse: crm.SLAPolicy{Calendar: office, Target: first},
+			Resolution: crm.SLAPolicy{Calendar: office, Target: resolve}}
+	}
 	client, err := crm.New(store, crm.WithClock(clk),
-		crm.WithIDGenerator(crm.IDGeneratorFunc(func() string { n++; return fmt.Sprintf("id-%06d", n) })))
+		crm.WithIDGenerator(crm.IDGeneratorFunc(func() string { n++; return fmt.Sprintf("id-%06d", n) })),
+		crm.WithCaseSLA(map[crm.CasePriority]crm.CaseSLA{
+			crm.PriorityHigh:   sla(4*time.Hour, 16*time.Hour),
+			crm.PriorityNormal: sla(8*time.Hour, 40*time.Hour),
+		}))
 	if err != nil {
 		return err
 	}
@@ -67,6 +87,11 @@ func run(ctx context.Context, inMemory bool) error {
 	}
 	rng := rand.New(rand.NewPCG(2026, 7))
 	var events []event
+	nps, err := client.CreateSurvey(ctx, &crm.Survey{Kind: crm.SurveyKindNPS, Name: "How likely are you to recommend us?", Period: crm.PeriodQuarter})
+	if err != nil {
+		return err
+	}
+	cases, responses := 0, 0
 
 	// 360 customers, each acquired on a day of the eighteen months, who
 	// buy again in each later month with a chance that fades.
@@ -98,6 +123,7 @@ func run(ctx context.Context, inMemory bool) error {
 			}
 			chance *= 0.85
 		}
+		events = append(events, afterFirst(rng, client, nps, first, func() *crm.Customer { return cust }, &cases, &responses)...)
 	}
 
 	// 240 leads from October 2025 on: a third converted within six
@@ -168,8 +194,8 @@ func run(ctx context.Context, inMemory bool) error {
 		}
 	}
 	clk.now = end
-	fmt.Printf("%d customers, %d orders, 240 leads and 90 deals from %s to %s\n\n",
-		len(live), orders, start.Format(time.DateOnly), end.Format(time.DateOnly))
+	fmt.Printf("%d customers, %d orders, 240 leads, 90 deals, %d cases and %d NPS answers from %s to %s\n\n",
+		len(live), orders, cases, responses, start.Format(time.DateOnly), end.Format(time.DateOnly))
 
 	q2 := crm.PeriodOf(time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), crm.PeriodQuarter)
 	report, err := client.KPIs(ctx, q2, crm.KPIOptions{Conversion: crm.Conversion{Currency: "EUR"}})
@@ -192,6 +218,50 @@ func run(ctx context.Context, inMemory bool) error {
 	}
 	fmt.Println("Cohort retention: customers acquired each month of 2026, and the share buying k months later")
 	return cohorts.WriteText(os.Stdout)
+}
+
+// afterFirst returns the service story of a customer whose first
+// purchase is at first: with a chance of one in three a case some weeks
+// later, answered after a few hours and mostly resolved within days; with
+// a chance of two in five an NPS answer a month or so after the first
+// purchase. cust returns the customer once the story has created it.
+func afterFirst(rng *rand.Rand, client *crm.Client, nps *crm.Survey, first time.Time, cust func() *crm.Customer, cases, responses *int) []event {
+	var events []event
+	if rng.IntN(3) == 0 {
+		opened := first.Add(time.Duration(5+rng.IntN(55)) * 24 * time.Hour).Truncate(time.Minute)
+		kind := []crm.CaseKind{crm.CaseComplaint, crm.CaseRequest, crm.CaseInquiry}[rng.IntN(3)]
+		priority := []crm.CasePriority{crm.PriorityNormal, crm.PriorityNormal, crm.PriorityHigh}[rng.IntN(3)]
+		answered := opened.Add(time.Duration(1+rng.IntN(12)) * time.Hour)
+		resolved := answered.Add(time.Duration(12+rng.IntN(120)) * time.Hour)
+		resolves := rng.IntN(10) < 7
+		var cs *crm.Case
+		events = append(events,
+			event{opened, func(ctx context.Context) (err error) {
+				*cases++
+				cs, err = client.CreateCase(ctx, &crm.Case{CustomerID: cust().ID, Kind: kind, Priority: priority, Subject: "Order question", Channel: "email"})
+				return err
+			}},
+			event{answered, func(ctx context.Context) (err error) {
+				cs, err = client.RespondToCase(ctx, cs.ID, cs.Version)
+				return err
+			}})
+		if resolves {
+			events = append(events, event{resolved, func(ctx context.Context) (err error) {
+				cs, err = client.SetCaseStatus(ctx, cs.ID, cs.Version, crm.CaseResolved)
+				return err
+			}})
+		}
+	}
+	if rng.IntN(5) < 2 {
+		at := first.Add(time.Duration(20+rng.IntN(40)) * 24 * time.Hour).Truncate(time.Minute)
+		score := []int{0, 2, 4, 5, 6, 7, 7, 8, 8, 8, 9, 9, 9, 10, 10, 10}[rng.IntN(16)]
+		events = append(events, event{at, func(ctx context.Context) error {
+			*responses++
+			_, err := client.RecordResponse(ctx, &crm.Response{SurveyID: nps.ID, CustomerID: cust().ID, Score: score, Channel: "email"})
+			return err
+		}})
+	}
+	return events
 }
 
 // monthStart returns the first instant of t's month.
