@@ -121,8 +121,10 @@ type data struct {
 	mu     sync.RWMutex
 	closed bool
 
-	customers   map[string]*crm.Customer
-	customerIDs []string // keys of customers, ascending
+	customers map[string]*crm.Customer
+	// sorted lists the keys of customers in ascending order, each with
+	// the purchase index of its orders.
+	sorted customerIndex
 	// customerKeys maps each email address, phone number and tax ID of a
 	// customer to the IDs of the customers having it, so that exact
 	// filters need not scan.
@@ -195,7 +197,7 @@ const (
 
 // New returns an empty Store.
 func New() *Store {
-	return &Store{d: &data{
+	d := &data{
 		customers:    make(map[string]*crm.Customer),
 		customerKeys: make(map[customerKey][]string),
 		contacts:     make(map[string]*crm.Contact),
@@ -209,7 +211,10 @@ func New() *Store {
 
 		orders:   newChildren(orderCustomer, nil),
 		payments: newChildren(paymentCustomer, paymentOrder),
-	}}
+		sorted:   customerIndex{currencyNo: make(map[string]uint32)},
+	}
+	d.orders.secondary = &d.sorted
+	return &Store{d: d}
 }
 
 // lock takes the store's lock, shared when write is false; inside a
@@ -302,7 +307,7 @@ func (s *Store) CreateCustomer(ctx context.Context, c *crm.Customer) error {
 	}
 	s.saveCustomer(nc.ID, nil)
 	d.putCustomer(nc, nil)
-	d.customerIDs = insertSorted(d.customerIDs, nc.ID)
+	d.sorted.insert(nc.ID)
 	s.unlock(true)
 	return nil
 }
@@ -345,7 +350,7 @@ func (s *Store) CreateCustomers(ctx context.Context, cs []*crm.Customer) error {
 		s.saveCustomer(nc.ID, nil)
 		d.putCustomer(nc, nil)
 	}
-	d.customerIDs = mergeSorted(d.customerIDs, ids)
+	d.sorted.merge(ids)
 	return nil
 }
 
@@ -377,7 +382,7 @@ func (s *Store) FindCustomers(ctx context.Context, f crm.CustomerFilter) ([]*crm
 		return nil, "", err
 	}
 	d := s.d
-	ids := d.customerIDs
+	ids := d.sorted.ids
 	if keyed := d.keyedIDs(&f); keyed != nil {
 		ids = *keyed // only the customers an exact key names, whatever the store's size
 	}
@@ -663,7 +668,7 @@ func (s *Store) Close() error {
 		return ErrClosed
 	}
 	d.closed = true
-	d.customers, d.customerIDs, d.customerKeys = nil, nil, nil
+	d.customers, d.sorted, d.customerKeys = nil, customerIndex{}, nil
 	d.contacts, d.contactIDs, d.contactsOf = nil, nil, nil
 	d.pipelines, d.pipelineIDs = nil, nil
 	d.opportunities, d.opportunityIDs, d.opportunitiesOf = nil, nil, nil
@@ -796,11 +801,11 @@ func (d *data) restoreCustomer(id string, e *crm.Customer) {
 	case e == nil && exists:
 		d.indexCustomer(d.customers[id], false)
 		delete(d.customers, id)
-		d.customerIDs = removeSorted(d.customerIDs, id)
+		d.sorted.remove(id)
 	case e != nil:
 		d.putCustomer(e, d.customers[id])
 		if !exists {
-			d.customerIDs = insertSorted(d.customerIDs, id)
+			d.sorted.insert(id)
 		}
 	}
 }
