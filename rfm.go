@@ -160,14 +160,19 @@ func (c *Client) ScoreRFM(ctx context.Context, f PurchaseSummaryFilter, opts RFM
 	if opts.AsOf.IsZero() {
 		opts.AsOf = f.AsOf
 	}
-	var all []PurchaseSummary
-	for s, err := range c.PurchaseSummaries(ctx, f) {
+	var pages [][]PurchaseSummary // joined once, not regrown summary by summary
+	for {
+		page, next, err := c.ListPurchaseSummaries(ctx, f)
 		if err != nil {
 			return nil, fmt.Errorf("crm: score rfm: %w", err)
 		}
-		all = append(all, s)
+		pages = append(pages, page)
+		if next == "" {
+			break
+		}
+		f.After = next
 	}
-	return ScoreRFM(all, opts)
+	return ScoreRFM(slices.Concat(pages...), opts)
 }
 
 // validateRFMSegments records in verr every rule of segments without a
