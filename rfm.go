@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math/bits"
 	"slices"
 	"strings"
 	"time"
@@ -133,7 +134,7 @@ func ScoreRFM(summaries []PurchaseSummary, opts RFMOptions) ([]RFMScore, error) 
 		s := &summaries[i]
 		out[pos] = RFMScore{CustomerID: s.CustomerID, Recency: s.RecencyDays(opts.AsOf), Frequency: s.Orders, Monetary: s.Total}
 	}
-	ranks, packed := make([]rankKey, len(out)), make([]uint64, len(out))
+	ranks, packed := make([]rankKey, len(out)), make([]uint64, 2*len(out)) // keys, then scratch
 	for i := range out {
 		ranks[i] = rankKey{-int64(out[i].Recency), int32(i)} // the most recent last
 	}
@@ -143,8 +144,14 @@ func ScoreRFM(summaries []PurchaseSummary, opts RFMOptions) ([]RFMScore, error) 
 	}
 	setQuintiles(out, ranks, packed, func(s *RFMScore, q int) { s.F = q })
 	monetaryQuintiles(out, ranks, packed)
+	var names [5][5]string // by R and F score
+	for r := range names {
+		for f := range names[r] {
+			names[r][f] = rfmSegment(segments, r+1, f+1)
+		}
+	}
 	for i := range out {
-		out[i].Segment = rfmSegment(segments, out[i].R, out[i].F)
+		out[i].Segment = names[out[i].R-1][out[i].F-1]
 	}
 	return out, nil
 }
@@ -227,33 +234,117 @@ func compareRank(a, b rankKey) int {
 // posBits is how many low bits of a packed rank key hold the position.
 const posBits = 24
 
+// quintileCuts are, for n ranks, the last ranks that [Quintile] scores
+// 1, 2, 3 and 4: the score of rank k is one more than the number of
+// cuts below k, with no division per rank.
+type quintileCuts [4]int
+
+func newQuintileCuts(n int) quintileCuts {
+	var c quintileCuts
+	for q := range c {
+		c[q] = (q+1)*(n-1)/5 + 1 // 5(k−1) ≤ (q+1)(n−1)
+	}
+	return c
+}
+
+// score returns Quintile(k, n) for the n of c.
+func (c *quintileCuts) score(k int) int {
+	s := 1
+	for _, last := range c {
+		if k > last {
+			s++
+		}
+	}
+	return s
+}
+
 // setQuintiles sets, with set, the quintile of each of ranks[i].pos by
-// ranks[i].key, ties in position order. When the keys span less than
-// 2^40 and there are fewer than 2^24 scores, it sorts (key, position)
-// packed into one uint64, a plain integer sort, in packed (reused
-// between calls).
+// ranks[i].key, ties in position order; ranks are in position order.
+// Keys spanning at most four values per score, such as recency in days
+// and order counts, are ranked by counting, in linear time. Otherwise,
+// when the keys span less than 2^40 and there are fewer than 2^24
+// scores, it sorts (key, position) packed into one uint64, a plain
+// integer sort, in packed (reused between calls; twice as long as out,
+// the second half scratch).
 func setQuintiles(out []RFMScore, ranks []rankKey, packed []uint64, set func(*RFMScore, int)) {
 	n := len(out)
 	if n == 0 {
 		return
 	}
+	cuts := newQuintileCuts(n)
 	lo, hi := ranks[0].key, ranks[0].key
 	for _, r := range ranks {
 		lo, hi = min(lo, r.key), max(hi, r.key)
 	}
-	if n < 1<<posBits && hi-lo >= 0 && uint64(hi-lo) < 1<<(64-posBits) {
+	span := uint64(hi - lo)
+	switch {
+	case hi-lo >= 0 && span < 4*uint64(n):
+		// next[v] is the 1-based rank of the next key lo+v in
+		// position order.
+		next := make([]int32, span+1)
+		for _, r := range ranks {
+			next[r.key-lo]++
+		}
+		rank := int32(1)
+		for v, c := range next {
+			next[v], rank = rank, rank+c
+		}
+		for _, r := range ranks {
+			k := &next[r.key-lo]
+			set(&out[r.pos], cuts.score(int(*k)))
+			*k++
+		}
+	case n < 1<<posBits && hi-lo >= 0 && span < 1<<(64-posBits):
 		for i, r := range ranks {
 			packed[i] = uint64(r.key-lo)<<posBits | uint64(r.pos)
 		}
-		slices.Sort(packed)
-		for k, p := range packed {
-			set(&out[p&(1<<posBits-1)], Quintile(k+1, n))
+		keys := packed[:n]
+		if n < radixMin {
+			slices.Sort(keys)
+		} else {
+			radixSort(keys, packed[n:2*n], bits.Len64(span)+posBits)
 		}
-		return
+		for k, p := range keys {
+			set(&out[p&(1<<posBits-1)], cuts.score(k+1))
+		}
+	default:
+		slices.SortFunc(ranks, compareRank)
+		for k, r := range ranks {
+			set(&out[r.pos], cuts.score(k+1))
+		}
 	}
-	slices.SortFunc(ranks, compareRank)
-	for k, r := range ranks {
-		set(&out[r.pos], Quintile(k+1, n))
+}
+
+// radixMin is the number of keys from which setQuintiles sorts them by
+// radix rather than by comparison.
+const radixMin = 256
+
+// radixDigit is the width in bits of a digit of radixSort.
+const radixDigit = 11
+
+// radixSort sorts keys, all below 2^width, in ascending order, by least
+// significant digit first, in O(n · width/radixDigit) time; scratch is
+// as long as keys.
+func radixSort(keys, scratch []uint64, width int) {
+	src, dst := keys, scratch
+	for shift := 0; shift < width; shift += radixDigit {
+		var at [1 << radixDigit]int // where the next key of each digit goes
+		for _, k := range src {
+			at[k>>shift&(1<<radixDigit-1)]++
+		}
+		n := 0
+		for d, c := range at {
+			at[d], n = n, n+c
+		}
+		for _, k := range src {
+			d := k >> shift & (1<<radixDigit - 1)
+			dst[at[d]] = k
+			at[d]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &keys[0] {
+		copy(keys, src)
 	}
 }
 
@@ -270,8 +361,9 @@ func monetaryQuintiles(out []RFMScore, ranks []rankKey, packed []uint64) {
 			slices.SortFunc(ranks, func(a, b rankKey) int {
 				return cmp.Or(out[a.pos].Monetary.Amount.Cmp(out[b.pos].Monetary.Amount), cmp.Compare(a.pos, b.pos))
 			})
+			cuts := newQuintileCuts(len(out))
 			for k, r := range ranks {
-				out[r.pos].M = Quintile(k+1, len(out))
+				out[r.pos].M = cuts.score(k + 1)
 			}
 			return
 		}
