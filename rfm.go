@@ -113,6 +113,57 @@ type RFMOptions struct {
 // ("summaries[i].total"). ScoreRFM sorts a copy of its input: it needs
 // memory for all the customers at once, O(n), and O(n log n) time.
 func ScoreRFM(summaries []PurchaseSummary, opts RFMOptions) ([]RFMScore, error) {
+	segments, err := rfmOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	verr := &ValidationError{Entity: "rfm"}
+	idx, _ := checkSummaries(verr, summaries)
+	if err := verr.err(); err != nil {
+		return nil, err
+	}
+	out := make([]RFMScore, len(summaries))
+	for pos, i := range idx {
+		out[pos] = newRFMScore(&summaries[i], opts.AsOf)
+	}
+	scoreRFM(out, segments)
+	return out, nil
+}
+
+// scoreRFMPages is [ScoreRFM] over the concatenation of pages, read in
+// place, when their customers ascend strictly and they are in one
+// currency, as a store's pages are; ok is false, and nothing is done,
+// otherwise or if opts are bad.
+func scoreRFMPages(pages [][]PurchaseSummary, opts RFMOptions) (out []RFMScore, ok bool) {
+	segments, err := rfmOptions(opts)
+	if err != nil {
+		return nil, false
+	}
+	n, prev, currency := 0, (*PurchaseSummary)(nil), ""
+	for _, page := range pages {
+		for i := range page {
+			s := &page[i]
+			if prev == nil {
+				currency = s.Total.Currency
+			} else if s.CustomerID <= prev.CustomerID || s.Total.Currency != currency {
+				return nil, false
+			}
+			n, prev = n+1, s
+		}
+	}
+	out = make([]RFMScore, 0, n)
+	for _, page := range pages {
+		for i := range page {
+			out = append(out, newRFMScore(&page[i], opts.AsOf))
+		}
+	}
+	scoreRFM(out, segments)
+	return out, true
+}
+
+// rfmOptions returns the segment map of opts, or a [*ValidationError]
+// naming a zero AsOf and each bad segment rule.
+func rfmOptions(opts RFMOptions) ([]RFMSegment, error) {
 	verr := &ValidationError{Entity: "rfm"}
 	if opts.AsOf.IsZero() {
 		verr.add("as_of", "required")
@@ -122,18 +173,17 @@ func ScoreRFM(summaries []PurchaseSummary, opts RFMOptions) ([]RFMScore, error) 
 		segments = DefaultRFMSegments()
 	}
 	validateRFMSegments(verr, segments)
-	if err := verr.err(); err != nil {
-		return nil, err
-	}
-	idx, _ := checkSummaries(verr, summaries)
-	if err := verr.err(); err != nil {
-		return nil, err
-	}
-	out := make([]RFMScore, len(summaries))
-	for pos, i := range idx {
-		s := &summaries[i]
-		out[pos] = RFMScore{CustomerID: s.CustomerID, Recency: s.RecencyDays(opts.AsOf), Frequency: s.Orders, Monetary: s.Total}
-	}
+	return segments, verr.err()
+}
+
+// newRFMScore returns the unscored RFM values of s as of asOf.
+func newRFMScore(s *PurchaseSummary, asOf time.Time) RFMScore {
+	return RFMScore{CustomerID: s.CustomerID, Recency: s.RecencyDays(asOf), Frequency: s.Orders, Monetary: s.Total}
+}
+
+// scoreRFM sets the R, F and M scores and the segment of out, in
+// customer ID order.
+func scoreRFM(out []RFMScore, segments []RFMSegment) {
 	ranks, packed := make([]rankKey, len(out)), make([]uint64, 2*len(out)) // keys, then scratch
 	for i := range out {
 		ranks[i] = rankKey{-int64(out[i].Recency), int32(i)} // the most recent last
@@ -153,7 +203,6 @@ func ScoreRFM(summaries []PurchaseSummary, opts RFMOptions) ([]RFMScore, error) 
 	for i := range out {
 		out[i].Segment = names[out[i].R-1][out[i].F-1]
 	}
-	return out, nil
 }
 
 // ScoreRFM reads the purchase summaries f selects, in f.Currency (which
@@ -167,7 +216,7 @@ func (c *Client) ScoreRFM(ctx context.Context, f PurchaseSummaryFilter, opts RFM
 	if opts.AsOf.IsZero() {
 		opts.AsOf = f.AsOf
 	}
-	var pages [][]PurchaseSummary // joined once, not regrown summary by summary
+	var pages [][]PurchaseSummary // scored in place, not copied summary by summary
 	for {
 		page, next, err := c.ListPurchaseSummaries(ctx, f)
 		if err != nil {
@@ -179,7 +228,10 @@ func (c *Client) ScoreRFM(ctx context.Context, f PurchaseSummaryFilter, opts RFM
 		}
 		f.After = next
 	}
-	return ScoreRFM(slices.Concat(pages...), opts)
+	if out, ok := scoreRFMPages(pages, opts); ok {
+		return out, nil
+	}
+	return ScoreRFM(slices.Concat(pages...), opts) // to name what is wrong
 }
 
 // validateRFMSegments records in verr every rule of segments without a
