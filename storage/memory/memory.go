@@ -67,14 +67,21 @@
 //   - Orders and payments cost as opportunities do, each with a
 //     per-customer index that FindOrders, FindPayments, MoveOrders,
 //     MovePayments and CustomerExposure (one pass, O(k)) use; payments
-//     are indexed by order too. PurchaseSummaries visits customers in
-//     ID order and each one's orders through that index: O(k log k) per
-//     customer with k orders, amounts added as int64 while they fit.
+//     are indexed by order too. Beside the sorted customer IDs lies a
+//     purchase index that every order write keeps (O(log n) to find the
+//     customer, then O(1) for an order placed after the customer's
+//     others, O(k) otherwise): each customer's counting orders as
+//     integers in time order, with their running tally.
+//     PurchaseSummaries walks it in ID order: O(1) per customer whose
+//     orders all precede the as-of instant (one tally read, two
+//     decimals built), O(log k + k) otherwise, amounts added as int64
+//     while they fit, exactly as decimals when not.
 //   - A transaction blocks every other reader and writer while fn runs;
 //     keep transactions short. Its undo log holds one entry per write.
 //
 // Memory is one deep copy of each record, plus a sorted ID index per
-// entity and per customer's contacts and opportunities.
+// entity and per customer's contacts and opportunities, and the purchase
+// index: about 90 bytes per customer and 32 per order not cancelled.
 package memory
 
 import (

@@ -17,9 +17,10 @@ import (
 
 // PurchaseSummaries returns one page of the purchase summaries f selects,
 // as [crm.OrderStore] specifies: customers are visited in ID order from
-// the cursor on, and each one's summary is read from the purchase index,
-// which every order write keeps: O(log k + k) for k counted orders, over
-// contiguous integers. Customers without orders cost a map lookup each.
+// the cursor on (with f.CustomerIDs, each found by binary search), and
+// each one's summary is read from the purchase index, which every order
+// write keeps: O(1) when all of a customer's orders precede f.AsOf,
+// O(log k + k) over contiguous integers for k orders otherwise.
 func (s *Store) PurchaseSummaries(ctx context.Context, f crm.PurchaseSummaryFilter) ([]crm.PurchaseSummary, crm.Cursor, error) {
 	const op = "purchase summaries"
 	if err := ctx.Err(); err != nil {
