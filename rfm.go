@@ -184,16 +184,21 @@ func newRFMScore(s *PurchaseSummary, asOf time.Time) RFMScore {
 // scoreRFM sets the R, F and M scores and the segment of out, in
 // customer ID order.
 func scoreRFM(out []RFMScore, segments []RFMSegment) {
-	ranks, packed := make([]rankKey, len(out)), make([]uint64, 2*len(out)) // keys, then scratch
+	n := len(out)
+	ranks, packed := make([]rankKey, n), make([]uint64, 2*n) // keys, then scratch
+	// The scores go to compact arrays first, where the sorted ranks
+	// write them out of order, and then to out in one pass.
+	scores := make([]int8, 3*n)
+	r, f, m := scores[:n], scores[n:2*n], scores[2*n:]
 	for i := range out {
 		ranks[i] = rankKey{-int64(out[i].Recency), int32(i)} // the most recent last
 	}
-	setQuintiles(out, ranks, packed, func(s *RFMScore, q int) { s.R = q })
+	setQuintiles(ranks, packed, r)
 	for i := range out {
 		ranks[i] = rankKey{int64(out[i].Frequency), int32(i)}
 	}
-	setQuintiles(out, ranks, packed, func(s *RFMScore, q int) { s.F = q })
-	monetaryQuintiles(out, ranks, packed)
+	setQuintiles(ranks, packed, f)
+	monetaryQuintiles(out, ranks, packed, m)
 	var names [5][5]string // by R and F score
 	for r := range names {
 		for f := range names[r] {
@@ -201,7 +206,9 @@ func scoreRFM(out []RFMScore, segments []RFMSegment) {
 		}
 	}
 	for i := range out {
-		out[i].Segment = names[out[i].R-1][out[i].F-1]
+		s := &out[i]
+		s.R, s.F, s.M = int(r[i]), int(f[i]), int(m[i])
+		s.Segment = names[s.R-1][s.F-1]
 	}
 }
 
@@ -300,8 +307,8 @@ func newQuintileCuts(n int) quintileCuts {
 }
 
 // score returns Quintile(k, n) for the n of c.
-func (c *quintileCuts) score(k int) int {
-	s := 1
+func (c *quintileCuts) score(k int) int8 {
+	s := int8(1)
 	for _, last := range c {
 		if k > last {
 			s++
@@ -310,16 +317,16 @@ func (c *quintileCuts) score(k int) int {
 	return s
 }
 
-// setQuintiles sets, with set, the quintile of each of ranks[i].pos by
+// setQuintiles sets scores[ranks[i].pos] to the quintile of it by
 // ranks[i].key, ties in position order; ranks are in position order.
 // Keys spanning at most four values per score, such as recency in days
 // and order counts, are ranked by counting, in linear time. Otherwise,
 // when the keys span less than 2^40 and there are fewer than 2^24
 // scores, it sorts (key, position) packed into one uint64, a plain
-// integer sort, in packed (reused between calls; twice as long as out,
+// integer sort, in packed (reused between calls; twice as long as ranks,
 // the second half scratch).
-func setQuintiles(out []RFMScore, ranks []rankKey, packed []uint64, set func(*RFMScore, int)) {
-	n := len(out)
+func setQuintiles(ranks []rankKey, packed []uint64, scores []int8) {
+	n := len(ranks)
 	if n == 0 {
 		return
 	}
@@ -343,7 +350,7 @@ func setQuintiles(out []RFMScore, ranks []rankKey, packed []uint64, set func(*RF
 		}
 		for _, r := range ranks {
 			k := &next[r.key-lo]
-			set(&out[r.pos], cuts.score(int(*k)))
+			scores[r.pos] = cuts.score(int(*k))
 			*k++
 		}
 	case n < 1<<posBits && hi-lo >= 0 && span < 1<<(64-posBits):
@@ -357,12 +364,12 @@ func setQuintiles(out []RFMScore, ranks []rankKey, packed []uint64, set func(*RF
 			radixSort(keys, packed[n:2*n], bits.Len64(span)+posBits)
 		}
 		for k, p := range keys {
-			set(&out[p&(1<<posBits-1)], cuts.score(k+1))
+			scores[p&(1<<posBits-1)] = cuts.score(k + 1)
 		}
 	default:
 		slices.SortFunc(ranks, compareRank)
 		for k, r := range ranks {
-			set(&out[r.pos], cuts.score(k+1))
+			scores[r.pos] = cuts.score(k + 1)
 		}
 	}
 }
@@ -400,10 +407,10 @@ func radixSort(keys, scratch []uint64, width int) {
 	}
 }
 
-// monetaryQuintiles sets the M scores: by amounts scaled to whole
+// monetaryQuintiles sets the M scores of out in scores: by amounts scaled to whole
 // ten-thousandths when every one fits an int64 so, by decimal comparison
 // otherwise.
-func monetaryQuintiles(out []RFMScore, ranks []rankKey, packed []uint64) {
+func monetaryQuintiles(out []RFMScore, ranks []rankKey, packed []uint64, scores []int8) {
 	for i := range out {
 		v, ok := scaledAmount(out[i].Monetary.Amount)
 		if !ok {
@@ -415,13 +422,13 @@ func monetaryQuintiles(out []RFMScore, ranks []rankKey, packed []uint64) {
 			})
 			cuts := newQuintileCuts(len(out))
 			for k, r := range ranks {
-				out[r.pos].M = cuts.score(k + 1)
+				scores[r.pos] = cuts.score(k + 1)
 			}
 			return
 		}
 		ranks[i] = rankKey{v, int32(i)}
 	}
-	setQuintiles(out, ranks, packed, func(s *RFMScore, q int) { s.M = q })
+	setQuintiles(ranks, packed, scores)
 }
 
 // pow10 holds 10^0 … 10^4.

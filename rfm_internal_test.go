@@ -40,7 +40,7 @@ func TestQuintileCutsEqualQuintile(t *testing.T) {
 	for _, n := range []int{1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 99, 100, 101, 82868} {
 		cuts := newQuintileCuts(n)
 		for k := 1; k <= n; k++ {
-			if got, want := cuts.score(k), Quintile(k, n); got != want {
+			if got, want := int(cuts.score(k)), Quintile(k, n); got != want {
 				t.Fatalf("rank %d of %d: score %d, Quintile %d", k, n, got, want)
 			}
 		}
