@@ -89,6 +89,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -942,16 +943,20 @@ func removeSorted(ids []string, id string) []string {
 
 // mergeSorted returns the union of the disjoint ascending a and b. When b
 // sorts after a, the usual case with increasing IDs, b is appended to a.
-func mergeSorted(a, b []string) []string {
+func mergeSorted(a, b []string) []string { return mergeSortedFunc(a, b, strings.Compare) }
+
+// mergeSortedFunc returns the union of a and b, disjoint and ascending
+// by compare, reusing a's array when b sorts after it.
+func mergeSortedFunc[T any](a, b []T, compare func(T, T) int) []T {
 	if len(a) == 0 {
 		return slices.Clone(b)
 	}
-	if len(b) == 0 || a[len(a)-1] < b[0] {
+	if len(b) == 0 || compare(a[len(a)-1], b[0]) < 0 {
 		return append(a, b...)
 	}
-	out := make([]string, 0, len(a)+len(b))
+	out := make([]T, 0, len(a)+len(b))
 	for len(a) > 0 && len(b) > 0 {
-		if a[0] < b[0] {
+		if compare(a[0], b[0]) < 0 {
 			out, a = append(out, a[0]), a[1:]
 		} else {
 			out, b = append(out, b[0]), b[1:]

@@ -275,7 +275,7 @@ func (x *customerIndex) move(fromID, toID string, byID map[string]*crm.Order) {
 		return
 	}
 	to := x.of(toID)
-	to.ps = x.mergePurchases(to.ps, from.ps)
+	to.ps = mergeSortedFunc(to.ps, from.ps, x.compare)
 	to.retally()
 	*from = customerPurchases{}
 }
@@ -324,24 +324,6 @@ func (x *customerIndex) compare(a, b purchase) int {
 		return cmp.Compare(a.at, b.at)
 	}
 	return strings.Compare(a.order.ID, b.order.ID)
-}
-
-// mergePurchases returns the union of the disjoint ordered a and b,
-// reusing a's array when b sorts after it.
-func (x *customerIndex) mergePurchases(a, b []purchase) []purchase {
-	if n := len(a); n == 0 || x.compare(a[n-1], b[0]) < 0 {
-		return append(a, b...)
-	}
-	out := make([]purchase, 0, len(a)+len(b))
-	for len(a) > 0 && len(b) > 0 {
-		if x.compare(a[0], b[0]) < 0 {
-			out, a = append(out, a[0]), a[1:]
-		} else {
-			out, b = append(out, b[0]), b[1:]
-		}
-	}
-	out = append(out, a...)
-	return append(out, b...)
 }
 
 // newPurchase returns the index entry of the counting order o, numbering
