@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math/bits"
 	"slices"
 	"strings"
 	"time"
@@ -112,6 +113,57 @@ type RFMOptions struct {
 // ("summaries[i].total"). ScoreRFM sorts a copy of its input: it needs
 // memory for all the customers at once, O(n), and O(n log n) time.
 func ScoreRFM(summaries []PurchaseSummary, opts RFMOptions) ([]RFMScore, error) {
+	segments, err := rfmOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	verr := &ValidationError{Entity: "rfm"}
+	idx, _ := checkSummaries(verr, summaries)
+	if err := verr.err(); err != nil {
+		return nil, err
+	}
+	out := make([]RFMScore, len(summaries))
+	for pos, i := range idx {
+		out[pos] = newRFMScore(&summaries[i], opts.AsOf)
+	}
+	scoreRFM(out, segments)
+	return out, nil
+}
+
+// scoreRFMPages is [ScoreRFM] over the concatenation of pages, read in
+// place, when their customers ascend strictly and they are in one
+// currency, as a store's pages are; ok is false, and nothing is done,
+// otherwise or if opts are bad.
+func scoreRFMPages(pages [][]PurchaseSummary, opts RFMOptions) (out []RFMScore, ok bool) {
+	segments, err := rfmOptions(opts)
+	if err != nil {
+		return nil, false
+	}
+	n, prev, currency := 0, (*PurchaseSummary)(nil), ""
+	for _, page := range pages {
+		for i := range page {
+			s := &page[i]
+			if prev == nil {
+				currency = s.Total.Currency
+			} else if s.CustomerID <= prev.CustomerID || s.Total.Currency != currency {
+				return nil, false
+			}
+			n, prev = n+1, s
+		}
+	}
+	out = make([]RFMScore, 0, n)
+	for _, page := range pages {
+		for i := range page {
+			out = append(out, newRFMScore(&page[i], opts.AsOf))
+		}
+	}
+	scoreRFM(out, segments)
+	return out, true
+}
+
+// rfmOptions returns the segment map of opts, or a [*ValidationError]
+// naming a zero AsOf and each bad segment rule.
+func rfmOptions(opts RFMOptions) ([]RFMSegment, error) {
 	verr := &ValidationError{Entity: "rfm"}
 	if opts.AsOf.IsZero() {
 		verr.add("as_of", "required")
@@ -121,32 +173,43 @@ func ScoreRFM(summaries []PurchaseSummary, opts RFMOptions) ([]RFMScore, error) 
 		segments = DefaultRFMSegments()
 	}
 	validateRFMSegments(verr, segments)
-	if err := verr.err(); err != nil {
-		return nil, err
-	}
-	idx, _ := checkSummaries(verr, summaries)
-	if err := verr.err(); err != nil {
-		return nil, err
-	}
-	out := make([]RFMScore, len(summaries))
-	for pos, i := range idx {
-		s := &summaries[i]
-		out[pos] = RFMScore{CustomerID: s.CustomerID, Recency: s.RecencyDays(opts.AsOf), Frequency: s.Orders, Monetary: s.Total}
-	}
-	ranks, packed := make([]rankKey, len(out)), make([]uint64, len(out))
+	return segments, verr.err()
+}
+
+// newRFMScore returns the unscored RFM values of s as of asOf.
+func newRFMScore(s *PurchaseSummary, asOf time.Time) RFMScore {
+	return RFMScore{CustomerID: s.CustomerID, Recency: s.RecencyDays(asOf), Frequency: s.Orders, Monetary: s.Total}
+}
+
+// scoreRFM sets the R, F and M scores and the segment of out, in
+// customer ID order.
+func scoreRFM(out []RFMScore, segments []RFMSegment) {
+	n := len(out)
+	ranks, packed := make([]rankKey, n), make([]uint64, 2*n) // keys, then scratch
+	// The scores go to compact arrays first, where the sorted ranks
+	// write them out of order, and then to out in one pass.
+	scores := make([]int8, 3*n)
+	r, f, m := scores[:n], scores[n:2*n], scores[2*n:]
 	for i := range out {
 		ranks[i] = rankKey{-int64(out[i].Recency), int32(i)} // the most recent last
 	}
-	setQuintiles(out, ranks, packed, func(s *RFMScore, q int) { s.R = q })
+	setQuintiles(ranks, packed, r)
 	for i := range out {
 		ranks[i] = rankKey{int64(out[i].Frequency), int32(i)}
 	}
-	setQuintiles(out, ranks, packed, func(s *RFMScore, q int) { s.F = q })
-	monetaryQuintiles(out, ranks, packed)
-	for i := range out {
-		out[i].Segment = rfmSegment(segments, out[i].R, out[i].F)
+	setQuintiles(ranks, packed, f)
+	monetaryQuintiles(out, ranks, packed, m)
+	var names [5][5]string // by R and F score
+	for r := range names {
+		for f := range names[r] {
+			names[r][f] = rfmSegment(segments, r+1, f+1)
+		}
 	}
-	return out, nil
+	for i := range out {
+		s := &out[i]
+		s.R, s.F, s.M = int(r[i]), int(f[i]), int(m[i])
+		s.Segment = names[s.R-1][s.F-1]
+	}
 }
 
 // ScoreRFM reads the purchase summaries f selects, in f.Currency (which
@@ -160,14 +223,22 @@ func (c *Client) ScoreRFM(ctx context.Context, f PurchaseSummaryFilter, opts RFM
 	if opts.AsOf.IsZero() {
 		opts.AsOf = f.AsOf
 	}
-	var all []PurchaseSummary
-	for s, err := range c.PurchaseSummaries(ctx, f) {
+	var pages [][]PurchaseSummary // scored in place, not copied summary by summary
+	for {
+		page, next, err := c.ListPurchaseSummaries(ctx, f)
 		if err != nil {
 			return nil, fmt.Errorf("crm: score rfm: %w", err)
 		}
-		all = append(all, s)
+		pages = append(pages, page)
+		if next == "" {
+			break
+		}
+		f.After = next
 	}
-	return ScoreRFM(all, opts)
+	if out, ok := scoreRFMPages(pages, opts); ok {
+		return out, nil
+	}
+	return ScoreRFM(slices.Concat(pages...), opts) // to name what is wrong
 }
 
 // validateRFMSegments records in verr every rule of segments without a
@@ -222,40 +293,124 @@ func compareRank(a, b rankKey) int {
 // posBits is how many low bits of a packed rank key hold the position.
 const posBits = 24
 
-// setQuintiles sets, with set, the quintile of each of ranks[i].pos by
-// ranks[i].key, ties in position order. When the keys span less than
-// 2^40 and there are fewer than 2^24 scores, it sorts (key, position)
-// packed into one uint64, a plain integer sort, in packed (reused
-// between calls).
-func setQuintiles(out []RFMScore, ranks []rankKey, packed []uint64, set func(*RFMScore, int)) {
-	n := len(out)
+// quintileCuts are, for n ranks, the last ranks that [Quintile] scores
+// 1, 2, 3 and 4: the score of rank k is one more than the number of
+// cuts below k, with no division per rank.
+type quintileCuts [4]int
+
+func newQuintileCuts(n int) quintileCuts {
+	var c quintileCuts
+	for q := range c {
+		c[q] = (q+1)*(n-1)/5 + 1 // 5(k−1) ≤ (q+1)(n−1)
+	}
+	return c
+}
+
+// score returns Quintile(k, n) for the n of c.
+func (c *quintileCuts) score(k int) int8 {
+	s := int8(1)
+	for _, last := range c {
+		if k > last {
+			s++
+		}
+	}
+	return s
+}
+
+// setQuintiles sets scores[ranks[i].pos] to the quintile of it by
+// ranks[i].key, ties in position order; ranks are in position order.
+// Keys spanning at most four values per score, such as recency in days
+// and order counts, are ranked by counting, in linear time. Otherwise,
+// when the keys span less than 2^40 and there are fewer than 2^24
+// scores, it sorts (key, position) packed into one uint64, a plain
+// integer sort, in packed (reused between calls; twice as long as ranks,
+// the second half scratch).
+func setQuintiles(ranks []rankKey, packed []uint64, scores []int8) {
+	n := len(ranks)
 	if n == 0 {
 		return
 	}
+	cuts := newQuintileCuts(n)
 	lo, hi := ranks[0].key, ranks[0].key
 	for _, r := range ranks {
 		lo, hi = min(lo, r.key), max(hi, r.key)
 	}
-	if n < 1<<posBits && hi-lo >= 0 && uint64(hi-lo) < 1<<(64-posBits) {
+	span := uint64(hi - lo)
+	switch {
+	case hi-lo >= 0 && span < 4*uint64(n):
+		// next[v] is the 1-based rank of the next key lo+v in
+		// position order.
+		next := make([]int32, span+1)
+		for _, r := range ranks {
+			next[r.key-lo]++
+		}
+		rank := int32(1)
+		for v, c := range next {
+			next[v], rank = rank, rank+c
+		}
+		for _, r := range ranks {
+			k := &next[r.key-lo]
+			scores[r.pos] = cuts.score(int(*k))
+			*k++
+		}
+	case n < 1<<posBits && hi-lo >= 0 && span < 1<<(64-posBits):
 		for i, r := range ranks {
 			packed[i] = uint64(r.key-lo)<<posBits | uint64(r.pos)
 		}
-		slices.Sort(packed)
-		for k, p := range packed {
-			set(&out[p&(1<<posBits-1)], Quintile(k+1, n))
+		keys := packed[:n]
+		if n < radixMin {
+			slices.Sort(keys)
+		} else {
+			radixSort(keys, packed[n:2*n], bits.Len64(span)+posBits)
 		}
-		return
-	}
-	slices.SortFunc(ranks, compareRank)
-	for k, r := range ranks {
-		set(&out[r.pos], Quintile(k+1, n))
+		for k, p := range keys {
+			scores[p&(1<<posBits-1)] = cuts.score(k + 1)
+		}
+	default:
+		slices.SortFunc(ranks, compareRank)
+		for k, r := range ranks {
+			scores[r.pos] = cuts.score(k + 1)
+		}
 	}
 }
 
-// monetaryQuintiles sets the M scores: by amounts scaled to whole
+// radixMin is the number of keys from which setQuintiles sorts them by
+// radix rather than by comparison.
+const radixMin = 256
+
+// radixDigit is the width in bits of a digit of radixSort.
+const radixDigit = 11
+
+// radixSort sorts keys, all below 2^width, in ascending order, by least
+// significant digit first, in O(n · width/radixDigit) time; scratch is
+// as long as keys.
+func radixSort(keys, scratch []uint64, width int) {
+	src, dst := keys, scratch
+	for shift := 0; shift < width; shift += radixDigit {
+		var at [1 << radixDigit]int // where the next key of each digit goes
+		for _, k := range src {
+			at[k>>shift&(1<<radixDigit-1)]++
+		}
+		n := 0
+		for d, c := range at {
+			at[d], n = n, n+c
+		}
+		for _, k := range src {
+			d := k >> shift & (1<<radixDigit - 1)
+			dst[at[d]] = k
+			at[d]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &keys[0] {
+		copy(keys, src)
+	}
+}
+
+// monetaryQuintiles sets the M scores of out in scores: by amounts scaled to whole
 // ten-thousandths when every one fits an int64 so, by decimal comparison
 // otherwise.
-func monetaryQuintiles(out []RFMScore, ranks []rankKey, packed []uint64) {
+func monetaryQuintiles(out []RFMScore, ranks []rankKey, packed []uint64, scores []int8) {
 	for i := range out {
 		v, ok := scaledAmount(out[i].Monetary.Amount)
 		if !ok {
@@ -265,14 +420,15 @@ func monetaryQuintiles(out []RFMScore, ranks []rankKey, packed []uint64) {
 			slices.SortFunc(ranks, func(a, b rankKey) int {
 				return cmp.Or(out[a.pos].Monetary.Amount.Cmp(out[b.pos].Monetary.Amount), cmp.Compare(a.pos, b.pos))
 			})
+			cuts := newQuintileCuts(len(out))
 			for k, r := range ranks {
-				out[r.pos].M = Quintile(k+1, len(out))
+				scores[r.pos] = cuts.score(k + 1)
 			}
 			return
 		}
 		ranks[i] = rankKey{v, int32(i)}
 	}
-	setQuintiles(out, ranks, packed, func(s *RFMScore, q int) { s.M = q })
+	setQuintiles(ranks, packed, scores)
 }
 
 // pow10 holds 10^0 … 10^4.

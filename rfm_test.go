@@ -74,41 +74,53 @@ func rankFirstRef(n int, less func(i, j int) bool) []int {
 func TestScoreRFMMatchesPandasDefinition(t *testing.T) {
 	asOf := time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
 	rng := rand.New(rand.NewPCG(1, 2))
-	for _, n := range []int{1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 14, 100, 997} {
-		var sums []crm.PurchaseSummary
-		for i := range n {
-			last := asOf.Add(-time.Duration(rng.IntN(30*24)) * time.Hour) // many recency ties
-			amount := decimal.New(rng.Int64N(40), -1)                     // many spend ties
-			switch {
-			case n > 100 && i%7 == 0:
-				amount = decimal.RequireFromString("123456789012345.6789") // beyond the int64 fast path
-			case i%11 == 0:
-				amount = decimal.RequireFromString("200000000.00") // keys too far apart to pack
-			}
-			sums = append(sums, crm.PurchaseSummary{
-				CustomerID: fmt.Sprintf("c%05d", i), Orders: 1 + rng.IntN(4), Days: 1,
-				Last: last, Total: crm.Money{Amount: amount, Currency: "EUR"},
-			})
+	// Narrow keys are ranked by counting, wider ones by sorting: both
+	// variants cover each way for each score.
+	for _, wide := range []bool{false, true} {
+		for _, n := range []int{1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 14, 100, 997} {
+			testScoreRFMMatchesPandas(t, rng, asOf, n, wide)
 		}
-		shuffled := append([]crm.PurchaseSummary(nil), sums...)
-		rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
-		got, err := crm.ScoreRFM(shuffled, crm.RFMOptions{AsOf: asOf})
-		require.NoError(t, err)
-		require.Len(t, got, n)
+	}
+}
 
-		rec := func(i int) int { return sums[i].RecencyDays(asOf) }
-		rRank := rankFirstRef(n, func(i, j int) bool { return rec(i) > rec(j) }) // rank(ascending=False)
-		fRank := rankFirstRef(n, func(i, j int) bool { return sums[i].Orders < sums[j].Orders })
-		mRank := rankFirstRef(n, func(i, j int) bool { return sums[i].Total.Amount.LessThan(sums[j].Total.Amount) })
-		for i, s := range got {
-			require.Equal(t, sums[i].CustomerID, s.CustomerID, "ordered by customer ID")
-			assert.Equal(t, rec(i), s.Recency)
-			assert.Equal(t, sums[i].Orders, s.Frequency)
-			assert.True(t, sums[i].Total.Equal(s.Monetary))
-			assert.Equal(t, qcutRef(rRank[i], n), s.R, "n %d, customer %d: R", n, i)
-			assert.Equal(t, qcutRef(fRank[i], n), s.F, "n %d, customer %d: F", n, i)
-			assert.Equal(t, qcutRef(mRank[i], n), s.M, "n %d, customer %d: M", n, i)
+func testScoreRFMMatchesPandas(t *testing.T, rng *rand.Rand, asOf time.Time, n int, wide bool) {
+	var sums []crm.PurchaseSummary
+	for i := range n {
+		last := asOf.Add(-time.Duration(rng.IntN(30*24)) * time.Hour) // many recency ties
+		amount := decimal.New(rng.Int64N(40), -1)                     // many spend ties
+		switch {
+		case !wide:
+			amount = decimal.New(rng.Int64N(40), -4) // keys close enough to count
+		case n > 100 && i%7 == 0:
+			amount = decimal.RequireFromString("123456789012345.6789") // beyond the int64 fast path
+		case i%11 == 0:
+			amount = decimal.RequireFromString("200000000.00") // keys too far apart to pack
+		case i%3 == 0:
+			last = asOf.AddDate(-rng.IntN(100), 0, 0) // recency over a century
 		}
+		sums = append(sums, crm.PurchaseSummary{
+			CustomerID: fmt.Sprintf("c%05d", i), Orders: 1 + rng.IntN(4), Days: 1,
+			Last: last, Total: crm.Money{Amount: amount, Currency: "EUR"},
+		})
+	}
+	shuffled := append([]crm.PurchaseSummary(nil), sums...)
+	rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	got, err := crm.ScoreRFM(shuffled, crm.RFMOptions{AsOf: asOf})
+	require.NoError(t, err)
+	require.Len(t, got, n)
+
+	rec := func(i int) int { return sums[i].RecencyDays(asOf) }
+	rRank := rankFirstRef(n, func(i, j int) bool { return rec(i) > rec(j) }) // rank(ascending=False)
+	fRank := rankFirstRef(n, func(i, j int) bool { return sums[i].Orders < sums[j].Orders })
+	mRank := rankFirstRef(n, func(i, j int) bool { return sums[i].Total.Amount.LessThan(sums[j].Total.Amount) })
+	for i, s := range got {
+		require.Equal(t, sums[i].CustomerID, s.CustomerID, "ordered by customer ID")
+		assert.Equal(t, rec(i), s.Recency)
+		assert.Equal(t, sums[i].Orders, s.Frequency)
+		assert.True(t, sums[i].Total.Equal(s.Monetary))
+		assert.Equal(t, qcutRef(rRank[i], n), s.R, "n %d, customer %d: R", n, i)
+		assert.Equal(t, qcutRef(fRank[i], n), s.F, "n %d, customer %d: F", n, i)
+		assert.Equal(t, qcutRef(mRank[i], n), s.M, "n %d, customer %d: M", n, i)
 	}
 }
 

@@ -67,9 +67,15 @@
 //   - Orders and payments cost as opportunities do, each with a
 //     per-customer index that FindOrders, FindPayments, MoveOrders,
 //     MovePayments and CustomerExposure (one pass, O(k)) use; payments
-//     are indexed by order too. PurchaseSummaries visits customers in
-//     ID order and each one's orders through that index: O(k log k) per
-//     customer with k orders, amounts added as int64 while they fit.
+//     are indexed by order too. Beside the sorted customer IDs lies a
+//     purchase index that every order write keeps (O(log n) to find the
+//     customer, then O(1) for an order placed after the customer's
+//     others, O(k) otherwise): each customer's counting orders as
+//     integers in time order, with their running tally.
+//     PurchaseSummaries walks it in ID order: O(1) per customer whose
+//     orders all precede the as-of instant (one tally read, two
+//     decimals built), O(log k + k) otherwise, amounts added as int64
+//     while they fit, exactly as decimals when not.
 //   - Surveys cost as leads do. Responses cost as orders do, indexed by
 //     customer and by survey, with a map of their unique keys (survey,
 //     wave, respondent) that makes CreateResponse's check O(1);
@@ -80,7 +86,8 @@
 //     keep transactions short. Its undo log holds one entry per write.
 //
 // Memory is one deep copy of each record, plus a sorted ID index per
-// entity and per customer's contacts and opportunities.
+// entity and per customer's contacts and opportunities, and the purchase
+// index: about 90 bytes per customer and 32 per order not cancelled.
 package memory
 
 import (
@@ -88,6 +95,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -128,8 +136,10 @@ type data struct {
 	mu     sync.RWMutex
 	closed bool
 
-	customers   map[string]*crm.Customer
-	customerIDs []string // keys of customers, ascending
+	customers map[string]*crm.Customer
+	// sorted lists the keys of customers in ascending order, each with
+	// the purchase index of its orders.
+	sorted customerIndex
 	// customerKeys maps each email address, phone number and tax ID of a
 	// customer to the IDs of the customers having it, so that exact
 	// filters need not scan.
@@ -203,7 +213,7 @@ const (
 
 // New returns an empty Store.
 func New() *Store {
-	return &Store{d: &data{
+	d := &data{
 		customers:    make(map[string]*crm.Customer),
 		customerKeys: make(map[customerKey][]string),
 		contacts:     make(map[string]*crm.Contact),
@@ -219,10 +229,13 @@ func New() *Store {
 
 		orders:   newChildren(orderCustomer, nil),
 		payments: newChildren(paymentCustomer, paymentOrder),
+		sorted:   customerIndex{currencyNo: make(map[string]uint32)},
 
 		surveys:   newChildren(noCustomer, nil),
 		responses: newChildren(responseCustomer, responseSurvey).uniqueBy(responseKey),
-	}}
+	}
+	d.orders.secondary = &d.sorted
+	return &Store{d: d}
 }
 
 // lock takes the store's lock, shared when write is false; inside a
@@ -315,7 +328,7 @@ func (s *Store) CreateCustomer(ctx context.Context, c *crm.Customer) error {
 	}
 	s.saveCustomer(nc.ID, nil)
 	d.putCustomer(nc, nil)
-	d.customerIDs = insertSorted(d.customerIDs, nc.ID)
+	d.sorted.insert(nc.ID)
 	s.unlock(true)
 	return nil
 }
@@ -358,7 +371,7 @@ func (s *Store) CreateCustomers(ctx context.Context, cs []*crm.Customer) error {
 		s.saveCustomer(nc.ID, nil)
 		d.putCustomer(nc, nil)
 	}
-	d.customerIDs = mergeSorted(d.customerIDs, ids)
+	d.sorted.merge(ids)
 	return nil
 }
 
@@ -390,7 +403,7 @@ func (s *Store) FindCustomers(ctx context.Context, f crm.CustomerFilter) ([]*crm
 		return nil, "", err
 	}
 	d := s.d
-	ids := d.customerIDs
+	ids := d.sorted.ids
 	if keyed := d.keyedIDs(&f); keyed != nil {
 		ids = *keyed // only the customers an exact key names, whatever the store's size
 	}
@@ -676,7 +689,7 @@ func (s *Store) Close() error {
 		return ErrClosed
 	}
 	d.closed = true
-	d.customers, d.customerIDs, d.customerKeys = nil, nil, nil
+	d.customers, d.sorted, d.customerKeys = nil, customerIndex{}, nil
 	d.contacts, d.contactIDs, d.contactsOf = nil, nil, nil
 	d.pipelines, d.pipelineIDs = nil, nil
 	d.opportunities, d.opportunityIDs, d.opportunitiesOf = nil, nil, nil
@@ -809,11 +822,11 @@ func (d *data) restoreCustomer(id string, e *crm.Customer) {
 	case e == nil && exists:
 		d.indexCustomer(d.customers[id], false)
 		delete(d.customers, id)
-		d.customerIDs = removeSorted(d.customerIDs, id)
+		d.sorted.remove(id)
 	case e != nil:
 		d.putCustomer(e, d.customers[id])
 		if !exists {
-			d.customerIDs = insertSorted(d.customerIDs, id)
+			d.sorted.insert(id)
 		}
 	}
 }
@@ -943,16 +956,20 @@ func removeSorted(ids []string, id string) []string {
 
 // mergeSorted returns the union of the disjoint ascending a and b. When b
 // sorts after a, the usual case with increasing IDs, b is appended to a.
-func mergeSorted(a, b []string) []string {
+func mergeSorted(a, b []string) []string { return mergeSortedFunc(a, b, strings.Compare) }
+
+// mergeSortedFunc returns the union of a and b, disjoint and ascending
+// by compare, reusing a's array when b sorts after it.
+func mergeSortedFunc[T any](a, b []T, compare func(T, T) int) []T {
 	if len(a) == 0 {
 		return slices.Clone(b)
 	}
-	if len(b) == 0 || a[len(a)-1] < b[0] {
+	if len(b) == 0 || compare(a[len(a)-1], b[0]) < 0 {
 		return append(a, b...)
 	}
-	out := make([]string, 0, len(a)+len(b))
+	out := make([]T, 0, len(a)+len(b))
 	for len(a) > 0 && len(b) > 0 {
-		if a[0] < b[0] {
+		if compare(a[0], b[0]) < 0 {
 			out, a = append(out, a[0]), a[1:]
 		} else {
 			out, b = append(out, b[0]), b[1:]

@@ -36,6 +36,21 @@ type children[E any] struct {
 	// its ID ([children.uniqueBy]).
 	keys map[string]string
 	key  func(*E) string
+	// secondary, if not nil, is an index that every write keeps.
+	secondary childIndex[E]
+}
+
+// childIndex is a secondary index of a children table, told of every
+// change to the stored records, undoing included.
+type childIndex[E any] interface {
+	// replace records that the stored record old (nil if there was
+	// none) is now cur (nil if it is gone).
+	replace(old, cur *E)
+	// move records that the records of customer fromID now belong to
+	// customer toID (fromID itself if they are equal) and are the
+	// records of byID with their IDs, which differ from the old ones
+	// only in their customer and stamps.
+	move(fromID, toID string, byID map[string]*E)
 }
 
 func newChildren[E any](customer, parent func(*E) string) children[E] {
@@ -84,6 +99,9 @@ func (t *children[E]) put(id string, r, old *E) {
 		}
 		t.keys[t.key(r)] = id
 	}
+	if t.secondary != nil {
+		t.secondary.replace(old, r)
+	}
 }
 
 // index and unindex add id to and remove it from the list of customer,
@@ -113,6 +131,9 @@ func (t *children[E]) restore(id string, r *E) {
 		}
 		if t.key != nil {
 			delete(t.keys, t.key(cur))
+		}
+		if t.secondary != nil {
+			t.secondary.replace(cur, nil)
 		}
 	case r != nil:
 		t.put(id, r, cur)
@@ -322,6 +343,9 @@ func moveChildRecords[E any](ctx context.Context, s *Store, t *children[E], what
 	ids := t.of[fromID]
 	moveRecords(t.byID, ids, restamp, save)
 	moveChildren(t.of, fromID, toID)
+	if t.secondary != nil {
+		t.secondary.move(fromID, toID, t.byID)
+	}
 	return len(ids), nil
 }
 

@@ -54,3 +54,34 @@ func BenchmarkPurchaseSummaries(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCreateOrder stores orders of 100,000 customers, one op per
+// order, in time order as they usually arrive; it measures what keeping
+// the per-customer indexes, the purchase index among them, adds to a
+// write.
+func BenchmarkCreateOrder(b *testing.B) {
+	s := memory.New()
+	defer s.Close()
+	ctx := b.Context()
+	const customers = 100_000
+	var batch []*crm.Customer
+	for c := range customers {
+		batch = append(batch, &crm.Customer{ID: fmt.Sprintf("c%07d", c), Kind: crm.KindPerson, Name: "C", Version: 1})
+	}
+	if err := s.CreateCustomers(ctx, batch); err != nil {
+		b.Fatal(err)
+	}
+	at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	total := crm.Money{Amount: decimal.New(1234, -2), Currency: "EUR"}
+	o := &crm.Order{Status: crm.OrderFulfilled, Total: total, Paid: total, Version: 1}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		o.ID, o.CustomerID = fmt.Sprintf("o%09d", i), batch[(i*7919)%customers].ID
+		o.OrderedAt = at.Add(time.Duration(i) * time.Second)
+		if err := s.CreateOrder(ctx, o); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
