@@ -202,6 +202,7 @@ var (
 	_ sqlstore.ArgLimiter   = dialect{}
 	_ sqlstore.SerialWriter = dialect{}
 	_ sqlstore.MonthGrouper = dialect{}
+	_ sqlstore.Copier       = dialect{}
 )
 
 // Name returns "sqlite".
