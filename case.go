@@ -34,18 +34,21 @@ func (k CaseKind) Valid() bool {
 
 // CasePriority says how urgent a case is; it chooses the case's
 // [CaseSLA].
-type CasePriority string
+type CasePriority = Priority
 
-// Case priorities, from the least to the most urgent.
+// Priority is how urgent a case or a task is.
+type Priority string
+
+// Priorities, from the least to the most urgent.
 const (
-	PriorityLow    CasePriority = "low"
-	PriorityNormal CasePriority = "normal"
-	PriorityHigh   CasePriority = "high"
-	PriorityUrgent CasePriority = "urgent"
+	PriorityLow    Priority = "low"
+	PriorityNormal Priority = "normal"
+	PriorityHigh   Priority = "high"
+	PriorityUrgent Priority = "urgent"
 )
 
-// Valid reports whether p is one of the case priorities.
-func (p CasePriority) Valid() bool {
+// Valid reports whether p is one of the priorities.
+func (p Priority) Valid() bool {
 	switch p {
 	case PriorityLow, PriorityNormal, PriorityHigh, PriorityUrgent:
 		return true

@@ -131,6 +131,10 @@ func (c *Client) createCase(ctx context.Context, tx Store, cs *Case, now time.Ti
 		}
 		return nil, err
 	}
+	var rule string
+	if cs.OwnerID == "" {
+		cs.OwnerID, rule = c.assign(AssignmentSubject{Entity: EntityCase, Region: cust.Region, Industry: cust.Industry, Country: cust.Address.Country})
+	}
 	if cs.OwnerID == "" {
 		cs.OwnerID = cmp.Or(cust.OwnerID, by)
 	}
@@ -149,6 +153,11 @@ func (c *Client) createCase(ctx context.Context, tx Store, cs *Case, now time.Ti
 	}
 	if err := tx.AddCaseChange(ctx, &ch); err != nil {
 		return nil, err
+	}
+	if rule != "" {
+		if err := c.recordOwnerChange(ctx, tx, EntityCase, cs.ID, cs.CustomerID, "", cs.OwnerID, now, by, rule); err != nil {
+			return nil, err
+		}
 	}
 	return cs.Clone(), nil
 }
@@ -350,6 +359,9 @@ func (c *Client) modifyCase(ctx context.Context, id string, version int64, op st
 		}
 		cs.Version = before.Version
 		if err := tx.UpdateCase(ctx, cs); err != nil {
+			return err
+		}
+		if err := c.recordOwnerChange(ctx, tx, EntityCase, id, cs.CustomerID, before.OwnerID, cs.OwnerID, now, by, ""); err != nil {
 			return err
 		}
 		if due {

@@ -271,6 +271,8 @@ type config struct {
 	leadScoring  *LeadScoring
 	caseSLA      map[CasePriority]CaseSLA
 	followUp     *FollowUpPolicy
+	assigner     *Assigner
+	contact      *ContactPolicy
 }
 
 // WithClock sets the clock the Client reads the time from (default: the
@@ -350,6 +352,8 @@ type Client struct {
 	scoring    *LeadScoring
 	caseSLA    map[CasePriority]CaseSLA
 	followUp   *FollowUpPolicy
+	assigner   *Assigner
+	contact    ContactPolicy
 }
 
 // New returns a Client over store. It fails if store is nil or an option
@@ -399,6 +403,9 @@ func New(store Store, opts ...Option) (*Client, error) {
 	if cfg.followUp != nil {
 		cfg.followUp.validate(verr)
 	}
+	if cfg.contact != nil {
+		cfg.contact.validate(verr)
+	}
 	if err := verr.err(); err != nil {
 		return nil, err
 	}
@@ -410,10 +417,12 @@ func New(store Store, opts ...Option) (*Client, error) {
 		region:     cfg.region,
 		duplicates: cfg.duplicates,
 		survive:    cfg.survivorship,
-		childKinds: append([]ChildKind{contactKind, opportunityKind, leadKind, orderKind, paymentKind, responseKind, caseKind}, cfg.childKinds...),
+		childKinds: append([]ChildKind{contactKind, opportunityKind, leadKind, orderKind, paymentKind, responseKind, caseKind, interactionKind, taskKind, ownerChangeKind}, cfg.childKinds...),
 		scoring:    cfg.leadScoring,
 		caseSLA:    cfg.caseSLA,
 		followUp:   cfg.followUp,
+		assigner:   cfg.assigner,
+		contact:    contactPolicy(cfg.contact),
 	}, nil
 }
 

@@ -33,6 +33,7 @@ import (
 //	credit_limit        an amount and a currency code: "50000.00 EUR"
 //	risk_level          low, medium or high
 //	birth_date          2006-01-02
+//	time_zone           an IANA time zone, such as Europe/Berlin
 //	consent_email, consent_phone, consent_sms, consent_post, do_not_contact
 //	                    true or false (also yes/no, 1/0)
 //	created_at          RFC 3339, such as 2025-01-02T10:11:23Z
@@ -145,6 +146,7 @@ var csvColumns = map[string]func(c *Customer, v string) error{
 		c.CreditLimit = m
 		return err
 	},
+	"time_zone": func(c *Customer, v string) error { c.TimeZone = v; return nil },
 	"birth_date": func(c *Customer, v string) (err error) {
 		c.BirthDate, err = time.Parse(time.DateOnly, v)
 		return err

@@ -220,6 +220,10 @@ type Customer struct {
 	BirthDate    time.Time
 	Consent      Consents
 	DoNotContact bool
+	// TimeZone is the customer's IANA time zone, such as "Europe/Berlin":
+	// care plans and quiet hours read the customer's calendar in it. ""
+	// means the zone the caller configures as default.
+	TimeZone string
 	// Source says where the customer came from, such as "web" or "referral".
 	Source string
 
@@ -407,6 +411,12 @@ func normalizeCustomer(c *Customer, region string, now time.Time, verr *Validati
 	}
 	if c.RiskLevel != "" && !c.RiskLevel.Valid() {
 		verr.add("risk_level", "must be low, medium or high")
+	}
+	c.TimeZone = strings.TrimSpace(c.TimeZone)
+	if c.TimeZone != "" {
+		if _, err := loadZone(c.TimeZone); err != nil {
+			verr.add("time_zone", "unknown time zone %q", c.TimeZone)
+		}
 	}
 	c.BirthDate = dateOf(c.BirthDate)
 	if c.BirthDate.After(now) {
@@ -705,6 +715,7 @@ type CustomerUpdate struct {
 	Consent      map[Channel]bool
 	DoNotContact *bool
 	Source       *string
+	TimeZone     *string
 }
 
 // apply writes u onto cust, recording unknown channels in verr.
@@ -745,6 +756,7 @@ func (u *CustomerUpdate) apply(cust *Customer, now time.Time, verr *ValidationEr
 	}
 	set(&cust.DoNotContact, u.DoNotContact)
 	set(&cust.Source, u.Source)
+	set(&cust.TimeZone, u.TimeZone)
 }
 
 func set[T any](dst *T, src *T) {
@@ -826,11 +838,15 @@ func (c *Client) modifyCustomer(ctx context.Context, id string, version int64, o
 		if cust.Version != version {
 			return fmt.Errorf("have version %d, stored %d: %w", version, cust.Version, ErrConflict)
 		}
+		owner := cust.OwnerID
 		if err := change(cust, now); err != nil {
 			return err
 		}
 		cust.UpdatedAt, cust.UpdatedBy = now, by
 		if err := tx.UpdateCustomer(ctx, cust); err != nil {
+			return err
+		}
+		if err := c.recordOwnerChange(ctx, tx, EntityCustomer, id, id, owner, cust.OwnerID, now, by, ""); err != nil {
 			return err
 		}
 		out = cust

@@ -258,6 +258,10 @@ func (c *Client) CreateLead(ctx context.Context, in *Lead) (*Lead, error) {
 	if err := verr.err(); err != nil {
 		return nil, err
 	}
+	var rule string
+	if l.OwnerID == "" {
+		l.OwnerID, rule = c.assign(AssignmentSubject{Entity: EntityLead, Region: l.Region, Industry: l.Industry})
+	}
 	if l.OwnerID == "" {
 		l.OwnerID = by
 	}
@@ -266,7 +270,16 @@ func (c *Client) CreateLead(ctx context.Context, in *Lead) (*Lead, error) {
 	l.CreatedAt, l.CreatedBy = now, by
 	l.UpdatedAt, l.UpdatedBy = now, by
 	l.Version = 1
-	if err := c.store.CreateLead(ctx, l); err != nil {
+	err := c.store.RunInTx(ctx, func(tx Store) error {
+		if err := tx.CreateLead(ctx, l); err != nil {
+			return err
+		}
+		if rule == "" {
+			return nil
+		}
+		return c.recordOwnerChange(ctx, tx, EntityLead, l.ID, "", "", l.OwnerID, now, by, rule)
+	})
+	if err != nil {
 		return nil, wrapUnlessTyped("create lead", err)
 	}
 	return l.Clone(), nil
@@ -448,6 +461,9 @@ func (c *Client) modifyLead(ctx context.Context, s Store, id string, version int
 		}
 		l.UpdatedAt, l.UpdatedBy = now, by
 		if err := tx.UpdateLead(ctx, l); err != nil {
+			return err
+		}
+		if err := c.recordOwnerChange(ctx, tx, EntityLead, id, l.CustomerID, before.OwnerID, l.OwnerID, now, by, ""); err != nil {
 			return err
 		}
 		out = l.Clone()

@@ -29,7 +29,7 @@ const (
 
 // SurvivorshipRules maps a field to its rule. Fields: name, address,
 // industry, region, size, stage, owner_id, tax_id, credit_rating,
-// credit_limit, risk_level, birth_date, source; "custom" for every custom
+// credit_limit, risk_level, birth_date, source, time_zone; "custom" for every custom
 // field, or "custom.<key>" for one. Emails, phones and tags are always the
 // union of both records; consent per channel is always the most recent
 // decision; do_not_contact holds if either record has it.
@@ -232,6 +232,7 @@ var mergeFields = []mergeField{
 		},
 	},
 	stringField("source", func(c *Customer) *string { return &c.Source }),
+	stringField("time_zone", func(c *Customer) *string { return &c.TimeZone }),
 }
 
 func mergeFieldByName(name string) *mergeField {

@@ -460,6 +460,9 @@ func (c *Client) modifyOpportunity(ctx context.Context, s Store, id string, vers
 		if err := tx.UpdateOpportunity(ctx, o); err != nil {
 			return err
 		}
+		if err := c.recordOwnerChange(ctx, tx, EntityOpportunity, id, o.CustomerID, before.OwnerID, o.OwnerID, now, by, ""); err != nil {
+			return err
+		}
 		if ch, due := changeOf(before, o); due {
 			if err := tx.AddOpportunityChange(ctx, &ch); err != nil {
 				return err

@@ -29,6 +29,9 @@ type Store interface {
 	SegmentStore
 	CaseStore
 	SurveyStore
+	InteractionStore
+	TaskStore
+	OwnershipStore
 
 	// RunInTx calls fn with a Store whose reads and writes form one
 	// transaction: if fn returns nil the writes commit together; if it
@@ -648,6 +651,114 @@ type CaseStore interface {
 	// and [ErrDuplicate], moving nothing, if a case of fromID and one of
 	// toID share a Source.
 	MoveCases(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error)
+}
+
+// InteractionStore keeps interactions and contact claims.
+type InteractionStore interface {
+	// CreateInteraction stores i, which has its ID, timestamps and
+	// Version set by the caller. It returns an error matching
+	// [ErrDuplicate] if an interaction with i.ID exists and [ErrNotFound]
+	// if its customer does not exist. ContactID, OpportunityID and CaseID
+	// are not checked.
+	CreateInteraction(ctx context.Context, i *Interaction) error
+
+	// FindInteractionByID returns the interaction with id, or an error
+	// matching [ErrNotFound].
+	FindInteractionByID(ctx context.Context, id string) (*Interaction, error)
+
+	// FindInteractions returns one page of the interactions f selects,
+	// in ascending ID order, and the cursor of the next page ("" after
+	// the last), with the same guarantees and limits as FindCustomers.
+	FindInteractions(ctx context.Context, f InteractionFilter) ([]*Interaction, Cursor, error)
+
+	// UpdateInteraction replaces the stored interaction i.ID with i under
+	// the version rule of UpdateCustomer ([ErrConflict], [ErrNotFound]).
+	// It returns [ErrNotFound] also if i.CustomerID names no customer.
+	UpdateInteraction(ctx context.Context, i *Interaction) error
+
+	// DeleteInteraction removes the interaction id, provided its stored
+	// Version is version: [ErrNotFound] if there is none, [ErrConflict]
+	// if its version differs.
+	DeleteInteraction(ctx context.Context, id string, version int64) error
+
+	// LastContacts returns, for each of customerIDs that has an
+	// interaction, its latest one ([LastContact]: greatest At, then
+	// greatest ID), in ascending customer ID order. Unknown IDs and
+	// customers with no interaction are left out. At most MaxPageLimit
+	// IDs may be given; more fail with [ErrInvalid].
+	LastContacts(ctx context.Context, customerIDs []string) ([]LastContact, error)
+
+	// MoveInteractions re-points every interaction of customer fromID to
+	// customer toID, stamping each with UpdatedAt at, UpdatedBy by and a
+	// Version one higher, and returns how many moved. It returns an
+	// error matching [ErrNotFound] if toID names no customer.
+	MoveInteractions(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error)
+
+	// CreateContactClaim stores c. It returns an error matching
+	// [ErrDuplicate] if a claim with c.ID exists or the customer has a
+	// claim numbered c.Seq — the guard that lets only one of two
+	// concurrent claims on a customer through — and [ErrNotFound] if
+	// its customer does not exist.
+	CreateContactClaim(ctx context.Context, c *ContactClaim) error
+
+	// LastContactClaim returns the claim of customerID with the greatest
+	// Seq, or an error matching [ErrNotFound] if it has none.
+	LastContactClaim(ctx context.Context, customerID string) (*ContactClaim, error)
+
+	// FindContactClaims returns one page of the claims f selects, in
+	// ascending ID order, and the cursor of the next page ("" after the
+	// last), with the same guarantees and limits as FindCustomers.
+	FindContactClaims(ctx context.Context, f ContactClaimFilter) ([]*ContactClaim, Cursor, error)
+}
+
+// TaskStore keeps tasks.
+type TaskStore interface {
+	// CreateTask stores t, which has its ID, timestamps and Version set
+	// by the caller. It returns an error matching [ErrDuplicate] if a
+	// task with t.ID exists or t has a Source another task has, and
+	// [ErrNotFound] if its customer does not exist. ContactID,
+	// OpportunityID and CaseID are not checked.
+	CreateTask(ctx context.Context, t *Task) error
+
+	// FindTaskByID returns the task with id, or an error matching
+	// [ErrNotFound].
+	FindTaskByID(ctx context.Context, id string) (*Task, error)
+
+	// FindTasks returns one page of the tasks f selects, in ascending ID
+	// order, and the cursor of the next page ("" after the last), with
+	// the same guarantees and limits as FindCustomers.
+	FindTasks(ctx context.Context, f TaskFilter) ([]*Task, Cursor, error)
+
+	// UpdateTask replaces the stored task t.ID with t under the version
+	// rule of UpdateCustomer ([ErrConflict], [ErrNotFound]). It returns
+	// [ErrNotFound] also if t.CustomerID names no customer, and
+	// [ErrDuplicate] if another task has t's Source.
+	UpdateTask(ctx context.Context, t *Task) error
+
+	// MoveTasks re-points every task of customer fromID to customer toID,
+	// stamping each with UpdatedAt at, UpdatedBy by and a Version one
+	// higher, and returns how many moved. It returns an error matching
+	// [ErrNotFound] if toID names no customer.
+	MoveTasks(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error)
+}
+
+// OwnershipStore keeps the ownership history of customers, leads,
+// opportunities and cases.
+type OwnershipStore interface {
+	// AddOwnerChange appends ch, which has its ID set by the caller. It
+	// returns an error matching [ErrDuplicate] if an entry with ch.ID
+	// exists. The record it names is not checked: the entry outlives it.
+	AddOwnerChange(ctx context.Context, ch *OwnerChange) error
+
+	// FindOwnerChanges returns one page of the entries f selects, in
+	// ascending ID order, and the cursor of the next page ("" after the
+	// last), with the same guarantees and limits as FindCustomers.
+	FindOwnerChanges(ctx context.Context, f OwnerChangeFilter) ([]*OwnerChange, Cursor, error)
+
+	// MoveOwnerChanges sets CustomerID to toID on every entry whose
+	// CustomerID is fromID, and returns how many moved. Entries are a
+	// record of the past: nothing else about them changes.
+	MoveOwnerChanges(ctx context.Context, fromID, toID string) (int, error)
 }
 
 // pages iterates over every record a paged find returns for f, fetching

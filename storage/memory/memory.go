@@ -168,6 +168,11 @@ type data struct {
 	responses children[crm.Response]
 	cases     children[crm.Case]
 
+	interactions children[crm.Interaction]
+	claims       children[crm.ContactClaim]
+	tasks        children[crm.Task]
+	owners       children[crm.OwnerChange]
+
 	segments segmentData
 }
 
@@ -233,6 +238,11 @@ func New() *Store {
 
 		surveys:   newChildren(noCustomer, nil),
 		responses: newChildren(responseCustomer, responseSurvey).uniqueBy(responseKey),
+
+		interactions: newChildren(interactionCustomer, nil),
+		claims:       newChildren(claimCustomer, nil).uniqueBy(claimKey),
+		tasks:        newChildren(taskCustomer, nil).uniqueBy(taskKey),
+		owners:       newChildren(ownerChangeCustomer, nil),
 	}
 	d.orders.secondary = &d.sorted
 	return &Store{d: d}
@@ -697,6 +707,8 @@ func (s *Store) Close() error {
 	d.leads, d.orders, d.payments = children[crm.Lead]{}, children[crm.Order]{}, children[crm.Payment]{}
 	d.cases = children[crm.Case]{}
 	d.surveys, d.responses = children[crm.Survey]{}, children[crm.Response]{}
+	d.interactions, d.claims = children[crm.Interaction]{}, children[crm.ContactClaim]{}
+	d.tasks, d.owners = children[crm.Task]{}, children[crm.OwnerChange]{}
 	return nil
 }
 

@@ -23,7 +23,7 @@ const customerColumns = `c.id, c.kind, c.name, c.industry, c.region, c.size, c.s
 	c.tax_id, c.credit_rating, c.credit_limit_amount, c.credit_limit_currency, c.risk_level, c.birth_date,
 	c.consent_email_granted, c.consent_email_at, c.consent_phone_granted, c.consent_phone_at,
 	c.consent_sms_granted, c.consent_sms_at, c.consent_post_granted, c.consent_post_at,
-	c.do_not_contact, c.source,
+	c.do_not_contact, c.source, c.time_zone,
 	c.address_street, c.address_city, c.address_postal_code, c.address_state, c.address_country,
 	c.custom, c.archived_at, c.merged_into,
 	c.created_at, c.created_by, c.updated_at, c.updated_by, c.version`
@@ -46,7 +46,7 @@ type customerParams struct {
 	ConsentPostGranted                                           bool
 	ConsentPostAt                                                any
 	DoNotContact                                                 bool
-	Source                                                       string
+	Source, TimeZone                                             string
 	Street, City, PostalCode, State, Country                     string
 	Custom                                                       any // JSON text or nil
 	ArchivedAt                                                   any
@@ -63,7 +63,7 @@ func (p *customerParams) values() []any {
 		p.TaxID, p.CreditRating, p.CreditLimitAmount, p.CreditLimitCurrency, p.RiskLevel, p.BirthDate,
 		p.ConsentEmailGranted, p.ConsentEmailAt, p.ConsentPhoneGranted, p.ConsentPhoneAt,
 		p.ConsentSMSGranted, p.ConsentSMSAt, p.ConsentPostGranted, p.ConsentPostAt,
-		p.DoNotContact, p.Source,
+		p.DoNotContact, p.Source, p.TimeZone,
 		p.Street, p.City, p.PostalCode, p.State, p.Country,
 		p.Custom, p.ArchivedAt, p.MergedInto,
 		p.CreatedAt, p.CreatedBy, p.UpdatedAt, p.UpdatedBy,
@@ -82,7 +82,7 @@ func (s *Store) customerParams(c *crm.Customer) (customerParams, error) {
 		ConsentPhoneGranted: c.Consent.Phone.Granted, ConsentPhoneAt: s.timeArg(c.Consent.Phone.At),
 		ConsentSMSGranted: c.Consent.SMS.Granted, ConsentSMSAt: s.timeArg(c.Consent.SMS.At),
 		ConsentPostGranted: c.Consent.Post.Granted, ConsentPostAt: s.timeArg(c.Consent.Post.At),
-		DoNotContact: c.DoNotContact, Source: c.Source,
+		DoNotContact: c.DoNotContact, Source: c.Source, TimeZone: c.TimeZone,
 		Street: c.Address.Street, City: c.Address.City, PostalCode: c.Address.PostalCode,
 		State: c.Address.State, Country: c.Address.Country,
 		ArchivedAt: s.timeArg(c.ArchivedAt), MergedInto: c.MergedInto,
@@ -121,7 +121,7 @@ func (s *Store) scanCustomer(r interface{ Scan(...any) error }) (*crm.Customer, 
 		&c.Consent.Phone.Granted, s.timeDest(&c.Consent.Phone.At),
 		&c.Consent.SMS.Granted, s.timeDest(&c.Consent.SMS.At),
 		&c.Consent.Post.Granted, s.timeDest(&c.Consent.Post.At),
-		&c.DoNotContact, &c.Source,
+		&c.DoNotContact, &c.Source, &c.TimeZone,
 		&c.Address.Street, &c.Address.City, &c.Address.PostalCode, &c.Address.State, &c.Address.Country,
 		&custom, s.timeDest(&c.ArchivedAt), &c.MergedInto,
 		s.timeDest(&c.CreatedAt), &c.CreatedBy, s.timeDest(&c.UpdatedAt), &c.UpdatedBy, &c.Version)
@@ -150,7 +150,7 @@ const insertCustomer = `INSERT INTO customers (id,
 	tax_id, credit_rating, credit_limit_amount, credit_limit_currency, risk_level, birth_date,
 	consent_email_granted, consent_email_at, consent_phone_granted, consent_phone_at,
 	consent_sms_granted, consent_sms_at, consent_post_granted, consent_post_at,
-	do_not_contact, source,
+	do_not_contact, source, time_zone,
 	address_street, address_city, address_postal_code, address_state, address_country,
 	custom, archived_at, merged_into,
 	created_at, created_by, updated_at, updated_by,
@@ -160,7 +160,7 @@ VALUES (?,
 	?, ?, ?, ?, ?, ?,
 	?, ?, ?, ?,
 	?, ?, ?, ?,
-	?, ?,
+	?, ?, ?,
 	?, ?, ?, ?, ?,
 	?, ?, ?,
 	?, ?, ?, ?,
@@ -213,7 +213,7 @@ func (s *Store) CreateCustomers(ctx context.Context, cs []*crm.Customer) error {
 	if len(cs) == 0 {
 		return nil
 	}
-	const ncols = 38 // id, the columns of customerParams, version
+	const ncols = 39 // id, the columns of customerParams, version
 	rows := make([]any, 0, ncols*len(cs))
 	var emails, phones, tags []any
 	for i, c := range cs {
@@ -536,7 +536,7 @@ const (
 	tax_id = ?, credit_rating = ?, credit_limit_amount = ?, credit_limit_currency = ?, risk_level = ?, birth_date = ?,
 	consent_email_granted = ?, consent_email_at = ?, consent_phone_granted = ?, consent_phone_at = ?,
 	consent_sms_granted = ?, consent_sms_at = ?, consent_post_granted = ?, consent_post_at = ?,
-	do_not_contact = ?, source = ?,
+	do_not_contact = ?, source = ?, time_zone = ?,
 	address_street = ?, address_city = ?, address_postal_code = ?, address_state = ?, address_country = ?,
 	custom = ?, archived_at = ?, merged_into = ?,
 	created_at = ?, created_by = ?, updated_at = ?, updated_by = ?,

@@ -59,6 +59,24 @@
 //     opportunity_id, which may be "". A unique index on (survey_id, wave,
 //     respondent_id) keeps one response per respondent and wave for every
 //     writer; a merge moves customer_id and leaves respondent_id.
+//   - interactions: a column per field of [crm.Interaction] (At in
+//     occurred_at), an index per filter, and interactions_last
+//     (customer_id, occurred_at, id), from whose end LastContacts takes
+//     each customer's latest interaction in one step; a foreign key to
+//     customers, none on contact_id, opportunity_id and case_id.
+//   - contact_claims: a column per field of [crm.ContactClaim] (At and
+//     Until in claimed_at and expires_at), unique on (customer_id, seq),
+//     which lets only one of two concurrent claims through; a foreign key
+//     to customers.
+//   - tasks: a column per field of [crm.Task] (Due in due_at), an index
+//     per filter; source NULL when empty, unique across all tasks; a
+//     foreign key to customers, none on contact_id, opportunity_id and
+//     case_id.
+//   - owner_changes: the ownership history, a column per field of
+//     [crm.OwnerChange] (From and To in from_owner and to_owner, At and
+//     By in changed_at and changed_by), an index per filter; no foreign
+//     key, since an entry outlives its record, and customer_id "" for a
+//     lead not converted.
 //   - schema_migrations: the applied migration versions ([Migrate]).
 //
 // name_fold (customers) and address_fold (customer_emails) hold the

@@ -136,6 +136,7 @@ func testCustomerUpdate(t *testing.T, s crm.Store) {
 	u.Consent.Email = crm.Consent{Granted: false, At: fineTime(20)}
 	u.Consent.Post = crm.Consent{Granted: true, At: fineTime(21)}
 	u.DoNotContact = false
+	u.TimeZone = "America/Argentina/Buenos_Aires"
 	u.ArchivedAt = time.Time{}
 	u.MergedInto = ""
 	u.UpdatedAt = fineTime(22)

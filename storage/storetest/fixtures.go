@@ -119,6 +119,7 @@ func fullCustomer(id, mergedInto string) *crm.Customer {
 			SMS:   crm.Consent{Granted: true, At: fineTime(3)},
 		},
 		DoNotContact: true,
+		TimeZone:     "Europe/Berlin",
 		Source:       "referral",
 		ArchivedAt:   fineTime(4),
 		MergedInto:   mergedInto,

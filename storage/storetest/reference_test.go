@@ -49,6 +49,10 @@ type refState struct {
 	segments      refSegments
 	surveys       map[string]*crm.Survey
 	responses     map[string]*crm.Response
+	interactions  map[string]*crm.Interaction
+	claims        map[string]*crm.ContactClaim
+	tasks         map[string]*crm.Task
+	ownerChanges  map[string]*crm.OwnerChange
 }
 
 var _ crm.Store = (*refStore)(nil)
@@ -66,6 +70,10 @@ func newRefStore(fault string) *refStore {
 		created:       map[string]int{},
 		surveys:       map[string]*crm.Survey{},
 		responses:     map[string]*crm.Response{},
+		interactions:  map[string]*crm.Interaction{},
+		claims:        map[string]*crm.ContactClaim{},
+		tasks:         map[string]*crm.Task{},
+		ownerChanges:  map[string]*crm.OwnerChange{},
 	}}}
 }
 
@@ -82,6 +90,10 @@ func (st *refState) clone() refState {
 		created:       make(map[string]int, len(st.created)),
 		surveys:       make(map[string]*crm.Survey, len(st.surveys)),
 		responses:     make(map[string]*crm.Response, len(st.responses)),
+		interactions:  cloneMap(st.interactions, (*crm.Interaction).Clone),
+		claims:        cloneMap(st.claims, (*crm.ContactClaim).Clone),
+		tasks:         cloneMap(st.tasks, (*crm.Task).Clone),
+		ownerChanges:  cloneMap(st.ownerChanges, (*crm.OwnerChange).Clone),
 	}
 	for id, sv := range st.surveys {
 		out.surveys[id] = sv.Clone()
@@ -189,6 +201,9 @@ func (s *refStore) in(c *crm.Customer) *crm.Customer {
 		if b, ok := v.Bool(); ok && !b && s.is("drop-false") {
 			delete(c.Custom, k)
 		}
+	}
+	if s.is("drop-time-zone") {
+		c.TimeZone = ""
 	}
 	if s.is("drop-label") && len(c.Emails) > 1 {
 		c.Emails[1].Label = ""

@@ -2,8 +2,9 @@
 // implementations: the executable form of the contract written in the
 // documentation of [crm.Store], [crm.CustomerStore], [crm.ContactStore],
 // [crm.PipelineStore], [crm.OpportunityStore], [crm.LeadStore],
-// [crm.OrderStore], [crm.SegmentStore], [crm.SurveyStore] and [crm.CaseStore]. Every adapter under storage/
-// runs it, and so can an adapter written anywhere else. A behaviour is
+// [crm.OrderStore], [crm.SegmentStore], [crm.SurveyStore], [crm.CaseStore],
+// [crm.InteractionStore], [crm.TaskStore] and [crm.OwnershipStore]. Every
+// adapter under storage/ runs it, and so can an adapter written anywhere else. A behaviour is
 // specified here once, and every adapter passes it or its build is red.
 //
 // An adapter's own test calls [Run] with a function that opens a fresh,
@@ -259,6 +260,52 @@ func suite() []check {
 	}...)
 	for _, fc := range caseFilterCases() {
 		checks = append(checks, check{"Case/Filter/" + fc.name, fc.test})
+	}
+	checks = append(checks, []check{
+		{"Interaction/RoundTrip", testInteractionRoundTrip},
+		{"Interaction/NotFound", testInteractionNotFound},
+		{"Interaction/Duplicate", testInteractionDuplicate},
+		{"Interaction/Update", testInteractionUpdate},
+		{"Interaction/Delete", testInteractionDelete},
+		{"Interaction/Paginate", testInteractionPaginate},
+		{"Interaction/LastContacts", testInteractionLastContacts},
+		{"Interaction/Move", testInteractionMove},
+		{"Interaction/Tx/Rollback", testInteractionTxRollback},
+		{"Interaction/Context/Canceled", testInteractionContextCanceled},
+	}...)
+	for _, fc := range interactionFilterCases() {
+		checks = append(checks, check{"Interaction/Filter/" + fc.name, fc.test})
+	}
+	checks = append(checks, []check{
+		{"ContactClaim/RoundTrip", testClaimRoundTrip},
+		{"ContactClaim/NotFound", testClaimNotFound},
+		{"ContactClaim/Duplicate", testClaimDuplicate},
+		{"ContactClaim/Last", testClaimLast},
+		{"ContactClaim/Concurrent", testClaimConcurrent},
+		{"ContactClaim/Paginate", testClaimPaginate},
+	}...)
+	for _, fc := range claimFilterCases() {
+		checks = append(checks, check{"ContactClaim/Filter/" + fc.name, fc.test})
+	}
+	checks = append(checks, []check{
+		{"Task/RoundTrip", testTaskRoundTrip},
+		{"Task/NotFound", testTaskNotFound},
+		{"Task/Duplicate", testTaskDuplicate},
+		{"Task/Update", testTaskUpdate},
+		{"Task/Paginate", testTaskPaginate},
+		{"Task/Move", testTaskMove},
+	}...)
+	for _, fc := range taskFilterCases() {
+		checks = append(checks, check{"Task/Filter/" + fc.name, fc.test})
+	}
+	checks = append(checks, []check{
+		{"OwnerChange/RoundTrip", testOwnerChangeRoundTrip},
+		{"OwnerChange/Duplicate", testOwnerChangeDuplicate},
+		{"OwnerChange/Paginate", testOwnerChangePaginate},
+		{"OwnerChange/Move", testOwnerChangeMove},
+	}...)
+	for _, fc := range ownerChangeFilterCases() {
+		checks = append(checks, check{"OwnerChange/Filter/" + fc.name, fc.test})
 	}
 	checks = append(checks, []check{
 

@@ -54,31 +54,38 @@ var faults = map[string][]string{
 	"no-truncate": {
 		"Case/RoundTrip", "Customer/RoundTrip", "Contact/RoundTrip", "Pipeline/RoundTrip", "Opportunity/RoundTrip",
 		"Opportunity/History/RoundTrip",
+		"Interaction/RoundTrip", "ContactClaim/RoundTrip", "Task/RoundTrip", "OwnerChange/RoundTrip",
 	},
 	"round-time": {
 		"Case/RoundTrip", "Customer/RoundTrip", "Contact/RoundTrip", "Pipeline/RoundTrip", "Opportunity/RoundTrip",
 		"Opportunity/History/RoundTrip",
+		"Interaction/RoundTrip", "ContactClaim/RoundTrip", "Task/RoundTrip", "OwnerChange/RoundTrip",
 	},
 	"keep-zone": {
 		"Case/RoundTrip", "Customer/RoundTrip", "Contact/RoundTrip", "Pipeline/RoundTrip", "Opportunity/RoundTrip",
 		"Opportunity/History/RoundTrip",
+		"Interaction/RoundTrip", "ContactClaim/RoundTrip", "Task/RoundTrip", "OwnerChange/RoundTrip",
 	},
 	"float-numbers":   {"Customer/RoundTrip"},
 	"drop-false":      {"Customer/RoundTrip"},
 	"drop-label":      {"Customer/RoundTrip"},
+	"drop-time-zone":  {"Customer/RoundTrip", "Customer/Update"},
 	"zero-time-epoch": {"Customer/ZeroValues", "Opportunity/ZeroValues"},
 	"not-found-text": {
 		"Case/NotFound", "Customer/NotFound", "Contact/NotFound", "Contact/MoveMissingTarget", "Pipeline/NotFound",
 		"Opportunity/NotFound", "Opportunity/History/NotFound", "Opportunity/MoveMissingTarget",
+		"Interaction/NotFound", "ContactClaim/NotFound", "Task/NotFound",
 	},
 	"update-upserts": {"Case/NotFound", "Customer/NotFound", "Pipeline/NotFound", "Opportunity/NotFound"},
 	"create-overwrites": {
 		"Case/Duplicate", "Customer/Duplicate", "Contact/Duplicate", "Pipeline/Duplicate", "Opportunity/Duplicate",
+		"Interaction/Duplicate", "ContactClaim/Duplicate", "Task/Duplicate", "OwnerChange/Duplicate",
 	},
 	"version-not-set": {"Case/Update", "Customer/Update", "Pipeline/Update", "Opportunity/Update"},
 	"no-version-check": {
 		"Case/StaleVersion", "Customer/StaleVersion", "Customer/ConcurrentUpdates", "Contact/StaleVersion",
 		"Opportunity/StaleVersion",
+		"Interaction/Update", "Task/Update",
 	},
 	"conflict-bumps-version": {"Customer/StaleVersion"},
 	"racy-update":            {"Customer/ConcurrentUpdates"},
@@ -115,20 +122,23 @@ var faults = map[string][]string{
 	},
 	"limit0-unlimited": {
 		"Case/Paginate", "Customer/DefaultLimit", "Contact/Paginate", "Opportunity/Paginate", "Opportunity/History/Paginate",
+		"Interaction/Paginate", "ContactClaim/Paginate", "Task/Paginate", "OwnerChange/Paginate",
 	},
 	"short-pages": {
 		"Case/Paginate", "Case/History", "Customer/Paginate", "Customer/Filter/None", "Opportunity/Paginate", "Opportunity/History/Paginate",
+		"Interaction/Paginate", "ContactClaim/Paginate", "Task/Paginate", "OwnerChange/Paginate",
 	},
 	"cursor-never-ends": {
 		"Case/Filter/None", "Case/History", "Customer/Paginate", "Customer/Filter/None", "Opportunity/Filter/None", "Opportunity/History/Order",
+		"Interaction/Filter/None", "ContactClaim/Filter/None", "Task/Filter/None", "OwnerChange/Filter/None",
 	},
 	"contacts-unfiltered":    {"Contact/Filter", "Contact/Move"},
-	"no-customer-check":      {"Case/NotFound", "Contact/NotFound", "Opportunity/NotFound"},
-	"delete-ignores-version": {"Contact/StaleVersion"},
+	"no-customer-check":      {"Case/NotFound", "Contact/NotFound", "Opportunity/NotFound", "Interaction/NotFound", "ContactClaim/NotFound", "Task/NotFound"},
+	"delete-ignores-version": {"Contact/StaleVersion", "Interaction/Delete"},
 	"move-no-target-check":   {"Case/Move", "Contact/MoveMissingTarget", "Opportunity/MoveMissingTarget"},
 	"move-no-version":        {"Case/Move", "Contact/Move", "Opportunity/Move"},
 	"move-one-page":          {"Contact/Move"},
-	"no-rollback":            {"Case/Tx/Rollback", "Tx/Rollback", "Tx/Panic", "Tx/Nested/OuterFails", "Opportunity/Tx/Rollback"},
+	"no-rollback":            {"Case/Tx/Rollback", "Tx/Rollback", "Tx/Panic", "Tx/Nested/OuterFails", "Opportunity/Tx/Rollback", "Interaction/Tx/Rollback"},
 	"tx-error-replaced":      {"Tx/Rollback"},
 	"tx-reads-committed":     {"Tx/Commit"},
 	"panic-keeps-lock":       {"Tx/Panic"},
@@ -141,6 +151,7 @@ var faults = map[string][]string{
 		"Context/Canceled/FindPipelines", "Context/Canceled/UpdateOpportunity",
 		"Context/Canceled/FindOpportunityChanges", "Context/CanceledInTx/AddOpportunityChange",
 		"Context/CanceledInTx/MoveOpportunities",
+		"Interaction/Context/Canceled",
 	},
 	"ctx-error-text": {
 		"Context/Canceled/MoveContacts", "Context/Canceled/FindOpportunities", "Context/DeadlineExceeded",
@@ -171,7 +182,7 @@ var faults = map[string][]string{
 	},
 	"amount-float":                 {"Opportunity/Update", "Opportunity/History/RoundTrip"},
 	"negative-limit-ok":            {"Opportunity/Limits", "Case/Paginate"},
-	"no-max-limit":                 {"Opportunity/Limits"},
+	"no-max-limit":                 {"Opportunity/Limits", "Interaction/LastContacts"},
 	"history-insertion-order":      {"Opportunity/History/Order"},
 	"history-versions-as-text":     {"Opportunity/History/Order"},
 	"history-overwrites":           {"Opportunity/History/Duplicate"},
@@ -207,6 +218,16 @@ var faults = map[string][]string{
 	"scores-ignore-kind":             {"Response/Scores", "Response/Filter"},
 	"scores-count-once":              {"Response/Scores", "Response/Move"},
 	"scores-by-count":                {"Response/Scores"},
+
+	// Interactions, contact claims, tasks and the ownership history.
+	"interaction-before-inclusive": {"Interaction/Filter/Before", "Interaction/Filter/Range"},
+	"last-contact-least-id":        {"Interaction/LastContacts"},
+	"claim-seq-not-unique":         {"ContactClaim/Duplicate", "ContactClaim/Concurrent"},
+	"claim-last-by-text":           {"ContactClaim/Last"},
+	"task-source-empty-clashes":    {"Task/Duplicate", "Task/Paginate"},
+	"task-open-done-matches":       {"Task/Filter/DoneFrom", "Task/Filter/DoneBefore", "Task/Filter/DoneRange"},
+	"owner-to-only":                {"OwnerChange/Filter/Owners", "OwnerChange/Filter/Owners/From"},
+	"owner-move-stamps":            {"OwnerChange/Move"},
 }
 
 // TestFaults checks that the suite is no tautology: for each fault it
