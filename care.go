@@ -113,7 +113,8 @@ type CareSkip struct {
 // plan.DueAt local time. A birthday on 29 February is kept on 28
 // February in other years. A revisit falls Every days after its base
 // date, or today if that has passed, and is not made while the plan has
-// an open revisit for the customer.
+// an open revisit for the customer. Customers marked do-not-contact are
+// skipped, and reported so.
 //
 // Running it again makes nothing new: each task carries a Source of the
 // plan, customer and date, which the store keeps unique; two runs at
@@ -158,7 +159,11 @@ type careDue struct {
 func (c *Client) careForPage(ctx context.Context, plan *CarePlan, page []*Customer, days int, now time.Time, run *CareRun) error {
 	var live []*Customer
 	for _, cust := range page {
-		if cust.MergedInto == "" && !cust.Archived() {
+		switch {
+		case cust.MergedInto != "" || cust.Archived():
+		case cust.DoNotContact:
+			run.Skipped = append(run.Skipped, CareSkip{CustomerID: cust.ID, Reason: "do not contact"})
+		default:
 			live = append(live, cust)
 		}
 	}

@@ -159,3 +159,13 @@ func TestClient_ScheduleCare_Concurrent(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, stored, 16)
 }
+
+func TestClient_ScheduleCare_SkipsDoNotContact(t *testing.T) {
+	c, _, _ := newClient(t)
+	ann := actorCtx(t, "ann")
+	quiet := mustCreate(t, c, ann, &crm.Customer{Name: "Quiet", DoNotContact: true, BirthDate: time.Date(1980, 3, 3, 0, 0, 0, 0, time.UTC)})
+	run, err := c.ScheduleCare(ann, crm.CarePlan{Name: "birthdays", Kind: crm.CareBirthday}, 7)
+	require.NoError(t, err)
+	assert.Empty(t, run.Created)
+	assert.Equal(t, []crm.CareSkip{{CustomerID: quiet.ID, Reason: "do not contact"}}, run.Skipped)
+}

@@ -246,7 +246,8 @@ type ContactClaim struct {
 	Until time.Time
 	// Override is true when the claim was made over a refusal, by the
 	// customer's owner; Overridden then says what was overridden (the
-	// refusal's message), and Reason why.
+	// refusal's reason, who and when, such as "claimed by bob at
+	// 2026-03-03T10:00:00Z, until 2026-03-05T10:00:00Z"), and Reason why.
 	Override   bool
 	Overridden string
 	Reason     string

@@ -328,8 +328,13 @@ type ContactConflictError struct {
 
 // Error says who was refused what, and why.
 func (e *ContactConflictError) Error() string {
+	return fmt.Sprintf("crm: contact customer %s by %s: %s", e.CustomerID, e.Channel, e.why())
+}
+
+// why says why e refused: the reason, who and when.
+func (e *ContactConflictError) why() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "crm: contact customer %s by %s: %s", e.CustomerID, e.Channel, e.Reason)
+	b.WriteString(string(e.Reason))
 	if e.ActorID != "" {
 		fmt.Fprintf(&b, " by %s at %s", e.ActorID, e.At.Format(time.RFC3339))
 	}
@@ -454,7 +459,7 @@ func (c *Client) claimContact(ctx context.Context, customerID string, channel In
 			case cust.OwnerID != by:
 				return fmt.Errorf("only the customer's owner %q may override: %w", cust.OwnerID, ErrForbidden)
 			}
-			claim.Override, claim.Overridden, claim.Reason = true, refusal.Error(), cfg.reason
+			claim.Override, claim.Overridden, claim.Reason = true, refusal.why(), cfg.reason
 		}
 		if err := tx.CreateContactClaim(ctx, claim); err != nil {
 			return err

@@ -57,8 +57,13 @@ func run(ctx context.Context, inMemory bool) error {
 	if err != nil {
 		return err
 	}
+	office, err := crm.NewBusinessCalendar(london, crm.MondayToFriday(crm.WorkingHours{From: 9 * time.Hour, To: 17 * time.Hour}))
+	if err != nil {
+		return err
+	}
 	client, err := crm.New(store, crm.WithClock(clk), crm.WithDefaultRegion("GB"), crm.WithAssigner(rules),
-		crm.WithContactPolicy(crm.ContactPolicy{Cooling: 48 * time.Hour, DefaultZone: london}))
+		crm.WithContactPolicy(crm.ContactPolicy{Cooling: 48 * time.Hour, DefaultZone: london}),
+		crm.WithCaseSLA(map[crm.CasePriority]crm.CaseSLA{crm.PriorityNormal: {Resolution: crm.SLAPolicy{Calendar: office, Target: 8 * time.Hour}}}))
 	if err != nil {
 		return err
 	}
@@ -95,16 +100,31 @@ func run(ctx context.Context, inMemory bool) error {
 		}
 		clk.At = clk.At.Add(time.Hour)
 	}
-	// Northwind was visited in December; the others not since joining.
+	// Northwind was visited in December, and a renewal opened; the
+	// others were not seen since joining.
+	northwind := custs["Northwind Traders Ltd"].ID
 	clk.At = time.Date(2025, 12, 8, 10, 0, 0, 0, time.UTC)
-	if _, err := client.LogInteraction(as("ann"), &crm.Interaction{CustomerID: custs["Northwind Traders Ltd"].ID,
+	if _, err := client.LogInteraction(as("ann"), &crm.Interaction{CustomerID: northwind,
 		Channel: crm.InteractionVisit, Subject: "Quarterly review", Outcome: "done"}); err != nil {
 		return err
 	}
+	pipeline, err := client.CreatePipeline(as("mgr"), crm.DefaultPipeline())
+	if err != nil {
+		return err
+	}
+	renewal, err := client.CreateOpportunity(as("ann"), &crm.Opportunity{Name: "2026 renewal", CustomerID: northwind, PipelineID: pipeline.ID,
+		Amount: crm.MustMoney("24000", "GBP"), CloseDate: time.Date(2026, 3, 31, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		return err
+	}
+	nps, err := client.CreateSurvey(as("mgr"), &crm.Survey{Kind: crm.SurveyKindNPS, Name: "Relationship NPS", Question: "How likely are you to recommend us?"})
+	if err != nil {
+		return err
+	}
 
-	// Sunday evening: the care plans fill the week.
-	clk.At = at(1, 18, 0)
-	heading("Sunday: care plans scheduled for the week")
+	// Monday early: the care plans fill the week.
+	clk.At = at(2, 6, 0)
+	heading("Monday 06:00: care plans scheduled for the week")
 	plans := []crm.CarePlan{
 		{Name: "birthdays", Kind: crm.CareBirthday},
 		{Name: "key-accounts", Kind: crm.CareRevisit, Every: 90, Customers: crm.CustomerFilter{Tags: []string{"key-account"}}, Priority: crm.PriorityHigh},
@@ -140,7 +160,7 @@ func run(ctx context.Context, inMemory bool) error {
 		}
 	}
 
-	heading("Monday: Ann's day")
+	heading("Monday 08:00: Ann's day")
 	clk.At = at(2, 8, 0)
 	if err := printAgenda(client, as("ann"), "ann", crm.SpanDay, clk.At); err != nil {
 		return err
@@ -182,9 +202,9 @@ func run(ctx context.Context, inMemory bool) error {
 		{at(3, 9, 0), "bob", "Alan Turing", crm.InteractionEmail, ""},              // no consent
 		{at(3, 9, 30), "bob", "Berg Maskin AB", crm.InteractionMeeting, ""},        // do not contact
 		{at(3, 10, 0), "bob", "Grace Hopper", crm.InteractionCall, ""},             // bob gets there first
+		{at(3, 23, 30), "bob", "Kanda Trading KK", crm.InteractionCall, ""},        // 08:30 in Tokyo; his own call is no bar
 		{at(4, 9, 0), "ann", "Grace Hopper", crm.InteractionCall, ""},              // her birthday: bob called yesterday
 		{at(4, 9, 5), "ann", "Grace Hopper", crm.InteractionCall, "birthday call"}, // Ann owns Grace: override
-		{at(4, 23, 30), "bob", "Kanda Trading KK", crm.InteractionCall, ""},        // 08:30 in Tokyo, but bob's own contact is no bar
 	}
 	for _, s := range steps {
 		var opts []crm.ClaimOption
@@ -201,7 +221,8 @@ func run(ctx context.Context, inMemory bool) error {
 	done := map[string]time.Time{
 		"Send the renewal quote":          at(2, 11, 0),
 		"Call about the spring order":     at(2, 14, 20),
-		"Confirm the shipment":            at(2, 9, 10),
+		"Revisit Hudson Outfitters Inc":   at(2, 14, 30),
+		"Confirm the shipment":            at(2, 8, 50),
 		"Birthday greeting: Grace Hopper": at(4, 9, 10),
 	}
 	for t, err := range client.Tasks(as("mgr"), crm.TaskFilter{Statuses: []crm.TaskStatus{crm.TaskOpen}}) {
@@ -214,6 +235,16 @@ func run(ctx context.Context, inMemory bool) error {
 				return err
 			}
 		}
+	}
+
+	// The renewal moves on and is won on Thursday.
+	clk.At = at(3, 16, 0)
+	if renewal, err = client.MoveOpportunity(as("ann"), renewal.ID, renewal.Version, "proposal", crm.MoveOptions{}); err != nil {
+		return err
+	}
+	clk.At = at(5, 11, 0)
+	if _, err = client.MoveOpportunity(as("ann"), renewal.ID, renewal.Version, "won", crm.MoveOptions{Order: &crm.Order{}}); err != nil {
+		return err
 	}
 
 	// New business: a lead and a complaint assigned by the rules; Kanda
@@ -233,6 +264,19 @@ func run(ctx context.Context, inMemory bool) error {
 	}
 	if err := client.Reassign(as("mgr"), crm.EntityCustomer, kanda.ID, kanda.Version, "ann", "Japan moves to Ann"); err != nil {
 		return err
+	}
+	clk.At = at(5, 14, 30)
+	if _, err := client.ConvertLead(as(lead.OwnerID), lead.ID, lead.Version, crm.LeadConversion{}); err != nil {
+		return err
+	}
+	if cs, err = client.SetCaseStatus(as(cs.OwnerID), cs.ID, cs.Version, crm.CaseResolved); err != nil {
+		return err
+	}
+	for i, name := range []string{"Northwind Traders Ltd", "Hudson Outfitters Inc", "Alan Turing", "Kanda Trading KK"} {
+		clk.At = at(6, 9, i)
+		if _, err := client.RecordResponse(ctx, &crm.Response{SurveyID: nps.ID, CustomerID: custs[name].ID, Score: []int{9, 10, 6, 8}[i]}); err != nil {
+			return err
+		}
 	}
 	heading("Ownership")
 	tw = table("record", "from", "to", "by", "reason")
@@ -255,15 +299,24 @@ func run(ctx context.Context, inMemory bool) error {
 		return err
 	}
 
-	heading("Timeline: Grace Hopper")
+	heading("Timeline: Northwind Traders Ltd")
 	tw = table("when (UTC)", "what", "who", "detail")
-	for e, err := range client.Timeline(ctx, custs["Grace Hopper"].ID, crm.TimelineFilter{}) {
+	for e, err := range client.Timeline(ctx, northwind, crm.TimelineFilter{}) {
 		if err != nil {
 			return err
 		}
-		detail := ""
-		if e.Interaction != nil {
+		var detail string
+		switch {
+		case e.Interaction != nil:
 			detail = string(e.Interaction.Channel) + ", " + e.Interaction.Outcome
+		case e.StageMove != nil:
+			detail = orDash(e.StageMove.FromStage) + " → " + e.StageMove.ToStage
+		case e.Order != nil:
+			detail = e.Order.Total.String()
+		case e.Case != nil:
+			detail = string(e.Case.Kind) + ": " + e.Case.Subject
+		case e.Response != nil:
+			detail = fmt.Sprintf("NPS %d", e.Response.Score)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.At.Format("2006-01-02 15:04"), e.Kind, orDash(e.ActorID), detail)
 	}
@@ -275,7 +328,7 @@ func run(ctx context.Context, inMemory bool) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", cl.At.Format("Mon 15:04"), cl.ActorID, strings.TrimPrefix(cl.Overridden, "crm: "), cl.Reason)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", cl.At.Format("Mon 15:04"), cl.ActorID, cl.Overridden, cl.Reason)
 	}
 	tw.Flush()
 
@@ -284,9 +337,17 @@ func run(ctx context.Context, inMemory bool) error {
 	if err != nil {
 		return err
 	}
-	tw = table("owner", "interactions", "tasks on time", "leads converted", "deals advanced", "won", "complaints in SLA")
+	tw = table("owner", "interactions", "tasks on time", "leads converted", "deals advanced", "won", "revenue won", "NPS", "complaints in SLA")
 	for _, c := range cards {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%d\t%d\t%s\n", c.OwnerID, c.Interactions, ratio(c.TasksOnTime), c.LeadsConverted, c.Advanced, c.Won, ratio(c.ComplaintsInSLA))
+		score := "–"
+		if c.NPS != nil {
+			score = fmt.Sprintf("%+.0f (n=%d)", c.NPS.Score, c.NPS.N)
+		}
+		revenue := "–"
+		if len(c.RevenueWon) > 0 {
+			revenue = c.RevenueWon[0].String()
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%d\t%d\t%s\t%s\t%s\n", c.OwnerID, c.Interactions, ratio(c.TasksOnTime), c.LeadsConverted, c.Advanced, c.Won, revenue, score, ratio(c.ComplaintsInSLA))
 	}
 	tw.Flush()
 	return nil
@@ -310,8 +371,11 @@ func printAgenda(client *crm.Client, ctx context.Context, owner string, span crm
 		names[id] = c.Name
 		return c.Name
 	}
-	fmt.Printf("%s, %s to %s: %d planned, %d done (%d on time), %d overdue\n", owner,
-		a.Start.Format("Mon 2 Jan"), a.End.Add(-time.Minute).Format("Mon 2 Jan"), len(a.Planned), len(a.Done), a.OnTime(), len(a.Overdue))
+	when := a.Start.Format("Mon 2 Jan")
+	if span != crm.SpanDay {
+		when += " to " + a.End.Add(-time.Minute).Format("Mon 2 Jan")
+	}
+	fmt.Printf("%s, %s: %d planned, %d done (%d on time), %d overdue\n", owner, when, len(a.Planned), len(a.Done), a.OnTime(), len(a.Overdue))
 	tw := table("due (UTC)", "task", "customer", "priority", "status")
 	for _, t := range a.Planned {
 		status := string(t.Status)
