@@ -421,7 +421,11 @@ func (c *Client) ClaimContact(ctx context.Context, customerID string, channel In
 		if errors.Is(err, ErrDuplicate) && attempt < maxClaimRetries {
 			continue // a concurrent claim took the number: look again
 		}
-		if err != nil {
+		var conflict *ContactConflictError
+		switch {
+		case errors.As(err, &conflict):
+			return nil, conflict // it names the customer and the channel
+		case err != nil:
 			return nil, wrapUnlessTyped("claim contact "+customerID, err)
 		}
 		return claim, nil
