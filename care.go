@@ -310,10 +310,14 @@ func (c *Client) makeCareTasks(ctx context.Context, plan *CarePlan, dues []careD
 			run.Scheduled++
 			continue
 		}
-		t, err := c.CreateTask(ctx, &Task{
+		in := &Task{
 			CustomerID: d.cust.ID, Kind: kind, Title: cmp.Or(plan.Title, careTitle(plan.Kind, d)),
 			OwnerID: plan.OwnerID, Priority: plan.Priority, Due: d.due, Source: d.source,
-		})
+		}
+		t, err := c.CreateTask(ctx, in)
+		for try := 0; errors.Is(err, ErrConflict) && try < 3; try++ {
+			t, err = c.CreateTask(ctx, in) // a concurrent run held the lock
+		}
 		var verr *ValidationError
 		switch {
 		case errors.Is(err, ErrDuplicate): // a concurrent run made it

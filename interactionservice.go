@@ -371,7 +371,8 @@ func Override(reason string) ClaimOption {
 }
 
 // maxClaimRetries bounds how often ClaimContact reevaluates after losing
-// a race for a claim's number to a concurrent claim.
+// a race to a concurrent claim: for the claim's number, or a database's
+// lock.
 const maxClaimRetries = 5
 
 // ClaimContact records that the acting user is about to reach out to the
@@ -418,8 +419,8 @@ func (c *Client) ClaimContact(ctx context.Context, customerID string, channel In
 	}
 	for attempt := 0; ; attempt++ {
 		claim, err := c.claimContact(ctx, customerID, channel, by, cfg)
-		if errors.Is(err, ErrDuplicate) && attempt < maxClaimRetries {
-			continue // a concurrent claim took the number: look again
+		if (errors.Is(err, ErrDuplicate) || errors.Is(err, ErrConflict)) && attempt < maxClaimRetries {
+			continue // a concurrent claim took the number, or the lock: look again
 		}
 		var conflict *ContactConflictError
 		switch {
