@@ -24,8 +24,8 @@ const (
 	// one (its CreatedAt), from the first year on.
 	CareAnniversary CareKind = "anniversary"
 	// CareRevisit visits a customer again Every days after the last
-	// contact (or after the last revisit the plan made was done, or
-	// after becoming a customer, whichever is latest).
+	// contact (or after the last revisit the plan made was done or
+	// cancelled, or after becoming a customer, whichever is latest).
 	CareRevisit CareKind = "revisit"
 )
 
@@ -34,7 +34,7 @@ type CarePlan struct {
 	// Name identifies the plan; it is part of the Source of every task
 	// the plan makes ("care:<name>:<customer>:<date>"), which is what
 	// makes the scheduler idempotent. Required: letters, digits, '-' and
-	// '_'.
+	// '_'; at most 55 bytes.
 	Name string
 	Kind CareKind
 	// Customers selects the customers in the plan: for example Tags
@@ -57,12 +57,18 @@ type CarePlan struct {
 	Priority Priority
 }
 
+// maxCarePlanNameLen bounds a plan's name, so that the Source of its
+// tasks — the name, a customer ID and a date — fits a task's.
+const maxCarePlanNameLen = maxSourceLen - maxIDLen - len("care:::2006-01-02")
+
 // validate returns a [*ValidationError] naming the problems of p.
 func (p *CarePlan) validate(days int) error {
 	verr := &ValidationError{Entity: "care plan"}
 	switch {
 	case p.Name == "":
 		verr.add("name", "required")
+	case len(p.Name) > maxCarePlanNameLen:
+		verr.add("name", "longer than %d bytes", maxCarePlanNameLen)
 	case strings.ContainsFunc(p.Name, func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_')
 	}):
@@ -243,8 +249,8 @@ func isLeap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
 
 // revisitBases returns, for the customers of a revisit plan, the instant
 // each next revisit is counted from — the latest of becoming a customer,
-// the last contact and the last revisit of the plan done — and which
-// customers have one of the plan's revisits open.
+// the last contact and the last revisit of the plan done or cancelled —
+// and which customers have one of the plan's revisits open.
 func (c *Client) revisitBases(ctx context.Context, plan *CarePlan, custs []*Customer) (map[string]time.Time, map[string]bool, error) {
 	ids := make([]string, len(custs))
 	base := make(map[string]time.Time, len(custs))
@@ -266,7 +272,7 @@ func (c *Client) revisitBases(ctx context.Context, plan *CarePlan, custs []*Cust
 	}
 	open := map[string]bool{}
 	prefix := "care:" + plan.Name + ":"
-	f := TaskFilter{CustomerIDs: ids, Kinds: []TaskKind{TaskRevisit}, Statuses: []TaskStatus{TaskOpen, TaskDone}, Limit: MaxPageLimit}
+	f := TaskFilter{CustomerIDs: ids, Kinds: []TaskKind{TaskRevisit}, Limit: MaxPageLimit}
 	for t, err := range c.Tasks(ctx, f) {
 		if err != nil {
 			return nil, nil, err
@@ -276,7 +282,7 @@ func (c *Client) revisitBases(ctx context.Context, plan *CarePlan, custs []*Cust
 		}
 		if t.Status == TaskOpen {
 			open[t.CustomerID] = true
-		} else {
+		} else { // done, or cancelled: either way the plan starts again
 			later(t.CustomerID, t.DoneAt)
 		}
 	}
@@ -339,7 +345,7 @@ func careTitle(kind CareKind, d careDue) string {
 	case CareBirthday:
 		return "Birthday greeting: " + d.cust.Name
 	case CareAnniversary:
-		return fmt.Sprintf("%d years as a customer: %s", d.date.Year()-d.cust.CreatedAt.Year(), d.cust.Name)
+		return fmt.Sprintf("%d years as a customer: %s", d.date.Year()-d.cust.CreatedAt.In(d.date.Location()).Year(), d.cust.Name)
 	}
 	return "Revisit " + d.cust.Name
 }

@@ -1,6 +1,7 @@
 package crm_test
 
 import (
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -168,4 +169,40 @@ func TestClient_ScheduleCare_SkipsDoNotContact(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, run.Created)
 	assert.Equal(t, []crm.CareSkip{{CustomerID: quiet.ID, Reason: "do not contact"}}, run.Skipped)
+}
+
+func TestClient_ScheduleCare_Corners(t *testing.T) {
+	c, clock, _ := newClient(t)
+	ann := actorCtx(t, "ann")
+	// Created at 23:30 UTC on New Year's Eve: already 1 January in Berlin.
+	setTo(clock, time.Date(2025, 12, 31, 23, 30, 0, 0, time.UTC))
+	berlin := mustCreate(t, c, ann, &crm.Customer{Name: "Berliner GmbH", TimeZone: "Europe/Berlin", Tags: []string{"key"}})
+	setTo(clock, time.Date(2026, 12, 30, 12, 0, 0, 0, time.UTC))
+	run, err := c.ScheduleCare(ann, crm.CarePlan{Name: "anniversaries", Kind: crm.CareAnniversary}, 7)
+	require.NoError(t, err)
+	require.Len(t, run.Created, 1)
+	assert.Equal(t, "1 years as a customer: Berliner GmbH", run.Created[0].Title, "counted in the customer's own calendar")
+	assert.Equal(t, time.Date(2027, 1, 1, 8, 0, 0, 0, time.UTC), run.Created[0].Due, "09:00 in Berlin")
+
+	// A cancelled revisit starts the plan again from its cancellation.
+	plan := crm.CarePlan{Name: "revisits", Kind: crm.CareRevisit, Every: 30, Customers: crm.CustomerFilter{Tags: []string{"key"}}}
+	run, err = c.ScheduleCare(ann, plan, 1)
+	require.NoError(t, err)
+	require.Len(t, run.Created, 1, "long overdue: due today")
+	_, err = c.CancelTask(ann, run.Created[0].ID, run.Created[0].Version)
+	require.NoError(t, err)
+	clock.Advance(24 * time.Hour)
+	run, err = c.ScheduleCare(ann, plan, 7)
+	require.NoError(t, err)
+	assert.Empty(t, run.Created, "not back the next day")
+	run, err = c.ScheduleCare(ann, plan, 31)
+	require.NoError(t, err)
+	require.Len(t, run.Created, 1)
+	assert.Equal(t, time.Date(2027, 1, 29, 8, 0, 0, 0, time.UTC), run.Created[0].Due, "30 days after the cancellation")
+	assert.Equal(t, berlin.ID, run.Created[0].CustomerID)
+
+	_, err = c.ScheduleCare(ann, crm.CarePlan{Name: strings.Repeat("n", 56), Kind: crm.CareBirthday}, 7)
+	assert.NotEmpty(t, fieldErr(t, err, "name"), "the tasks' sources must fit")
+	_, err = c.CreateCustomer(ann, &crm.Customer{Name: "Host", TimeZone: "Local"})
+	assert.NotEmpty(t, fieldErr(t, err, "time_zone"), "the server's zone is nobody's")
 }

@@ -417,7 +417,7 @@ func New(store Store, opts ...Option) (*Client, error) {
 		region:     cfg.region,
 		duplicates: cfg.duplicates,
 		survive:    cfg.survivorship,
-		childKinds: append([]ChildKind{contactKind, opportunityKind, leadKind, orderKind, paymentKind, responseKind, caseKind, interactionKind, taskKind, ownerChangeKind}, cfg.childKinds...),
+		childKinds: append([]ChildKind{contactKind, opportunityKind, leadKind, orderKind, paymentKind, responseKind, caseKind, interactionKind, taskKind, ownerChangeKind, contactClaimKind(cfg.ids)}, cfg.childKinds...),
 		scoring:    cfg.leadScoring,
 		caseSLA:    cfg.caseSLA,
 		followUp:   cfg.followUp,

@@ -414,8 +414,8 @@ func normalizeCustomer(c *Customer, region string, now time.Time, verr *Validati
 	}
 	c.TimeZone = strings.TrimSpace(c.TimeZone)
 	if c.TimeZone != "" {
-		if _, err := loadZone(c.TimeZone); err != nil {
-			verr.add("time_zone", "unknown time zone %q", c.TimeZone)
+		if _, err := loadZone(c.TimeZone); err != nil || strings.EqualFold(c.TimeZone, "Local") {
+			verr.add("time_zone", "unknown time zone %q; want an IANA name such as Europe/Berlin", c.TimeZone)
 		}
 	}
 	c.BirthDate = dateOf(c.BirthDate)

@@ -45,7 +45,7 @@ func ExampleClient_ClaimContact() {
 	if errors.As(err, &conflict) {
 		fmt.Println("ann:", conflict.Reason, "by", conflict.ActorID, "at", conflict.At.Format("15:04"))
 	}
-	claim, err := client.ClaimContact(ann, hudson.ID, crm.InteractionCall, crm.Override("renewal due today"))
+	claim, err := client.ClaimContact(ann, hudson.ID, crm.InteractionCall, crm.OverrideClaim("renewal due today"))
 	if err != nil {
 		fmt.Println(err)
 		return

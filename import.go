@@ -468,7 +468,8 @@ func (imp *importer) storeBatch(ctx context.Context, tx Store, rows []*importRow
 	}
 	var (
 		created []*Customer
-		updated []*Customer // stored customers that rows merged into
+		updated []*Customer              // stored customers that rows merged into
+		owners  = map[*Customer]string{} // their owners as stored
 	)
 	for _, r := range rows {
 		matches := idx.matches(r.c, imp.opts.Duplicates == KeepDuplicates)
@@ -495,6 +496,9 @@ func (imp *importer) storeBatch(ctx context.Context, tx Store, rows []*importRow
 			}
 			merged := plan.Survivor
 			merged.UpdatedAt, merged.UpdatedBy = now, imp.by
+			if _, seen := owners[target]; !seen && !idx.isNew[target] {
+				owners[target] = target.OwnerID
+			}
 			*target = *merged // the index and created hold target
 			idx.add(target, idx.isNew[target])
 			if !idx.isNew[target] && !slices.Contains(updated, target) {
@@ -509,6 +513,9 @@ func (imp *importer) storeBatch(ctx context.Context, tx Store, rows []*importRow
 	out.created += len(created)
 	for _, u := range updated {
 		if err := tx.UpdateCustomer(ctx, u); err != nil {
+			return err
+		}
+		if err := imp.c.recordOwnerChange(ctx, tx, EntityCustomer, u.ID, u.ID, owners[u], u.OwnerID, now, imp.by, "import"); err != nil {
 			return err
 		}
 	}

@@ -173,14 +173,14 @@ func TestClient_ClaimContact(t *testing.T) {
 	assert.Contains(t, err.Error(), "claimed by bob")
 
 	// The owner overrides, with a reason; the override is recorded.
-	_, err = c.ClaimContact(ann, acme.ID, crm.InteractionCall, crm.Override(""))
+	_, err = c.ClaimContact(ann, acme.ID, crm.InteractionCall, crm.OverrideClaim(""))
 	assert.NotEmpty(t, fieldErr(t, err, "reason"))
-	over, err := c.ClaimContact(ann, acme.ID, crm.InteractionCall, crm.Override("renewal due today"))
+	over, err := c.ClaimContact(ann, acme.ID, crm.InteractionCall, crm.OverrideClaim("renewal due today"))
 	require.NoError(t, err)
 	assert.True(t, over.Override)
 	assert.Contains(t, over.Overridden, "claimed by bob")
 	assert.Equal(t, "renewal due today", over.Reason)
-	_, err = c.ClaimContact(actorCtx(t, "cat"), acme.ID, crm.InteractionCall, crm.Override("me too"))
+	_, err = c.ClaimContact(actorCtx(t, "cat"), acme.ID, crm.InteractionCall, crm.OverrideClaim("me too"))
 	assert.ErrorIs(t, err, crm.ErrForbidden, "only the owner overrides")
 	var overrides []*crm.ContactClaim
 	for cl, err := range c.ContactClaims(ann, crm.ContactClaimFilter{OverridesOnly: true}) {
@@ -212,6 +212,9 @@ func TestClient_ClaimContact(t *testing.T) {
 	assert.NotEmpty(t, fieldErr(t, err, "channel"))
 	_, err = c.ClaimContact(ann, "nobody", crm.InteractionEmail)
 	assert.ErrorIs(t, err, crm.ErrNotFound)
+	_, err = c.ClaimContact(ann, " ", "")
+	assert.Equal(t, "required", fieldErr(t, err, "customer_id"))
+	assert.Equal(t, "required", fieldErr(t, err, "channel"))
 }
 
 func TestClient_ClaimContact_CustomerProtections(t *testing.T) {
@@ -231,7 +234,7 @@ func TestClient_ClaimContact_CustomerProtections(t *testing.T) {
 	assert.Equal(t, crm.ConflictNoConsent, reason(err))
 	_, err = c.ClaimContact(ann, silent.ID, crm.InteractionMeeting)
 	assert.NoError(t, err, "a meeting needs no channel consent")
-	_, err = c.ClaimContact(ann, silent.ID, crm.InteractionEmail, crm.Override("urgent"))
+	_, err = c.ClaimContact(ann, silent.ID, crm.InteractionEmail, crm.OverrideClaim("urgent"))
 	assert.Equal(t, crm.ConflictNoConsent, reason(err), "an override does not lift consent")
 
 	dnc := consenting("Do Not Call Ltd")
@@ -306,7 +309,8 @@ func TestClient_MergeCustomers_Relationship(t *testing.T) {
 	require.NoError(t, err)
 	task, err := c.CreateTask(ann, &crm.Task{CustomerID: dup.ID, Title: "call back", Due: t0.Add(time.Hour)})
 	require.NoError(t, err)
-	require.NoError(t, c.Reassign(ann, crm.EntityCustomer, dup.ID, dup.Version, "bob", "territory"))
+	_, err = c.Reassign(ann, crm.EntityCustomer, dup.ID, dup.Version, "bob", "territory")
+	require.NoError(t, err)
 
 	_, err = c.MergeCustomers(ann, survivor.ID, dup.ID, crm.MergeOptions{})
 	require.NoError(t, err)
@@ -326,4 +330,33 @@ func TestClient_MergeCustomers_Relationship(t *testing.T) {
 		moved = append(moved, ch.EntityID+" "+ch.Reason)
 	}
 	assert.Equal(t, []string{dup.ID + " territory"}, moved, "the history keeps the record it is of, under the survivor")
+}
+
+// A claim in force on a merged-away customer holds the survivor.
+func TestClient_MergeCustomers_CarriesClaim(t *testing.T) {
+	c, clock, _ := newClient(t)
+	ann, bob := actorCtx(t, "ann"), actorCtx(t, "bob")
+	survivor := mustCreate(t, c, ann, consenting("Acme Ltd"))
+	dup := mustCreate(t, c, ann, consenting("ACME Limited"), crm.AllowDuplicates())
+	claim, err := c.ClaimContact(ann, dup.ID, crm.InteractionCall)
+	require.NoError(t, err)
+	_, err = c.MergeCustomers(ann, survivor.ID, dup.ID, crm.MergeOptions{})
+	require.NoError(t, err)
+	clock.Advance(time.Minute)
+	_, err = c.ClaimContact(bob, survivor.ID, crm.InteractionCall)
+	var conflict *crm.ContactConflictError
+	require.True(t, errors.As(err, &conflict), "got %v", err)
+	assert.Equal(t, "ann", conflict.ActorID)
+	assert.Equal(t, claim.Until, conflict.Until)
+
+	// A lapsed claim is not carried.
+	other := mustCreate(t, c, ann, consenting("Other Ltd"))
+	otherDup := mustCreate(t, c, ann, consenting("Other Limited"), crm.AllowDuplicates())
+	_, err = c.ClaimContact(ann, otherDup.ID, crm.InteractionCall)
+	require.NoError(t, err)
+	clock.Advance(25 * time.Hour)
+	_, err = c.MergeCustomers(ann, other.ID, otherDup.ID, crm.MergeOptions{})
+	require.NoError(t, err)
+	_, err = c.ClaimContact(bob, other.ID, crm.InteractionCall)
+	assert.NoError(t, err)
 }

@@ -18,8 +18,9 @@ import (
 // ([Client.ClaimContact]).
 type ContactPolicy struct {
 	// Cooling is how long after one member of staff contacted or claimed
-	// a customer the others are refused; 0 means 24 hours. The same
-	// actor is never refused by their own contact.
+	// a customer the others are refused, and how long a claim lasts; 0
+	// means 24 hours. The same actor is never refused by their own
+	// contact.
 	Cooling time.Duration
 	// QuietStart and QuietEnd are the quiet hours, as offsets from
 	// midnight in the customer's time zone: no call or SMS from
@@ -27,7 +28,7 @@ type ContactPolicy struct {
 	// means 21:00–08:00; equal non-zero values switch quiet hours off.
 	QuietStart, QuietEnd time.Duration
 	// QuietChannels are the channels quiet hours apply to; nil means
-	// call and SMS.
+	// call and SMS, an empty list none.
 	QuietChannels []InteractionChannel
 	// DefaultZone is the time zone of a customer whose TimeZone is
 	// empty; nil means UTC.
@@ -49,6 +50,10 @@ func contactPolicy(p *ContactPolicy) ContactPolicy {
 	if q.QuietChannels == nil {
 		q.QuietChannels = []InteractionChannel{InteractionCall, InteractionSMS}
 	}
+	q.QuietChannels = slices.Clone(q.QuietChannels)
+	for i, ch := range q.QuietChannels {
+		q.QuietChannels[i] = InteractionChannel(strings.ToLower(strings.TrimSpace(string(ch))))
+	}
 	if q.DefaultZone == nil {
 		q.DefaultZone = time.UTC
 	}
@@ -69,7 +74,7 @@ func (p *ContactPolicy) validate(verr *ValidationError) {
 		}
 	}
 	for _, ch := range p.QuietChannels {
-		if !ch.Valid() {
+		if ch := InteractionChannel(strings.ToLower(strings.TrimSpace(string(ch)))); !ch.Valid() {
 			verr.add("contact_policy.quiet_channels", "unknown channel %q", ch)
 		}
 	}
@@ -196,7 +201,8 @@ type InteractionUpdate struct {
 
 // UpdateInteraction applies the patch u to the interaction id, provided
 // its stored version is still version, and returns the updated
-// interaction. Errors: as [Client.LogInteraction] for bad values,
+// interaction. Errors: as [Client.LogInteraction] for bad values and an
+// archived or merged customer,
 // [ErrConflict] for a stale version, [ErrNotFound] for a missing
 // interaction; on any error nothing changes.
 func (c *Client) UpdateInteraction(ctx context.Context, id string, version int64, u InteractionUpdate) (*Interaction, error) {
@@ -232,6 +238,9 @@ func (c *Client) UpdateInteraction(ctx context.Context, id string, version int64
 		if *i == before {
 			out = i
 			return nil
+		}
+		if _, err := loadLive(ctx, tx, i.CustomerID); err != nil {
+			return err
 		}
 		if err := checkLinks(ctx, tx, i); err != nil {
 			return err
@@ -362,11 +371,11 @@ type claimConfig struct {
 	reason   string
 }
 
-// Override lets the customer's owner claim the customer over another
+// OverrideClaim lets the customer's owner claim the customer over another
 // member of staff's claim or recent contact, for reason (required); the
 // claim records what it overrode. It does not lift consent,
 // do-not-contact or quiet hours.
-func Override(reason string) ClaimOption {
+func OverrideClaim(reason string) ClaimOption {
 	return func(c *claimConfig) { c.override, c.reason = true, strings.TrimSpace(reason) }
 }
 
@@ -389,7 +398,7 @@ const maxClaimRetries = 5
 // Their own claims and contacts never stop an actor. Of two concurrent
 // claims on one customer, one wins and the other is refused. The
 // customer's owner may claim over the last kind of refusal with
-// [Override]; the claim then records what it overrode and why.
+// [OverrideClaim]; the claim then records what it overrode and why.
 //
 // Errors besides the refusal: [ErrForbidden] with no acting user, or for
 // an override by someone not the owner; a [*ValidationError] for an
@@ -406,9 +415,16 @@ func (c *Client) ClaimContact(ctx context.Context, customerID string, channel In
 	if by == "" {
 		return nil, fmt.Errorf("crm: claim contact %s: no acting user: %w", customerID, ErrForbidden)
 	}
+	customerID = strings.TrimSpace(customerID)
 	channel = InteractionChannel(strings.ToLower(strings.TrimSpace(string(channel))))
 	verr := &ValidationError{Entity: "contact claim"}
-	if !channel.Valid() {
+	if customerID == "" {
+		verr.add("customer_id", "required")
+	}
+	switch {
+	case channel == "":
+		verr.add("channel", "required")
+	case !channel.Valid():
 		verr.add("channel", "unknown channel %q", channel)
 	}
 	if cfg.override {
@@ -574,6 +590,47 @@ func (c *Client) ContactClaims(ctx context.Context, f ContactClaimFilter) iter.S
 		return listPage(ctx, "contact claim filter", "list contact claims", f, f.Limit, c.store.FindContactClaims)
 	}
 	return pages(ctx, f, list, func(f *ContactClaimFilter, next Cursor) { f.After = next })
+}
+
+// contactClaimKind carries a claim in force over a merge: unless a claim
+// on the survivor is in force, the duplicate's last claim, if it has not
+// lapsed, holds the survivor for its claimant until it does, as a copy
+// numbered after the survivor's own claims, with an ID from ids. The
+// duplicate keeps its claims, as history.
+func contactClaimKind(ids IDGenerator) ChildKind {
+	return ChildKind{
+		Name: "contact_claim",
+		List: func(ctx context.Context, tx Store, customerID string) ([]string, error) {
+			last, err := tx.LastContactClaim(ctx, customerID)
+			switch {
+			case errors.Is(err, ErrNotFound):
+				return nil, nil
+			case err != nil:
+				return nil, err
+			}
+			return []string{last.ID}, nil
+		},
+		Move: func(ctx context.Context, tx Store, fromID, toID string, at time.Time, _ string) (int, error) {
+			last, err := tx.LastContactClaim(ctx, fromID)
+			if errors.Is(err, ErrNotFound) || err == nil && !at.Before(last.Until) {
+				return 0, nil
+			}
+			if err != nil {
+				return 0, err
+			}
+			carried := last.Clone()
+			carried.ID, carried.CustomerID, carried.Seq = ids.NewID(), toID, 1
+			switch own, err := tx.LastContactClaim(ctx, toID); {
+			case err == nil && at.Before(own.Until):
+				return 0, nil // the survivor's own claim holds it
+			case err == nil:
+				carried.Seq = own.Seq + 1
+			case !errors.Is(err, ErrNotFound):
+				return 0, err
+			}
+			return 1, tx.CreateContactClaim(ctx, carried)
+		},
+	}
 }
 
 // interactionKind moves interactions in a merge.

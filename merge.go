@@ -483,6 +483,9 @@ func (c *Client) MergeCustomers(ctx context.Context, survivorID, duplicateID str
 		if err := tx.UpdateCustomer(ctx, out); err != nil {
 			return fmt.Errorf("update survivor %s: %w", out.ID, err)
 		}
+		if err := c.recordOwnerChange(ctx, tx, EntityCustomer, s.ID, s.ID, s.OwnerID, out.OwnerID, now, by, "merge of "+d.ID); err != nil {
+			return err
+		}
 		dup.ArchivedAt, dup.UpdatedAt, dup.UpdatedBy = now, now, by
 		if err := tx.UpdateCustomer(ctx, dup); err != nil {
 			return fmt.Errorf("archive duplicate %s: %w", dup.ID, err)

@@ -14,6 +14,90 @@ import (
 // opportunity and case, the history of reassignments, and the rules that
 // choose an owner for new leads and cases.
 
+// EntityKind names a kind of record that has an owner.
+type EntityKind string
+
+// Kinds of owned records.
+const (
+	EntityCustomer    EntityKind = "customer"
+	EntityLead        EntityKind = "lead"
+	EntityOpportunity EntityKind = "opportunity"
+	EntityCase        EntityKind = "case"
+)
+
+// Valid reports whether k is one of the owned kinds.
+func (k EntityKind) Valid() bool {
+	switch k {
+	case EntityCustomer, EntityLead, EntityOpportunity, EntityCase:
+		return true
+	}
+	return false
+}
+
+// OwnerChange is one entry of the ownership history: a record given to
+// a new owner by an update or a merge, or the first owner an assignment
+// rule chose for a new lead or case. A record created with the owner it
+// was given has no entry until its owner changes.
+type OwnerChange struct {
+	ID     string
+	Entity EntityKind
+	// EntityID is the record's ID.
+	EntityID string
+	// CustomerID is the customer the record belonged to when the entry
+	// was written (the customer itself for a customer; "" for a lead
+	// before its conversion), which a merge re-points.
+	CustomerID string
+	// From is the owner before ("" for the first), To the owner after.
+	From, To string
+	At       time.Time
+	By       string
+	// Reason says why, in the caller's words, or which assignment rule
+	// chose the owner.
+	Reason string
+}
+
+// Clone returns a copy of ch.
+func (ch *OwnerChange) Clone() *OwnerChange {
+	if ch == nil {
+		return nil
+	}
+	c := *ch
+	return &c
+}
+
+// OwnerChangeFilter selects entries of the ownership history.
+type OwnerChangeFilter struct {
+	Entities  []EntityKind
+	EntityIDs []string
+	// CustomerIDs matches the entries of the records of these customers.
+	CustomerIDs []string
+	// Owners matches entries whose From or To is one of these.
+	Owners []string
+	// From and Before match entries whose At is at or after From and
+	// before Before.
+	From, Before time.Time
+
+	// After continues a listing after the page that returned it.
+	After Cursor
+	// Limit caps the page size: 0 means DefaultPageLimit; at most
+	// MaxPageLimit.
+	Limit int
+}
+
+// Match reports whether f selects ch (paging fields are ignored).
+func (f *OwnerChangeFilter) Match(ch *OwnerChange) bool {
+	switch {
+	case len(f.Entities) > 0 && !slices.Contains(f.Entities, ch.Entity),
+		len(f.EntityIDs) > 0 && !slices.Contains(f.EntityIDs, ch.EntityID),
+		len(f.CustomerIDs) > 0 && !slices.Contains(f.CustomerIDs, ch.CustomerID),
+		len(f.Owners) > 0 && !slices.Contains(f.Owners, ch.From) && !slices.Contains(f.Owners, ch.To),
+		!f.From.IsZero() && ch.At.Before(f.From),
+		!f.Before.IsZero() && !ch.At.Before(f.Before):
+		return false
+	}
+	return true
+}
+
 // AssignmentSubject is what an assignment rule looks at: a new lead, or
 // a new case with its customer's fields.
 type AssignmentSubject struct {
@@ -65,8 +149,13 @@ type Assigner struct {
 	given []int // per rule
 }
 
+// maxRuleNameLen bounds an assignment rule's name, which the ownership
+// history records.
+const maxRuleNameLen = 100
+
 // NewAssigner returns an Assigner over rules, or a [*ValidationError] if
-// a rule has no name or no team, or two rules share a name.
+// a rule has no name (or one over 100 bytes) or no team, or two rules
+// share a name.
 func NewAssigner(rules ...AssignmentRule) (*Assigner, error) {
 	verr := &ValidationError{Entity: "assignment rules"}
 	seen := map[string]bool{}
@@ -75,6 +164,8 @@ func NewAssigner(rules ...AssignmentRule) (*Assigner, error) {
 		switch {
 		case strings.TrimSpace(r.Name) == "":
 			verr.add(field+".name", "required")
+		case len(r.Name) > maxRuleNameLen:
+			verr.add(field+".name", "longer than %d bytes", maxRuleNameLen)
 		case seen[r.Name]:
 			verr.add(field+".name", "%q names two rules", r.Name)
 		}
@@ -133,7 +224,9 @@ func (a *Assigner) pick(s AssignmentSubject, count bool) (string, string, bool) 
 // WithAssigner has the Client choose the owner of a new lead or case
 // that names none by a's rules, before its defaults (the acting user for
 // a lead; the customer's owner, else the acting user, for a case). The
-// choice is recorded in the ownership history with the rule's name.
+// choice is recorded in the ownership history with the rule's name. A
+// subject counts as given out when chosen: if its create then fails, the
+// member it went to is skipped that round.
 func WithAssigner(a *Assigner) Option {
 	return func(c *config) { c.assigner = a }
 }
@@ -184,9 +277,10 @@ func (c *Client) recordOwnerChange(ctx context.Context, tx Store, kind EntityKin
 // nothing. The same history entry is written whenever an update changes
 // an owner ([Client.UpdateCustomer], [Client.UpdateLead],
 // [Client.UpdateOpportunity], [Client.UpdateCase]); Reassign adds the
-// reason. Errors: a [*ValidationError] for an unknown kind, an empty
-// owner or a reason too long; otherwise those of the entity's update.
-func (c *Client) Reassign(ctx context.Context, kind EntityKind, id string, version int64, to, reason string) error {
+// reason. It returns the record's version after the change. Errors: a
+// [*ValidationError] for an unknown kind, an empty owner or a reason too
+// long; otherwise those of the entity's update.
+func (c *Client) Reassign(ctx context.Context, kind EntityKind, id string, version int64, to, reason string) (int64, error) {
 	to, reason = strings.TrimSpace(to), strings.TrimSpace(reason)
 	verr := &ValidationError{Entity: "reassignment"}
 	if !kind.Valid() {
@@ -195,21 +289,34 @@ func (c *Client) Reassign(ctx context.Context, kind EntityKind, id string, versi
 	checkText(verr, "to", to, maxIDLen, true)
 	checkText(verr, "reason", reason, maxReasonLen, false)
 	if err := verr.err(); err != nil {
-		return err
+		return 0, err
 	}
 	ctx = withReason(ctx, reason)
+	var after int64
 	var err error
 	switch kind {
 	case EntityCustomer:
-		_, err = c.UpdateCustomer(ctx, id, version, CustomerUpdate{OwnerID: &to})
+		var cust *Customer
+		if cust, err = c.UpdateCustomer(ctx, id, version, CustomerUpdate{OwnerID: &to}); err == nil {
+			after = cust.Version
+		}
 	case EntityLead:
-		_, err = c.UpdateLead(ctx, id, version, LeadUpdate{OwnerID: &to})
+		var l *Lead
+		if l, err = c.UpdateLead(ctx, id, version, LeadUpdate{OwnerID: &to}); err == nil {
+			after = l.Version
+		}
 	case EntityOpportunity:
-		_, err = c.UpdateOpportunity(ctx, id, version, OpportunityUpdate{OwnerID: &to})
+		var o *Opportunity
+		if o, err = c.UpdateOpportunity(ctx, id, version, OpportunityUpdate{OwnerID: &to}); err == nil {
+			after = o.Version
+		}
 	case EntityCase:
-		_, err = c.UpdateCase(ctx, id, version, CaseUpdate{OwnerID: &to})
+		var cs *Case
+		if cs, err = c.UpdateCase(ctx, id, version, CaseUpdate{OwnerID: &to}); err == nil {
+			after = cs.Version
+		}
 	}
-	return err
+	return after, err
 }
 
 // OwnerHistory iterates over the ownership history of the record id of

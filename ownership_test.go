@@ -97,7 +97,8 @@ func TestClient_AssignAndReassign(t *testing.T) {
 	assert.Equal(t, []string{"→cat rule: desk"}, history(t, c, crm.EntityCase, cs.ID))
 
 	clock.Advance(time.Hour)
-	require.NoError(t, c.Reassign(boss, crm.EntityCustomer, acme.ID, acme.Version, "bob", "ann on leave"))
+	_, err = c.Reassign(boss, crm.EntityCustomer, acme.ID, acme.Version, "bob", "ann on leave")
+	require.NoError(t, err)
 	acme, err = c.GetCustomer(boss, acme.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "bob", acme.OwnerID)
@@ -105,23 +106,27 @@ func TestClient_AssignAndReassign(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"ann→bob ann on leave", "bob→ann "}, history(t, c, crm.EntityCustomer, acme.ID),
 		"an owner changed by an update is recorded too")
-	err = c.Reassign(boss, crm.EntityCustomer, acme.ID, acme.Version, "eve", "stale")
+	_, err = c.Reassign(boss, crm.EntityCustomer, acme.ID, acme.Version, "eve", "stale")
 	assert.ErrorIs(t, err, crm.ErrConflict)
 	assert.Len(t, history(t, c, crm.EntityCustomer, acme.ID), 2, "a refused reassignment records nothing")
 
-	require.NoError(t, c.Reassign(boss, crm.EntityLead, l1.ID, l1.Version, "bob", "balance"))
-	require.NoError(t, c.Reassign(boss, crm.EntityCase, cs.ID, cs.Version, "dan", "escalated"))
+	_, err = c.Reassign(boss, crm.EntityLead, l1.ID, l1.Version, "bob", "balance")
+	require.NoError(t, err)
+	_, err = c.Reassign(boss, crm.EntityCase, cs.ID, cs.Version, "dan", "escalated")
+	require.NoError(t, err)
 	p, err := c.CreatePipeline(boss, crm.DefaultPipeline())
 	require.NoError(t, err)
 	deal, err := c.CreateOpportunity(boss, &crm.Opportunity{Name: "fleet", CustomerID: acme.ID, PipelineID: p.ID})
 	require.NoError(t, err)
-	require.NoError(t, c.Reassign(boss, crm.EntityOpportunity, deal.ID, deal.Version, "cat", "key account"))
+	_, err = c.Reassign(boss, crm.EntityOpportunity, deal.ID, deal.Version, "cat", "key account")
+	require.NoError(t, err)
 	assert.Equal(t, []string{"→ann rule: north", "ann→bob balance"}, history(t, c, crm.EntityLead, l1.ID))
 	assert.Equal(t, []string{"→cat rule: desk", "cat→dan escalated"}, history(t, c, crm.EntityCase, cs.ID))
 	assert.Equal(t, []string{"boss→cat key account"}, history(t, c, crm.EntityOpportunity, deal.ID))
 	deal, err = c.GetOpportunity(boss, deal.ID)
 	require.NoError(t, err)
-	require.NoError(t, c.Reassign(boss, crm.EntityOpportunity, deal.ID, deal.Version, "cat", "no change"))
+	_, err = c.Reassign(boss, crm.EntityOpportunity, deal.ID, deal.Version, "cat", "no change")
+	require.NoError(t, err)
 	assert.Len(t, history(t, c, crm.EntityOpportunity, deal.ID), 1, "giving a record to its owner changes nothing")
 
 	var bobs []string
@@ -131,9 +136,42 @@ func TestClient_AssignAndReassign(t *testing.T) {
 	}
 	assert.Equal(t, []string{"lead rule: north", "customer ann on leave", "customer ", "lead balance"}, bobs, "to or from bob, in the order written")
 
-	err = c.Reassign(boss, "invoice", "x", 1, "", long(1001))
+	_, err = c.Reassign(boss, "invoice", "x", 1, "", long(1001))
 	assert.NotEmpty(t, fieldErr(t, err, "entity"))
 	assert.NotEmpty(t, fieldErr(t, err, "to"))
 	assert.NotEmpty(t, fieldErr(t, err, "reason"))
-	assert.ErrorIs(t, c.Reassign(boss, crm.EntityLead, "nope", 1, "ann", ""), crm.ErrNotFound)
+	_, err = c.Reassign(boss, crm.EntityLead, "nope", 1, "ann", "")
+	assert.ErrorIs(t, err, crm.ErrNotFound)
+}
+
+// A merge or an import that changes a customer's owner records it.
+func TestOwnerChanges_MergeAndImport(t *testing.T) {
+	c, _, _ := newClient(t)
+	boss := actorCtx(t, "boss")
+	survivor := mustCreate(t, c, boss, &crm.Customer{Name: "Acme Ltd"})
+	dup := mustCreate(t, c, boss, &crm.Customer{Name: "ACME Limited", OwnerID: "bob"}, crm.AllowDuplicates())
+	_, err := c.MergeCustomers(boss, survivor.ID, dup.ID, crm.MergeOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"→bob merge of " + dup.ID}, history(t, c, crm.EntityCustomer, survivor.ID))
+
+	berg := mustCreate(t, c, boss, &crm.Customer{Name: "Berg AB", Emails: []crm.Email{{Address: "bo@berg.example"}}})
+	res, err := c.ImportCustomers(boss, rowsOf(crm.Customer{Name: "Berg AB", OwnerID: "cat", Emails: []crm.Email{{Address: "bo@berg.example"}}}),
+		crm.ImportOptions{Duplicates: crm.MergeDuplicates})
+	require.NoError(t, err)
+	assert.Equal(t, 1, res.Merged)
+	assert.Equal(t, []string{"→cat import"}, history(t, c, crm.EntityCustomer, berg.ID))
+}
+
+func TestClient_Reassign_ReturnsVersion(t *testing.T) {
+	c, _, _ := newClient(t)
+	boss := actorCtx(t, "boss")
+	acme := mustCreate(t, c, boss, &crm.Customer{Name: "Acme Ltd", OwnerID: "ann"})
+	v, err := c.Reassign(boss, crm.EntityCustomer, acme.ID, acme.Version, "bob", "")
+	require.NoError(t, err)
+	got, err := c.GetCustomer(boss, acme.ID)
+	require.NoError(t, err)
+	assert.Equal(t, got.Version, v)
+	assert.Equal(t, acme.Version+1, v)
+	_, err = crm.NewAssigner(crm.AssignmentRule{Name: long(101), Team: []string{"a"}})
+	assert.NotEmpty(t, fieldErr(t, err, "rules[0].name"))
 }

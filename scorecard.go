@@ -44,17 +44,25 @@ type Scorecard struct {
 }
 
 // Scorecards returns the scorecard of each of owners over [from, before),
-// in the order of owners; with no owners, of everyone who owns or did
-// anything the scorecard counts, in ID order. Each measure is read from
-// the store once for all owners: interactions, tasks, leads and cases by
-// their dates, deals with their histories (all the deals of owners, or
-// every deal), the customers of owners and the NPS responses of the
-// period. Errors: a [*ValidationError] for a missing or empty period.
+// in the order of owners (each once); with no owners, of everyone who
+// owns or did anything the scorecard counts, in ID order. Each measure is
+// read from the store once for all owners: interactions, tasks and cases
+// by their dates; the converted leads of owners (of everyone, with none
+// given) and the deals with their histories, whatever their dates; the
+// customers of owners and the NPS responses of the period. Errors: a
+// [*ValidationError] for a missing or empty period, or an empty owner.
 func (c *Client) Scorecards(ctx context.Context, from, before time.Time, owners ...string) ([]Scorecard, error) {
 	from, before = Timestamp(from), Timestamp(before)
 	verr := &ValidationError{Entity: "scorecard"}
 	if from.IsZero() || before.IsZero() || !from.Before(before) {
 		verr.add("period", "needs from before before")
+	}
+	if slices.Contains(owners, "") {
+		verr.add("owners", "an owner ID is empty")
+	}
+	owners = slices.Compact(slices.Clone(owners))
+	if seen := map[string]bool{}; true {
+		owners = slices.DeleteFunc(owners, func(o string) bool { dup := seen[o]; seen[o] = true; return dup })
 	}
 	if err := verr.err(); err != nil {
 		return nil, err

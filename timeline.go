@@ -66,8 +66,10 @@ func (f *TimelineFilter) keeps(k TimelineKind, t time.Time) bool {
 // included), its orders (when placed), its service cases (when opened)
 // and its survey responses (when answered), as f narrows them. Entries
 // at one instant come in the order of the kinds' constants, then by ID.
-// The store is read per kind with the customer's and f's bounds; one
-// customer's entries are held while they are put in order. A missing
+// The store is read per kind for the customer, with f's time bounds
+// except for stage moves, whose deals' histories are read whole and
+// then bounded; one customer's entries are held while they are put in
+// order. A missing
 // customer yields an error matching [ErrNotFound]; an error ends the
 // iteration after being yielded.
 func (c *Client) Timeline(ctx context.Context, customerID string, f TimelineFilter) iter.Seq2[TimelineEntry, error] {

@@ -209,7 +209,7 @@ func run(ctx context.Context, inMemory bool) error {
 	for _, s := range steps {
 		var opts []crm.ClaimOption
 		if s.override != "" {
-			opts = append(opts, crm.Override(s.override))
+			opts = append(opts, crm.OverrideClaim(s.override))
 		}
 		if _, err := attempt(s.when, s.who, s.cust, s.ch, opts...); err != nil {
 			return err
@@ -262,7 +262,7 @@ func run(ctx context.Context, inMemory bool) error {
 	if kanda, err = client.GetCustomer(ctx, kanda.ID); err != nil {
 		return err
 	}
-	if err := client.Reassign(as("mgr"), crm.EntityCustomer, kanda.ID, kanda.Version, "ann", "Japan moves to Ann"); err != nil {
+	if _, err := client.Reassign(as("mgr"), crm.EntityCustomer, kanda.ID, kanda.Version, "ann", "Japan moves to Ann"); err != nil {
 		return err
 	}
 	clk.At = at(5, 14, 30)

@@ -113,7 +113,8 @@ func testMergeRelationship(t *testing.T, s crm.Store) {
 	require.NoError(t, err)
 	task, err := c.CreateTask(ctx, &crm.Task{CustomerID: dup.ID, Title: "call back", Due: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)})
 	require.NoError(t, err)
-	require.NoError(t, c.Reassign(ctx, crm.EntityCustomer, dup.ID, dup.Version, "u-b", "territory"))
+	_, err = c.Reassign(ctx, crm.EntityCustomer, dup.ID, dup.Version, "u-b", "territory")
+	require.NoError(t, err)
 
 	plan, err := c.MergeCustomers(ctx, survivor.ID, dup.ID, crm.MergeOptions{})
 	require.NoError(t, err)
