@@ -243,7 +243,7 @@ func (d *Dashboard) WriteHTML(w io.Writer, opts Options) error {
 	if len(d.NPS) > 0 {
 		err = errors.Join(err, add("nps", "Net Promoter Score by month", func(w io.Writer, o Options) error { return NPSTrend(w, d.NPS, o) }))
 	}
-	if d.Cohorts != nil && len(d.Cohorts.Rows) > 0 {
+	if d.Cohorts != nil && slices.ContainsFunc(d.Cohorts.Rows, func(r crm.CohortRow) bool { return r.Size > 0 }) {
 		err = errors.Join(err, add("cohorts", "Cohort retention", func(w io.Writer, o Options) error { return CohortHeatMap(w, d.Cohorts, o) }))
 	}
 	if len(d.RFM) > 0 {
@@ -281,6 +281,10 @@ func WriteFile(path string, d *Dashboard, opts Options) error {
 		return fmt.Errorf("report: write dashboard: %w", err)
 	}
 	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("report: write dashboard: %w", err)
+	}
 	if _, err := tmp.Write(b.Bytes()); err != nil {
 		tmp.Close()
 		return fmt.Errorf("report: write dashboard: %w", err)

@@ -26,4 +26,10 @@
 // golden files are stable. Empty input draws a valid chart saying
 // "No data"; a nil report is an error wrapping [ErrNoReport]. The chart
 // functions are safe for concurrent use.
+//
+// A [Dashboard] composes the charts for a period: [Load] reads it from a
+// crm.Client, [Dashboard.WriteHTML] writes it as one HTML page (the charts
+// inline, the styles inline, no script), [WriteFile] writes that page to
+// a file, and [Handler] serves it, ?period=2026-03 and ?lang=de chosen by
+// the request.
 package report
