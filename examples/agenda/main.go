@@ -18,9 +18,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"strings"
-	"text/tabwriter"
 	"time"
 	_ "time/tzdata" // customers live in named zones; do not depend on the host's database
 
@@ -124,12 +121,12 @@ func run(ctx context.Context, inMemory bool) error {
 
 	// Monday early: the care plans fill the week.
 	clk.At = at(2, 6, 0)
-	heading("Monday 06:00: care plans scheduled for the week")
+	demo.Heading("Monday 06:00: care plans scheduled for the week")
 	plans := []crm.CarePlan{
 		{Name: "birthdays", Kind: crm.CareBirthday},
 		{Name: "key-accounts", Kind: crm.CareRevisit, Every: 90, Customers: crm.CustomerFilter{Tags: []string{"key-account"}}, Priority: crm.PriorityHigh},
 	}
-	tw := table("plan", "created", "already scheduled", "skipped")
+	tw := demo.Table("plan", "created", "already scheduled", "skipped")
 	for _, p := range plans {
 		r, err := client.ScheduleCare(as("mgr"), p, 7)
 		if err != nil {
@@ -160,14 +157,14 @@ func run(ctx context.Context, inMemory bool) error {
 		}
 	}
 
-	heading("Monday 08:00: Ann's day")
+	demo.Heading("Monday 08:00: Ann's day")
 	clk.At = at(2, 8, 0)
 	if err := printAgenda(client, as("ann"), "ann", crm.SpanDay, clk.At); err != nil {
 		return err
 	}
 
-	heading("The week, call by call")
-	tw = table("when (UTC)", "who", "customer", "channel", "outcome")
+	demo.Heading("The week, call by call")
+	tw = demo.Table("when (UTC)", "who", "customer", "channel", "outcome")
 	attempt := func(when time.Time, who, cust string, ch crm.InteractionChannel, opts ...crm.ClaimOption) (bool, error) {
 		clk.At = when
 		claim, err := client.ClaimContact(as(who), custs[cust].ID, ch, opts...)
@@ -278,29 +275,29 @@ func run(ctx context.Context, inMemory bool) error {
 			return err
 		}
 	}
-	heading("Ownership")
-	tw = table("record", "from", "to", "by", "reason")
+	demo.Heading("Ownership")
+	tw = demo.Table("record", "from", "to", "by", "reason")
 	for ch, err := range client.OwnerChanges(ctx, crm.OwnerChangeFilter{From: at(5, 0, 0)}) {
 		if err != nil {
 			return err
 		}
 		name := map[string]string{lead.ID: "lead " + lead.Name, cs.ID: "case " + cs.Subject, kanda.ID: "customer " + kanda.Name}[ch.EntityID]
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", name, orDash(ch.From), ch.To, ch.By, ch.Reason)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", name, demo.OrDash(ch.From), ch.To, ch.By, ch.Reason)
 	}
 	tw.Flush()
 
 	clk.At = at(6, 17, 0)
-	heading("Friday evening: Ann's week")
+	demo.Heading("Friday evening: Ann's week")
 	if err := printAgenda(client, as("ann"), "ann", crm.SpanWeek, clk.At); err != nil {
 		return err
 	}
-	heading("Friday evening: Bob's week")
+	demo.Heading("Friday evening: Bob's week")
 	if err := printAgenda(client, as("bob"), "bob", crm.SpanWeek, clk.At); err != nil {
 		return err
 	}
 
-	heading("Timeline: Northwind Traders Ltd")
-	tw = table("when (UTC)", "what", "who", "detail")
+	demo.Heading("Timeline: Northwind Traders Ltd")
+	tw = demo.Table("when (UTC)", "what", "who", "detail")
 	for e, err := range client.Timeline(ctx, northwind, crm.TimelineFilter{}) {
 		if err != nil {
 			return err
@@ -310,7 +307,7 @@ func run(ctx context.Context, inMemory bool) error {
 		case e.Interaction != nil:
 			detail = string(e.Interaction.Channel) + ", " + e.Interaction.Outcome
 		case e.StageMove != nil:
-			detail = orDash(e.StageMove.FromStage) + " → " + e.StageMove.ToStage
+			detail = demo.OrDash(e.StageMove.FromStage) + " → " + e.StageMove.ToStage
 		case e.Order != nil:
 			detail = e.Order.Total.String()
 		case e.Case != nil:
@@ -318,12 +315,12 @@ func run(ctx context.Context, inMemory bool) error {
 		case e.Response != nil:
 			detail = fmt.Sprintf("NPS %d", e.Response.Score)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.At.Format("2006-01-02 15:04"), e.Kind, orDash(e.ActorID), detail)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.At.Format("2006-01-02 15:04"), e.Kind, demo.OrDash(e.ActorID), detail)
 	}
 	tw.Flush()
 
-	heading("Overrides")
-	tw = table("when (UTC)", "who", "over", "why")
+	demo.Heading("Overrides")
+	tw = demo.Table("when (UTC)", "who", "over", "why")
 	for cl, err := range client.ContactClaims(ctx, crm.ContactClaimFilter{OverridesOnly: true}) {
 		if err != nil {
 			return err
@@ -332,12 +329,12 @@ func run(ctx context.Context, inMemory bool) error {
 	}
 	tw.Flush()
 
-	heading("Scorecards, 2–6 March")
+	demo.Heading("Scorecards, 2–6 March")
 	cards, err := client.Scorecards(ctx, at(2, 0, 0), at(7, 0, 0), "ann", "bob")
 	if err != nil {
 		return err
 	}
-	tw = table("owner", "interactions", "tasks on time", "leads converted", "deals advanced", "won", "revenue won", "NPS", "complaints in SLA")
+	tw = demo.Table("owner", "interactions", "tasks on time", "leads converted", "deals advanced", "won", "revenue won", "NPS", "complaints in SLA")
 	for _, c := range cards {
 		score := "–"
 		if c.NPS != nil {
@@ -376,7 +373,7 @@ func printAgenda(client *crm.Client, ctx context.Context, owner string, span crm
 		when += " to " + a.End.Add(-time.Minute).Format("Mon 2 Jan")
 	}
 	fmt.Printf("%s, %s: %d planned, %d done (%d on time), %d overdue\n", owner, when, len(a.Planned), len(a.Done), a.OnTime(), len(a.Overdue))
-	tw := table("due (UTC)", "task", "customer", "priority", "status")
+	tw := demo.Table("due (UTC)", "task", "customer", "priority", "status")
 	for _, t := range a.Planned {
 		status := string(t.Status)
 		if t.Overdue(day) {
@@ -408,20 +405,4 @@ func ratio(r crm.Ratio) string {
 		return "–"
 	}
 	return fmt.Sprintf("%d/%d", r.Numerator, r.Denominator)
-}
-
-func heading(s string) { fmt.Printf("\n== %s\n", s) }
-
-// table returns a tab writer with the header written.
-func table(cols ...string) *tabwriter.Writer {
-	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(cols, "\t"))
-	return tw
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "–"
-	}
-	return s
 }

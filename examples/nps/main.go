@@ -22,10 +22,8 @@ import (
 	"maps"
 	"math"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/crmkit/crm"
@@ -132,8 +130,8 @@ func run(ctx context.Context, inMemory bool) error {
 	fmt.Printf("240 customers, %d responses to %q and %q, January to June 2026\n", len(answers), nps.Name, csat.Name)
 
 	all := crm.ResponseFilter{SurveyIDs: []string{nps.ID}}
-	heading("NPS per wave (95% intervals)")
-	tw := table("wave", "n", "promoters", "passives", "detractors", "NPS", "Wald", "adjusted Wald")
+	demo.Heading("NPS per wave (95% intervals)")
+	tw := demo.Table("wave", "n", "promoters", "passives", "detractors", "NPS", "Wald", "adjusted Wald")
 	for _, wave := range []string{"2026-Q1", "2026-Q2"} {
 		f := all
 		f.Waves = []string{wave}
@@ -150,8 +148,8 @@ func run(ctx context.Context, inMemory bool) error {
 	if err != nil {
 		return err
 	}
-	heading("Change from the first wave to the second")
-	tw = table("before", "after", "change", "std. error", "95% interval", "z", "p", "significant")
+	demo.Heading("Change from the first wave to the second")
+	tw = demo.Table("before", "after", "change", "std. error", "95% interval", "z", "p", "significant")
 	fmt.Fprintf(tw, "%+.1f\t%+.1f\t%+.1f\t%.2f\t%s\t%.2f\t%.4f\t%s\n", change.Before.Score, change.After.Score, change.Delta,
 		change.StdErr, interval(change.Interval), change.Z, change.P, yesNo(change.Significant))
 	tw.Flush()
@@ -167,8 +165,8 @@ func run(ctx context.Context, inMemory bool) error {
 		if err != nil {
 			return err
 		}
-		heading(fmt.Sprintf("NPS by %s, both waves (small: fewer than %d answers)", by.name, crm.DefaultMinSample))
-		tw = table(by.name, "n", "NPS", "±", "adjusted Wald", "small")
+		demo.Heading(fmt.Sprintf("NPS by %s, both waves (small: fewer than %d answers)", by.name, crm.DefaultMinSample))
+		tw = demo.Table(by.name, "n", "NPS", "±", "adjusted Wald", "small")
 		for _, k := range slices.Sorted(maps.Keys(scores)) {
 			s := scores[k]
 			fmt.Fprintf(tw, "%s\t%d\t%+.1f\t%.1f\t%s\t%s\n", k, s.N, s.Score, s.Margin(), interval(s.AdjustedWald), yesNo(s.Small))
@@ -180,8 +178,8 @@ func run(ctx context.Context, inMemory bool) error {
 	if err != nil {
 		return err
 	}
-	heading("Support CSAT")
-	tw = table("n", "satisfied (4–5)", "top-two box", "Wilson 95%", "mean")
+	demo.Heading("Support CSAT")
+	tw = demo.Table("n", "satisfied (4–5)", "top-two box", "Wilson 95%", "mean")
 	fmt.Fprintf(tw, "%d\t%d\t%.1f%%\t[%.1f%%, %.1f%%]\t%.2f\n", sat.N, sat.Satisfied, sat.TopTwoBox, sat.Wilson.Low, sat.Wilson.High, sat.Mean)
 	tw.Flush()
 
@@ -213,8 +211,8 @@ func printFollowUps(ctx context.Context, client *crm.Client) error {
 	if err != nil {
 		return err
 	}
-	heading(fmt.Sprintf("Follow-up cases: %d opened with their responses; a sweep of every response opens %d more", len(cases), swept))
-	tw := table("owner", "NPS 0–6", "CSAT 1–2", "cases")
+	demo.Heading(fmt.Sprintf("Follow-up cases: %d opened with their responses; a sweep of every response opens %d more", len(cases), swept))
+	tw := demo.Table("owner", "NPS 0–6", "CSAT 1–2", "cases")
 	for _, o := range slices.Sorted(maps.Keys(byOwner)) {
 		k := byOwner[o]
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\n", o, k[crm.SurveyKindNPS], k[crm.SurveyKindCSAT], k[crm.SurveyKindNPS]+k[crm.SurveyKindCSAT])
@@ -222,7 +220,7 @@ func printFollowUps(ctx context.Context, client *crm.Client) error {
 	tw.Flush()
 	fmt.Println("(survey-bot: the customers with no account manager; the acting user takes their cases)")
 	fmt.Println()
-	tw = table("case", "opened", "owner", "priority", "source", "subject")
+	tw = demo.Table("case", "opened", "owner", "priority", "source", "subject")
 	for _, cs := range cases[:min(len(cases), 6)] {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", cs.ID, cs.OpenedAt.Format("2006-01-02 15:04"), cs.OwnerID, cs.Priority, cs.Source, cs.Subject)
 	}
@@ -244,15 +242,6 @@ func within(rng *rand.Rand, p crm.Period) time.Time {
 func draw(rng *rand.Rand, mean, sd float64, lo, hi int) int {
 	v := int(math.Round(mean + sd*rng.NormFloat64()))
 	return max(lo, min(hi, v))
-}
-
-func heading(s string) { fmt.Printf("\n== %s\n", s) }
-
-// table returns a tab writer with the header written.
-func table(cols ...string) *tabwriter.Writer {
-	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(cols, "\t"))
-	return tw
 }
 
 func interval(i crm.Interval) string { return fmt.Sprintf("[%+.1f, %+.1f]", i.Low, i.High) }

@@ -18,9 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -74,7 +72,7 @@ func run(ctx context.Context, inMemory bool) error {
 		return err
 	}
 
-	heading("April: leads come in")
+	demo.Heading("April: leads come in")
 	type lead struct {
 		owner, name, company, email, source, industry string
 		behaviours                                    map[string]int
@@ -97,9 +95,9 @@ func run(ctx context.Context, inMemory bool) error {
 			return err
 		}
 	}
-	tw := table("lead", "company", "source", "owner", "score")
+	tw := demo.Table("lead", "company", "source", "owner", "score")
 	for _, l := range leads {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", l.Name, orDash(l.Company), l.Source, l.OwnerID, l.Score)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", l.Name, demo.OrDash(l.Company), l.Source, l.OwnerID, l.Score)
 	}
 	tw.Flush()
 
@@ -122,8 +120,8 @@ func run(ctx context.Context, inMemory bool) error {
 	amounts := []string{"18000", "9500", "35000", "4200", "26000", "", "61000"}
 	closes := []time.Month{time.May, time.June, time.May, time.April, time.June, 0, time.June}
 	deals := map[string]*crm.Opportunity{}
-	heading("Conversions")
-	tw = table("lead", "customer", "", "deal", "amount")
+	demo.Heading("Conversions")
+	tw = demo.Table("lead", "customer", "", "deal", "amount")
 	for i, l := range leads {
 		if l.Status != crm.LeadQualified {
 			continue
@@ -146,7 +144,7 @@ func run(ctx context.Context, inMemory bool) error {
 	tw.Flush()
 	mid := time.Date(2026, time.May, 15, 0, 0, 0, 0, time.UTC)
 
-	heading("The quarter's moves")
+	demo.Heading("The quarter's moves")
 	move := func(month time.Month, d int, company, to string, opts crm.MoveOptions) error {
 		clk.day(month, d)
 		o := deals[company]
@@ -204,7 +202,7 @@ func run(ctx context.Context, inMemory bool) error {
 		}
 	}
 
-	heading("Orders and payments")
+	demo.Heading("Orders and payments")
 	clk.day(time.June, 15)
 	for order, err := range client.Orders(as("ann"), crm.OrderFilter{}) {
 		if err != nil {
@@ -217,7 +215,7 @@ func run(ctx context.Context, inMemory bool) error {
 			}
 		}
 	}
-	tw = table("customer", "order total", "paid", "owed")
+	tw = demo.Table("customer", "order total", "paid", "owed")
 	for order, err := range client.Orders(as("ann"), crm.OrderFilter{}) {
 		if err != nil {
 			return err
@@ -230,14 +228,14 @@ func run(ctx context.Context, inMemory bool) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", cust.Name, bal.Total, orDash(bal.Paid.String()), bal.Outstanding)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", cust.Name, bal.Total, demo.OrDash(bal.Paid.String()), bal.Outstanding)
 	}
 	tw.Flush()
 	owed, err := client.CustomerBalance(as("ann"), northwind.ID)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("Northwind Traders owes %s against a credit limit of %s\n", orDash(joinMoney(owed)), northwind.CreditLimit)
+	fmt.Printf("Northwind Traders owes %s against a credit limit of %s\n", demo.OrDash(joinMoney(owed)), northwind.CreditLimit)
 
 	asOf := time.Date(2026, time.June, 30, 18, 0, 0, 0, time.UTC)
 	clk.now = asOf
@@ -246,14 +244,14 @@ func run(ctx context.Context, inMemory bool) error {
 	if err != nil {
 		return err
 	}
-	heading("Forecast by month and category")
+	demo.Heading("Forecast by month and category")
 	fmt.Println(now.Basis)
 	printForecast(now.Rollup(crm.ByPeriod, crm.ByCategory), crm.ByPeriod, crm.ByCategory)
 	t := now.Totals()
 	fmt.Printf("closed %s · commit %s · best case %s · pipeline %s · weighted %s\n",
 		t.Closed, t.Commit, t.BestCase, t.Pipeline, t.Weighted)
 
-	heading("Forecast by owner")
+	demo.Heading("Forecast by owner")
 	printForecast(now.Rollup(crm.ByOwner), crm.ByOwner)
 
 	opts.AsOf = mid
@@ -261,15 +259,15 @@ func run(ctx context.Context, inMemory bool) error {
 	if err != nil {
 		return err
 	}
-	heading("The same forecast as it stood on " + mid.Format("2 January"))
+	demo.Heading("The same forecast as it stood on " + mid.Format("2 January"))
 	printForecast(then.Rollup(crm.ByPeriod, crm.ByCategory), crm.ByPeriod, crm.ByCategory)
 
 	funnel, err := client.Funnel(as("ann"), pipeline.ID, crm.FunnelOptions{})
 	if err != nil {
 		return err
 	}
-	heading("Funnel")
-	tw = table("stage", "reached", "entered", "lost here", "open here", "to next")
+	demo.Heading("Funnel")
+	tw = demo.Table("stage", "reached", "entered", "lost here", "open here", "to next")
 	for _, s := range funnel.Steps {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\n", s.Name, s.Reached, s.Entered, s.Lost, s.Open, percent(s.Conversion))
 	}
@@ -281,8 +279,8 @@ func run(ctx context.Context, inMemory bool) error {
 	if err != nil {
 		return err
 	}
-	heading("Sales measures")
-	tw = table("measure", "value")
+	demo.Heading("Sales measures")
+	tw = demo.Table("measure", "value")
 	fmt.Fprintf(tw, "win rate\t%s (%d won, %d lost)\n", percent(sales.WinRate), sales.Won, sales.Lost)
 	fmt.Fprintf(tw, "win rate by amount\t%s\n", percent(sales.AmountWinRate))
 	fmt.Fprintf(tw, "average / median deal\t%s / %s\n", sales.AverageDeal, sales.MedianDeal)
@@ -291,8 +289,8 @@ func run(ctx context.Context, inMemory bool) error {
 	fmt.Fprintf(tw, "sales velocity\t%s a day\n", sales.Velocity)
 	tw.Flush()
 
-	heading("Stale deals: no move for 21 days, or past the close date")
-	tw = table("deal", "stage", "owner", "idle", "days overdue")
+	demo.Heading("Stale deals: no move for 21 days, or past the close date")
+	tw = demo.Table("deal", "stage", "owner", "idle", "days overdue")
 	for d, err := range crm.StaleDeals(client.Opportunities(as("ann"), crm.OpportunityFilter{Statuses: []crm.OpportunityStatus{crm.OpportunityOpen}}),
 		crm.StaleRule{MaxIdle: 21 * 24 * time.Hour, PastClose: true}, asOf) {
 		if err != nil {
@@ -313,7 +311,7 @@ func run(ctx context.Context, inMemory bool) error {
 	if err != nil {
 		return err
 	}
-	heading("Quota coverage, Q2")
+	demo.Heading("Quota coverage, Q2")
 	fmt.Printf("quota %s, won %s, remaining %s, open %s: coverage %.2f× (weighted %.2f×)\n",
 		cov.Quota, cov.Won, cov.Remaining, cov.Open, cov.Ratio, cov.WeightedRatio)
 	return nil
@@ -325,7 +323,7 @@ func printForecast(rows []crm.ForecastRow, dims ...crm.ForecastDimension) {
 	for _, d := range dims {
 		cols = append(cols, map[crm.ForecastDimension]string{crm.ByPeriod: "period", crm.ByOwner: "owner", crm.ByCategory: "category"}[d])
 	}
-	tw := table(append(cols, "deals", "amount", "weighted")...)
+	tw := demo.Table(append(cols, "deals", "amount", "weighted")...)
 	for _, r := range rows {
 		for _, d := range dims {
 			switch d {
@@ -348,22 +346,6 @@ func joinMoney(ms []crm.Money) string {
 		parts = append(parts, m.String())
 	}
 	return strings.Join(parts, " + ")
-}
-
-func heading(s string) { fmt.Printf("\n== %s\n", s) }
-
-// table returns a tab writer with the header written.
-func table(cols ...string) *tabwriter.Writer {
-	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(cols, "\t"))
-	return tw
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "–"
-	}
-	return s
 }
 
 func percent(f float64) string { return fmt.Sprintf("%.0f%%", f*100) }

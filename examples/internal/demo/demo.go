@@ -5,9 +5,12 @@ package demo
 import (
 	"context"
 	"flag"
+	"fmt"
 	"log"
 	"os"
 	"path/filepath"
+	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/crmkit/crm"
@@ -50,3 +53,22 @@ type Clock struct{ At time.Time }
 
 // Now returns At.
 func (c *Clock) Now() time.Time { return c.At }
+
+// Heading prints a section heading.
+func Heading(s string) { fmt.Printf("\n== %s\n", s) }
+
+// Table returns a tab writer on standard output with the header cols
+// written; Flush it after the rows.
+func Table(cols ...string) *tabwriter.Writer {
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(cols, "\t"))
+	return tw
+}
+
+// OrDash returns s, or "–" if s is empty.
+func OrDash(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return s
+}
