@@ -201,7 +201,9 @@ type Customer struct {
 	// Size applies to organisations only.
 	Size  CompanySize
 	Stage LifecycleStage
-	// OwnerID is the actor ID of the account manager.
+	// OwnerID is the actor ID of the account manager: the creator (the
+	// acting user of the create or import) unless given; empty only for
+	// a customer created with no acting user.
 	OwnerID string
 	// Tags are lower-case and unique.
 	Tags []string

@@ -154,6 +154,7 @@ func ExampleClient_MergeCustomers() {
 	// name           Acme Ltd                                 from survivor
 	// industry       manufacturing                            from duplicate
 	// stage          prospect                                 from both
+	// owner_id       u-ann                                    from both
 	// emails         sales@acme.example, billing@acme.example from both
 	// do_not_contact false                                    from both
 	// children: [{contact cus_3}]

@@ -675,6 +675,9 @@ func (c *Client) prepareNew(cust *Customer, now time.Time, by string, imported b
 	if cust.CreatedAt.IsZero() {
 		cust.CreatedAt = now
 	}
+	if cust.OwnerID == "" {
+		cust.OwnerID = by // every record has an owner: its creator unless given
+	}
 	cust.CreatedBy = by
 	cust.UpdatedAt, cust.UpdatedBy = now, by
 	cust.Version = 1

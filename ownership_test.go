@@ -148,13 +148,14 @@ func TestClient_AssignAndReassign(t *testing.T) {
 func TestOwnerChanges_MergeAndImport(t *testing.T) {
 	c, _, _ := newClient(t)
 	boss := actorCtx(t, "boss")
-	survivor := mustCreate(t, c, boss, &crm.Customer{Name: "Acme Ltd"})
+	system := t.Context() // no actor: the customers have no owner
+	survivor := mustCreate(t, c, system, &crm.Customer{Name: "Acme Ltd"})
 	dup := mustCreate(t, c, boss, &crm.Customer{Name: "ACME Limited", OwnerID: "bob"}, crm.AllowDuplicates())
 	_, err := c.MergeCustomers(boss, survivor.ID, dup.ID, crm.MergeOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"→bob merge of " + dup.ID}, history(t, c, crm.EntityCustomer, survivor.ID))
 
-	berg := mustCreate(t, c, boss, &crm.Customer{Name: "Berg AB", Emails: []crm.Email{{Address: "bo@berg.example"}}})
+	berg := mustCreate(t, c, system, &crm.Customer{Name: "Berg AB", Emails: []crm.Email{{Address: "bo@berg.example"}}})
 	res, err := c.ImportCustomers(boss, rowsOf(crm.Customer{Name: "Berg AB", OwnerID: "cat", Emails: []crm.Email{{Address: "bo@berg.example"}}}),
 		crm.ImportOptions{Duplicates: crm.MergeDuplicates})
 	require.NoError(t, err)
@@ -174,4 +175,21 @@ func TestClient_Reassign_ReturnsVersion(t *testing.T) {
 	assert.Equal(t, acme.Version+1, v)
 	_, err = crm.NewAssigner(crm.AssignmentRule{Name: long(101), Team: []string{"a"}})
 	assert.NotEmpty(t, fieldErr(t, err, "rules[0].name"))
+}
+
+// Every customer has an owner: its creator unless given.
+func TestCreateCustomer_OwnerDefaultsToCreator(t *testing.T) {
+	c, _, _ := newClient(t)
+	ann := actorCtx(t, "ann")
+	mine := mustCreate(t, c, ann, &crm.Customer{Name: "Mine Ltd"})
+	assert.Equal(t, "ann", mine.OwnerID)
+	given := mustCreate(t, c, ann, &crm.Customer{Name: "Given Ltd", OwnerID: "bob"})
+	assert.Equal(t, "bob", given.OwnerID)
+	res, err := c.ImportCustomers(ann, rowsOf(crm.Customer{Name: "Imported Ltd"}), crm.ImportOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, 1, res.Created)
+	for cust, err := range c.Customers(ann, crm.CustomerFilter{Search: "Imported"}) {
+		require.NoError(t, err)
+		assert.Equal(t, "ann", cust.OwnerID, "imports too")
+	}
 }
