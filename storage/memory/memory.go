@@ -171,7 +171,10 @@ type data struct {
 	interactions children[crm.Interaction]
 	claims       children[crm.ContactClaim]
 	tasks        children[crm.Task]
-	owners       children[crm.OwnerChange]
+	// taskOwners lists the IDs of each owner's tasks, ascending: the
+	// index of agendas.
+	taskOwners taskOwnerIndex
+	owners     children[crm.OwnerChange]
 
 	segments segmentData
 }
@@ -242,9 +245,11 @@ func New() *Store {
 		interactions: newChildren(interactionCustomer, nil),
 		claims:       newChildren(claimCustomer, nil).uniqueBy(claimKey),
 		tasks:        newChildren(taskCustomer, nil).uniqueBy(taskKey),
+		taskOwners:   taskOwnerIndex{},
 		owners:       newChildren(ownerChangeCustomer, nil),
 	}
 	d.orders.secondary = &d.sorted
+	d.tasks.secondary = &d.taskOwners
 	return &Store{d: d}
 }
 

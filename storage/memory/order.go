@@ -239,6 +239,14 @@ func (s *Store) FindOrders(ctx context.Context, f crm.OrderFilter) ([]*crm.Order
 func findChildren[E any](ctx context.Context, s *Store, t *children[E], what string, customerIDs, parentIDs []string,
 	after crm.Cursor, limit int, match func(*E) bool, clone func(*E) *E,
 ) ([]*E, crm.Cursor, error) {
+	return findIn(ctx, s, t, what, func() []string { return t.idsFor(customerIDs, parentIDs) }, after, limit, match, clone)
+}
+
+// findIn is findChildren visiting the IDs that ids, called under the
+// lock, returns in ascending order.
+func findIn[E any](ctx context.Context, s *Store, t *children[E], what string, ids func() []string,
+	after crm.Cursor, limit int, match func(*E) bool, clone func(*E) *E,
+) ([]*E, crm.Cursor, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, "", fmt.Errorf("memory: find %s: %w", what, err)
 	}
@@ -249,7 +257,7 @@ func findChildren[E any](ctx context.Context, s *Store, t *children[E], what str
 	if err := s.lock(false); err != nil {
 		return nil, "", err
 	}
-	page, next, err := scanPage(ctx, t.byID, t.idsFor(customerIDs, parentIDs), after, limit, match)
+	page, next, err := scanPage(ctx, t.byID, ids(), after, limit, match)
 	s.unlock(false)
 	if err != nil {
 		return nil, "", fmt.Errorf("memory: find %s: %w", what, err)

@@ -99,7 +99,9 @@ func TestRelationshipIndexesUsed(t *testing.T) {
 		{"interactions of an actor", `SELECT * FROM interactions i WHERE i.actor_id IN ('a') ORDER BY i.id LIMIT 101`, "interactions_actor_id"},
 		{"last claim", `SELECT * FROM contact_claims cc WHERE cc.customer_id = 'a' ORDER BY cc.seq DESC LIMIT 1`, "contact_claims_customer_seq"},
 		{"tasks due", `SELECT * FROM tasks t WHERE t.due_at >= '2026-01-01T00:00:00.000000Z' AND t.due_at < '2026-02-01T00:00:00.000000Z' ORDER BY t.id LIMIT 101`, "tasks_due_at"},
-		{"tasks of an owner", `SELECT * FROM tasks t WHERE t.owner_id IN ('a') ORDER BY t.id LIMIT 101`, "tasks_owner_id"},
+		{"tasks of an owner", `SELECT * FROM tasks t WHERE t.owner_id IN ('a') ORDER BY t.id LIMIT 101`, "tasks_owner_"},
+		{"an owner's agenda, due", `SELECT * FROM tasks t WHERE t.owner_id IN ('a') AND t.status IN ('open', 'done') AND t.due_at >= '2026-01-05T00:00:00.000000Z' AND t.due_at < '2026-01-12T00:00:00.000000Z' ORDER BY t.id LIMIT 101`, "tasks_owner_due"},
+		{"an owner's agenda, done", `SELECT * FROM tasks t WHERE t.owner_id IN ('a') AND t.status IN ('done') AND t.done_at >= '2026-01-05T00:00:00.000000Z' AND t.done_at < '2026-01-12T00:00:00.000000Z' ORDER BY t.id LIMIT 101`, "tasks_owner_done"},
 		{"tasks by source", `SELECT * FROM tasks t WHERE t.source IN ('x') ORDER BY t.id LIMIT 101`, "tasks_source"},
 		{"history of an owner", `SELECT * FROM owner_changes oc WHERE (oc.from_owner IN ('a') OR oc.to_owner IN ('a')) ORDER BY oc.id LIMIT 101`, "owner_changes_to_owner"},
 	} {

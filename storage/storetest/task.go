@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -183,6 +184,33 @@ func testTaskUpdate(t *testing.T, s crm.Store) {
 	require.NoError(t, s.UpdateTask(ctx, u), "UpdateTask with the version the last update set")
 	assert.Equal(t, int64(3), u.Version)
 	assertStoredTask(t, s, u, "a task reopened: DoneAt cleared")
+
+	// The owner filter follows a task to its new owner, and back when a
+	// transaction that gave it away rolls back.
+	owned := func(owner string) []string {
+		t.Helper()
+		page, _, err := s.FindTasks(ctx, crm.TaskFilter{Owners: []string{owner}})
+		require.NoError(t, err)
+		var ids []string
+		for _, tk := range page {
+			ids = append(ids, tk.ID)
+		}
+		return ids
+	}
+	u.OwnerID = "u-new"
+	require.NoError(t, s.UpdateTask(ctx, u))
+	assert.Equal(t, []string{u.ID}, owned("u-new"), "the new owner's")
+	assert.Empty(t, owned(fullTask(tk.ID, cs[1].ID).OwnerID), "no longer the old owner's")
+	errRollback := errors.New("roll back")
+	err := s.RunInTx(ctx, func(tx crm.Store) error {
+		moved := u.Clone()
+		moved.OwnerID = "u-other"
+		require.NoError(t, tx.UpdateTask(ctx, moved))
+		return errRollback
+	})
+	require.ErrorIs(t, err, errRollback)
+	assert.Equal(t, []string{u.ID}, owned("u-new"), "a rolled-back reassignment leaves the owner")
+	assert.Empty(t, owned("u-other"))
 }
 
 // The tasks every task filter subtest starts from, in ID order: hours

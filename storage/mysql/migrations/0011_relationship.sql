@@ -111,11 +111,14 @@ CREATE TABLE IF NOT EXISTS tasks (
     -- foreign key too.
     INDEX tasks_customer_id    (customer_id, id),
     UNIQUE INDEX tasks_source  (source),
-    INDEX tasks_owner_id       (owner_id, id),
     INDEX tasks_kind           (kind, id),
     INDEX tasks_status         (status, id),
     INDEX tasks_due_at         (due_at),
     INDEX tasks_done_at        (done_at),
+    -- An owner's tasks, and their agenda: the tasks of an owner in a
+    -- status, due or done in a span.
+    INDEX tasks_owner_due      (owner_id, status, due_at),
+    INDEX tasks_owner_done     (owner_id, status, done_at),
     CONSTRAINT tasks_customer FOREIGN KEY (customer_id)
         REFERENCES customers (id)
 ) ENGINE=InnoDB ROW_FORMAT=DYNAMIC DEFAULT CHARSET=utf8mb4
