@@ -102,6 +102,7 @@ func TestRelationshipIndexesUsed(t *testing.T) {
 		{"tasks of an owner", `SELECT * FROM tasks t WHERE t.owner_id IN ('a') ORDER BY t.id LIMIT 101`, "tasks_owner_"},
 		{"an owner's agenda, due", `SELECT * FROM tasks t WHERE t.owner_id IN ('a') AND t.status IN ('open', 'done') AND t.due_at >= '2026-01-05T00:00:00.000000Z' AND t.due_at < '2026-01-12T00:00:00.000000Z' ORDER BY t.id LIMIT 101`, "tasks_owner_due"},
 		{"an owner's agenda, done", `SELECT * FROM tasks t WHERE t.owner_id IN ('a') AND t.status IN ('done') AND t.done_at >= '2026-01-05T00:00:00.000000Z' AND t.done_at < '2026-01-12T00:00:00.000000Z' ORDER BY t.id LIMIT 101`, "tasks_owner_done"},
+		{"an owner's overdue tasks", `SELECT * FROM tasks t WHERE t.owner_id IN ('a') AND t.status IN ('open') AND t.due_at < '2026-01-12T00:00:00.000000Z' ORDER BY t.id LIMIT 1001`, "tasks_owner_due"},
 		{"tasks by source", `SELECT * FROM tasks t WHERE t.source IN ('x') ORDER BY t.id LIMIT 101`, "tasks_source"},
 		{"history of an owner", `SELECT * FROM owner_changes oc WHERE (oc.from_owner IN ('a') OR oc.to_owner IN ('a')) ORDER BY oc.id LIMIT 101`, "owner_changes_to_owner"},
 	} {
