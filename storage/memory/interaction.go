@@ -216,29 +216,33 @@ func (s *Store) FindTaskByID(ctx context.Context, id string) (*crm.Task, error) 
 // only those customers' tasks are visited.
 func (s *Store) FindTasks(ctx context.Context, f crm.TaskFilter) ([]*crm.Task, crm.Cursor, error) {
 	if len(f.CustomerIDs) == 0 && len(f.Owners) > 0 {
-		return findIn(ctx, s, &s.d.tasks, "tasks", func() []string { return childrenOfAny(s.d.taskOwners, f.Owners) }, f.After, f.Limit, f.Match, (*crm.Task).Clone)
+		return findIn(ctx, s, &s.d.tasks, "tasks", func() []string { return childrenOfAny(s.d.taskOwners.of, f.Owners) }, f.After, f.Limit, f.Match, (*crm.Task).Clone)
 	}
 	return findChildren(ctx, s, &s.d.tasks, "tasks", f.CustomerIDs, nil, f.After, f.Limit, f.Match, (*crm.Task).Clone)
 }
 
-// taskOwnerIndex lists the IDs of each owner's tasks, ascending.
-type taskOwnerIndex map[string][]string
+var _ childIndex[crm.Task] = (*taskOwnerIndex)(nil)
 
-func (x taskOwnerIndex) replace(old, cur *crm.Task) {
+// taskOwnerIndex lists the IDs of each owner's tasks, ascending.
+type taskOwnerIndex struct {
+	of map[string][]string
+}
+
+func (x *taskOwnerIndex) replace(old, cur *crm.Task) {
 	if old != nil {
-		x[old.OwnerID] = removeSorted(x[old.OwnerID], old.ID)
-		if len(x[old.OwnerID]) == 0 {
-			delete(x, old.OwnerID)
+		x.of[old.OwnerID] = removeSorted(x.of[old.OwnerID], old.ID)
+		if len(x.of[old.OwnerID]) == 0 {
+			delete(x.of, old.OwnerID)
 		}
 	}
 	if cur != nil {
-		x[cur.OwnerID] = insertSorted(x[cur.OwnerID], cur.ID)
+		x.of[cur.OwnerID] = insertSorted(x.of[cur.OwnerID], cur.ID)
 	}
 }
 
 // move changes nothing: a merge moves tasks to another customer, not to
 // another owner.
-func (x taskOwnerIndex) move(string, string, map[string]*crm.Task) {}
+func (x *taskOwnerIndex) move(string, string, map[string]*crm.Task) {}
 
 // UpdateTask replaces the stored task t.ID with a copy of t under the
 // version rule of [Store.UpdateCustomer]. It fails with

@@ -245,7 +245,7 @@ func New() *Store {
 		interactions: newChildren(interactionCustomer, nil),
 		claims:       newChildren(claimCustomer, nil).uniqueBy(claimKey),
 		tasks:        newChildren(taskCustomer, nil).uniqueBy(taskKey),
-		taskOwners:   taskOwnerIndex{},
+		taskOwners:   taskOwnerIndex{of: make(map[string][]string)},
 		owners:       newChildren(ownerChangeCustomer, nil),
 	}
 	d.orders.secondary = &d.sorted
