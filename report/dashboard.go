@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -212,14 +213,12 @@ type figure struct {
 }
 
 // WriteHTML writes d as one self-contained HTML page — the charts inline
-// as SVG, the styles inline, no script and nothing fetched — in the
-// language of opts.Locale. The page links to the period before and after
-// with ?period=…, which [Handler] serves.
+// as SVG, the styles inline, no script and nothing fetched — with its
+// numbers, money, percentages and months in opts.Locale; the wording is
+// English, and the page says so (lang="en"). The page links to the period
+// before and after with ?period=…&lang=…, which [Handler] serves.
 func (d *Dashboard) WriteHTML(w io.Writer, opts Options) error {
-	loc := opts.Locale
-	if loc.Tag == "" {
-		loc = English
-	}
+	loc := opts.Locale.norm()
 	opts.Locale = loc
 	var charts []figure
 	add := func(id, caption string, draw func(io.Writer, Options) error) error {
@@ -259,19 +258,28 @@ func (d *Dashboard) WriteHTML(w io.Writer, opts Options) error {
 		return err
 	}
 	data := struct {
-		Lang, Title, Period, Prev, Next string
-		Charts                          []figure
+		Title, Period, Prev, Next string
+		Charts                    []figure
 	}{
-		Lang: loc.Tag, Title: d.Title, Period: periodLabel(loc, d.Period),
-		Prev: periodParam(shift(d.Period, -1)), Next: periodParam(shift(d.Period, 1)),
+		Title: d.Title, Period: periodLabel(loc, d.Period),
+		Prev: periodParam(shift(d.Period, -1), loc.Tag), Next: periodParam(shift(d.Period, 1), loc.Tag),
 		Charts: charts,
 	}
 	return page.Execute(w, data)
 }
 
 // WriteFile writes d's page to the file path, as [Dashboard.WriteHTML]
-// does, replacing it whole: a reader never sees half a page.
+// does, replacing it whole: a reader never sees half a page, and the page
+// is on disk before it takes the name. A new file is readable by all
+// (0644); a file replaced keeps its permissions.
 func WriteFile(path string, d *Dashboard, opts Options) error {
+	if d == nil {
+		return fmt.Errorf("report: write dashboard: %w", ErrNoReport)
+	}
+	mode := os.FileMode(0o644)
+	if info, err := os.Stat(path); err == nil {
+		mode = info.Mode().Perm() // a file there keeps who may read it
+	}
 	var b bytes.Buffer
 	if err := d.WriteHTML(&b, opts); err != nil {
 		return err
@@ -281,11 +289,15 @@ func WriteFile(path string, d *Dashboard, opts Options) error {
 		return fmt.Errorf("report: write dashboard: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o644); err != nil {
+	if err := tmp.Chmod(mode); err != nil {
 		tmp.Close()
 		return fmt.Errorf("report: write dashboard: %w", err)
 	}
 	if _, err := tmp.Write(b.Bytes()); err != nil {
+		tmp.Close()
+		return fmt.Errorf("report: write dashboard: %w", err)
+	}
+	if err := tmp.Sync(); err != nil { // on disk before it takes the name
 		tmp.Close()
 		return fmt.Errorf("report: write dashboard: %w", err)
 	}
@@ -302,7 +314,9 @@ func WriteFile(path string, d *Dashboard, opts Options) error {
 // GET requests: ?period=2026-03 (a month), 2026-Q1 (a quarter) or 2026
 // (a year), the current month if absent; ?lang=de (or the request's
 // Accept-Language) chooses the locale. A bad period is a 400; a failed
-// load is a 500 whose error goes to opts.ErrorLog, not to the client.
+// load or drawing is a 500 whose error goes to opts.ErrorLog, not to the
+// client. The handler answers every path it is given: mount it where the
+// dashboard lives.
 func Handler(client *crm.Client, opts LoadOptions) http.Handler {
 	now := time.Now
 	if opts.Now != nil {
@@ -324,7 +338,8 @@ func Handler(client *crm.Client, opts LoadOptions) http.Handler {
 		}
 		lang := r.URL.Query().Get("lang")
 		if lang == "" {
-			lang, _, _ = strings.Cut(r.Header.Get("Accept-Language"), ",")
+			lang, _, _ = strings.Cut(r.Header.Get("Accept-Language"), ",") // the first is the most wanted
+			lang, _, _ = strings.Cut(lang, ";")
 		}
 		d, err := Load(r.Context(), client, p, opts)
 		if err != nil {
@@ -336,9 +351,13 @@ func Handler(client *crm.Client, opts LoadOptions) http.Handler {
 		}
 		var b bytes.Buffer
 		if err := d.WriteHTML(&b, Options{Locale: LocaleFor(strings.TrimSpace(lang))}); err != nil {
+			if opts.ErrorLog != nil {
+				opts.ErrorLog(r, err)
+			}
 			http.Error(w, "the dashboard could not be drawn", http.StatusInternalServerError)
 			return
 		}
+		w.Header().Set("Vary", "Accept-Language")
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
 		w.Write(b.Bytes())
@@ -349,19 +368,22 @@ func Handler(client *crm.Client, opts LoadOptions) http.Handler {
 // (a month), "2026-Q1" (a quarter) or "2026" (a year).
 func ParsePeriod(s string) (crm.Period, error) {
 	bad := fmt.Errorf("report: period %q: want 2026-03, 2026-Q1 or 2026", s)
-	year, rest, _ := strings.Cut(s, "-")
-	y, err := strconv.Atoi(year)
-	if err != nil || len(year) != 4 {
+	digits := func(s string) bool {
+		return s != "" && !strings.ContainsFunc(s, func(r rune) bool { return r < '0' || r > '9' })
+	}
+	year, rest, dash := strings.Cut(s, "-")
+	if len(year) != 4 || !digits(year) || year == "0000" || dash && rest == "" {
 		return crm.Period{}, bad
 	}
+	y, _ := strconv.Atoi(year)
 	switch {
-	case rest == "":
+	case !dash:
 		return crm.PeriodOf(time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC), crm.PeriodYear), nil
 	case len(rest) == 2 && rest[0] == 'Q' && rest[1] >= '1' && rest[1] <= '4':
 		return crm.PeriodOf(time.Date(y, time.Month(3*int(rest[1]-'1')+1), 1, 0, 0, 0, 0, time.UTC), crm.PeriodQuarter), nil
 	}
-	m, err := strconv.Atoi(rest)
-	if err != nil || len(rest) != 2 || m < 1 || m > 12 {
+	m, _ := strconv.Atoi(rest)
+	if len(rest) != 2 || !digits(rest) || m < 1 || m > 12 {
 		return crm.Period{}, bad
 	}
 	return crm.PeriodOf(time.Date(y, time.Month(m), 1, 0, 0, 0, 0, time.UTC), crm.PeriodMonth), nil
@@ -378,5 +400,11 @@ func shift(p crm.Period, n int) crm.Period {
 	return crm.PeriodOf(p.Start.AddDate(0, n, 0), p.Unit)
 }
 
-// periodParam is p as ?period= takes it.
-func periodParam(p crm.Period) string { return "?period=" + p.String() }
+// periodParam is the query of the page of p in the language tag.
+func periodParam(p crm.Period, tag string) string {
+	q := url.Values{"period": {p.String()}}
+	if tag != "" {
+		q.Set("lang", tag)
+	}
+	return "?" + q.Encode()
+}

@@ -29,7 +29,7 @@ func TestParsePeriod(t *testing.T) {
 		assert.Equal(t, want, got, in)
 		assert.Equal(t, in, got.String(), "round trip")
 	}
-	for _, bad := range []string{"", "26-03", "2026-13", "2026-Q5", "2026-3", "March", "2026-00"} {
+	for _, bad := range []string{"", "26-03", "2026-13", "2026-Q5", "2026-3", "March", "2026-00", "2026-", "2026-+3", "+202", "+202-03", "0000", "0000-01", "2026-q1"} {
 		_, err := report.ParsePeriod(bad)
 		assert.Error(t, err, bad)
 	}
@@ -75,12 +75,12 @@ func TestDashboard(t *testing.T) {
 	var b strings.Builder
 	require.NoError(t, d.WriteHTML(&b, report.Options{Locale: report.German}))
 	page := b.String()
-	assert.Contains(t, page, `<html lang="de-DE">`)
+	assert.True(t, strings.Contains(page, `<html lang="en">`), "the wording is English")
 	assert.Contains(t, page, "Acme &lt;Board&gt;: Mär 2026", "the title escaped, the month in German")
 	assert.NotContains(t, page, `<b>&"Acme"`, "names never reach the page raw")
 	assert.NotContains(t, page, "<script")
-	assert.Contains(t, page, `href="?period=2026-02"`)
-	assert.Contains(t, page, `href="?period=2026-04"`)
+	assert.True(t, strings.Contains(page, `href="?lang=de-DE&amp;period=2026-02"`), "the links keep the locale")
+	assert.True(t, strings.Contains(page, `href="?lang=de-DE&amp;period=2026-04"`))
 	for _, id := range []string{"funnel", "forecast", "nps", "cohorts", "rfm", "tiers", "scorecards"} {
 		assert.Contains(t, page, `<figure id="`+id+`"`)
 	}
@@ -89,11 +89,17 @@ func TestDashboard(t *testing.T) {
 	require.NoError(t, report.WriteFile(path, d, report.Options{}))
 	written, err := os.ReadFile(path)
 	require.NoError(t, err)
-	assert.Contains(t, string(written), `<html lang="en-GB">`)
+	assert.True(t, strings.Contains(string(written), `href="?period=2026-02"`), "no locale asked for, none in the links")
 	info, err := os.Stat(path)
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o644), info.Mode().Perm())
 	assert.Error(t, report.WriteFile(filepath.Join(t.TempDir(), "missing", "board.html"), d, report.Options{}))
+	assert.ErrorIs(t, report.WriteFile(path, nil, report.Options{}), report.ErrNoReport)
+	require.NoError(t, os.Chmod(path, 0o600))
+	require.NoError(t, report.WriteFile(path, d, report.Options{}))
+	info, err = os.Stat(path)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm(), "a file replaced keeps its permissions")
 
 	// An empty store draws a page with nothing to show.
 	empty, err := crm.New(memory.New())
@@ -124,8 +130,10 @@ func TestHandler(t *testing.T) {
 	assert.Contains(t, rec.Body.String(), "Mar 2026", "the current month by default")
 	assert.Equal(t, "text/html; charset=utf-8", rec.Header().Get("Content-Type"))
 	assert.Contains(t, rec.Header().Get("Content-Security-Policy"), "default-src 'none'")
-	assert.Contains(t, get("/?period=2026-Q1&lang=fr").Body.String(), `lang="fr-FR"`)
-	assert.Contains(t, get("/", "Accept-Language", "de-AT,de;q=0.9").Body.String(), `lang="de-DE"`)
+	assert.True(t, strings.Contains(get("/?period=2026-Q1&lang=fr").Body.String(), "lang=fr-FR&amp;period=2025-Q4"))
+	assert.True(t, strings.Contains(get("/", "Accept-Language", "de-AT,de;q=0.9").Body.String(), "Mär 2026"))
+	assert.True(t, strings.Contains(get("/", "Accept-Language", "de;q=0.9").Body.String(), "Mär 2026"), "a q-value is no part of the tag")
+	assert.Equal(t, "Accept-Language", rec.Header().Get("Vary"))
 	assert.Equal(t, http.StatusBadRequest, get("/?period=soon").Code)
 
 	req := httptest.NewRequest(http.MethodPost, "/", nil)

@@ -89,6 +89,7 @@ func Forecast(w io.Writer, r *crm.ForecastReport, opts Options) error {
 		k := seriesOf(row.Category)
 		amounts[n-1][k] = amounts[n-1][k].Add(row.Amount.Amount)
 	}
+	periods, amounts = fillPeriods(periods, amounts)
 	totals := make([]decimal.Decimal, len(periods))
 	hi := 0.0
 	for i, a := range amounts {
@@ -175,4 +176,23 @@ func Forecast(w io.Writer, r *crm.ForecastReport, opts Options) error {
 	desc := fmt.Sprintf("Forecast in %s by %s and category: %s; pipeline total %s.",
 		cur, unit, strings.Join(parts, "; "), l.Money(t.Pipeline))
 	return c.finish(w, width, base+76, desc)
+}
+
+// fillPeriods returns periods, in order, with the periods missing between
+// two dated ones put in with no amounts, so that the axis keeps time's
+// spacing; the zero Period ("no date") stays last.
+func fillPeriods(periods []crm.Period, amounts [][4]decimal.Decimal) ([]crm.Period, [][4]decimal.Decimal) {
+	var ps []crm.Period
+	var as [][4]decimal.Decimal
+	for i, p := range periods {
+		if n := len(ps); n > 0 && !p.IsZero() && !ps[n-1].IsZero() && p.Unit == ps[n-1].Unit {
+			for next := crm.PeriodOf(ps[n-1].End(), p.Unit); next.Start.Before(p.Start); next = crm.PeriodOf(next.End(), p.Unit) {
+				ps = append(ps, next)
+				as = append(as, [4]decimal.Decimal{})
+			}
+		}
+		ps = append(ps, p)
+		as = append(as, amounts[i])
+	}
+	return ps, as
 }

@@ -60,13 +60,17 @@ func LocaleFor(tag string) Locale {
 }
 
 // norm returns l, or English for the zero Locale; a Locale with some
-// fields set keeps them, and takes English's for the others.
+// fields set keeps them, and takes English's for the others (grouping
+// with "." where the decimal separator is ",").
 func (l Locale) norm() Locale {
 	if l.Decimal == "" {
 		l.Decimal = English.Decimal
 	}
-	if l.Group == "" && l.Tag == "" {
+	if l.Group == "" {
 		l.Group = English.Group
+		if l.Decimal == English.Group {
+			l.Group = English.Decimal // a decimal comma groups with points
+		}
 	}
 	for i, m := range l.Months {
 		if m == "" {

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -92,4 +93,32 @@ func TestLocale_Month(t *testing.T) {
 	assert.Equal(t, "mars 2026", French.Month(march))
 	assert.Equal(t, "févr. 2026", French.Month(march.AddDate(0, -1, 0)))
 	assert.Equal(t, "Dec 2025", Locale{}.Month(time.Date(2025, time.December, 1, 0, 0, 0, 0, time.UTC)))
+}
+
+func TestLocaleDefaults(t *testing.T) {
+	comma := Locale{Decimal: ","}
+	if got := comma.Number(1234.5, 1); got != "1.234,5" {
+		t.Errorf("a decimal comma groups with points: got %q", got)
+	}
+	us := Locale{Tag: "en-US"}
+	if got := us.Number(1234567.5, 1); got != "1,234,567.5" {
+		t.Errorf("a tag alone takes English's separators: got %q", got)
+	}
+}
+
+func TestFillPeriods(t *testing.T) {
+	month := func(m time.Month) crm.Period {
+		return crm.PeriodOf(time.Date(2026, m, 1, 0, 0, 0, 0, time.UTC), crm.PeriodMonth)
+	}
+	ps, as := fillPeriods([]crm.Period{month(4), month(7), {}}, make([][4]decimal.Decimal, 3))
+	var got []string
+	for _, p := range ps {
+		got = append(got, p.String())
+	}
+	if want := []string{"2026-04", "2026-05", "2026-06", "2026-07", "no date"}; !slices.Equal(got, want) {
+		t.Errorf("periods %v, want %v", got, want)
+	}
+	if len(as) != len(ps) {
+		t.Errorf("%d amounts for %d periods", len(as), len(ps))
+	}
 }

@@ -57,7 +57,11 @@ func TierShares(w io.Writer, r *crm.ValueReport, opts Options) error {
 			noun = "customer"
 		}
 		custLabel := fmt.Sprintf("%s %s, %s", l.Int(t.t.Customers), noun, l.Percent(custShare, 1))
-		revLabel := fmt.Sprintf("%s of revenue, %s", percentDecimal(l, t.t.Share, 1), l.Money(t.t.Revenue))
+		share := t.t.Share // rounded to four places: divide afresh when the total allows
+		if !r.Revenue.Amount.IsZero() {
+			share = t.t.Revenue.Amount.DivRound(r.Revenue.Amount, 16)
+		}
+		revLabel := fmt.Sprintf("%s of revenue, %s", percentDecimal(l, share, 1), l.Money(t.t.Revenue))
 		c.text(barX+barW+8, y+barH/2+4, custLabel, "")
 		c.text(barX+barW+8, y+barH*1.5+8, fit(revLabel, rightCol-12, 12), "")
 		parts[i] = fmt.Sprintf("tier %s %s and %s", t.name, custLabel, revLabel)

@@ -44,7 +44,7 @@ func TestDashboardPage(t *testing.T) {
 	}
 	assert.Equal(t, len(charts), strings.Count(page, "<svg"), "one SVG per chart")
 	assert.NotContains(t, page, "<script")
-	assert.Contains(t, page, `lang="de-DE"`)
+	assert.Contains(t, page, `lang=de-DE&amp;period=2026-02`)
 	assert.Contains(t, page, "Mär 2026")
 
 	res, err = http.Get(srv.URL + "/?period=March")
