@@ -48,13 +48,13 @@ func runChild(ctx context.Context, a childArgs) error {
 		err error
 	)
 	switch a.path {
-	case "sqlite/crm":
+	case "sqlite/crm", "sqlite/crm-10k":
 		res, err = sqliteCRM(ctx, a)
 	case "sqlite/raw":
 		res, err = sqliteRaw(ctx, a)
 	case "sqlite/gorm":
 		res, err = sqliteGORM(ctx, a)
-	case "postgres/crm":
+	case "postgres/crm", "postgres/crm-10k":
 		res, err = postgresCRM(ctx, a)
 	case "postgres/raw":
 		res, err = postgresRaw(ctx, a)

@@ -17,6 +17,7 @@ type gormCustomer[T string | time.Time] struct {
 	Industry  string
 	Region    string
 	Stage     string
+	OwnerID   string
 	CreatedAt T `gorm:"autoCreateTime:false"`
 	CreatedBy string
 	UpdatedAt T `gorm:"autoUpdateTime:false"`
@@ -57,7 +58,7 @@ func gormRows[T string | time.Time](rows []peerRow) []gormCustomer[T] {
 		out[i] = gormCustomer[T]{
 			ID: r.ID, Kind: r.Kind, Name: r.Name, NameFold: r.NameFold,
 			Industry: r.Industry, Region: r.Region, Stage: r.Stage,
-			CreatedAt: r.CreatedAt.(T), CreatedBy: actorID,
+			OwnerID: actorID, CreatedAt: r.CreatedAt.(T), CreatedBy: actorID,
 			UpdatedAt: r.UpdatedAt.(T), UpdatedBy: actorID,
 			Version: rowVersion,
 			Emails: []gormEmail{{CustomerID: r.ID, Position: listPosition, Address: r.Email,

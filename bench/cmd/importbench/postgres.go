@@ -87,7 +87,7 @@ func postgresCRM(ctx context.Context, a childArgs) (childResult, error) {
 }
 
 var (
-	pgCustomerColumns = []string{"id", "kind", "name", "name_fold", "industry", "region", "stage",
+	pgCustomerColumns = []string{"id", "kind", "name", "name_fold", "industry", "region", "stage", "owner_id",
 		"created_at", "created_by", "updated_at", "updated_by", "version"}
 	pgEmailColumns = []string{"customer_id", "position", "address", "address_fold", "label", "is_primary"}
 	pgPhoneColumns = []string{"customer_id", "position", "number", "label", "is_primary"}
@@ -116,7 +116,7 @@ func postgresRaw(ctx context.Context, a childArgs) (childResult, error) {
 		row   func(r *peerRow) []any
 	}{
 		{"customers", pgCustomerColumns, func(r *peerRow) []any {
-			return []any{r.ID, r.Kind, r.Name, r.NameFold, r.Industry, r.Region, r.Stage,
+			return []any{r.ID, r.Kind, r.Name, r.NameFold, r.Industry, r.Region, r.Stage, actorID,
 				r.CreatedAt, actorID, r.UpdatedAt, actorID, int64(rowVersion)}
 		}},
 		{"customer_emails", pgEmailColumns, func(r *peerRow) []any {

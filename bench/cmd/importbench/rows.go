@@ -13,8 +13,9 @@ import (
 	"github.com/crmkit/crm/storage/sqlstore"
 )
 
-// actorID is the actor every path records as created_by and updated_by:
-// the crm path through crm.WithActor, the peers by writing it.
+// actorID is the actor every path records as created_by, updated_by and
+// owner_id (a customer's owner defaults to its creator): the crm path
+// through crm.WithActor, the peers by writing it.
 const actorID = "importbench"
 
 // sqliteTimeLayout is how storage/sqlite stores times: TEXT, UTC,
@@ -25,7 +26,7 @@ const sqliteTimeLayout = "2006-01-02T15:04:05.000000Z"
 // stores for a CSV row of this data set, computed before the peers' clock
 // starts. Times are strings in SQLite's layout or time.Time for
 // PostgreSQL (toTime decides). Every other column of the library's tables
-// (size, owner_id, consent, address, ...) is left to its schema default
+// (size, consent, address, ...) is left to its schema default
 // (empty text, NULL for times and amounts, false for flags), which is
 // what the library writes for a row that does not set it; the stored-value
 // check compares every column.

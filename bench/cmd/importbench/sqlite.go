@@ -92,8 +92,8 @@ func sqliteCRM(ctx context.Context, a childArgs) (childResult, error) {
 }
 
 const (
-	sqliteInsertCustomer = `INSERT INTO customers (id, kind, name, name_fold, industry, region, stage,
-	created_at, created_by, updated_at, updated_by, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	sqliteInsertCustomer = `INSERT INTO customers (id, kind, name, name_fold, industry, region, stage, owner_id,
+	created_at, created_by, updated_at, updated_by, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	sqliteInsertEmail = `INSERT INTO customer_emails (customer_id, position, address, address_fold, label, is_primary)
 	VALUES (?, ?, ?, ?, ?, ?)`
 	sqliteInsertPhone = `INSERT INTO customer_phones (customer_id, position, number, label, is_primary)
@@ -127,7 +127,7 @@ func sqliteRaw(ctx context.Context, a childArgs) (childResult, error) {
 		}
 		for i := range rows {
 			r := &rows[i]
-			if _, err := stmts[0].ExecContext(ctx, r.ID, r.Kind, r.Name, r.NameFold, r.Industry, r.Region, r.Stage,
+			if _, err := stmts[0].ExecContext(ctx, r.ID, r.Kind, r.Name, r.NameFold, r.Industry, r.Region, r.Stage, actorID,
 				r.CreatedAt, actorID, r.UpdatedAt, actorID, rowVersion); err != nil {
 				return fmt.Errorf("customer %s: %w", r.ID, err)
 			}
