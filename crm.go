@@ -273,6 +273,8 @@ type config struct {
 	followUp     *FollowUpPolicy
 	assigner     *Assigner
 	contact      *ContactPolicy
+	audit        bool
+	events       bool
 }
 
 // WithClock sets the clock the Client reads the time from (default: the
@@ -408,6 +410,9 @@ func New(store Store, opts ...Option) (*Client, error) {
 	}
 	if err := verr.err(); err != nil {
 		return nil, err
+	}
+	if cfg.audit || cfg.events {
+		store = &logStore{Store: store, audit: cfg.audit, events: cfg.events, now: func() time.Time { return Timestamp(cfg.clock.Now()) }}
 	}
 	return &Client{
 		store:      store,

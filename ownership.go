@@ -14,7 +14,9 @@ import (
 // opportunity and case, the history of reassignments, and the rules that
 // choose an owner for new leads and cases.
 
-// EntityKind names a kind of record that has an owner.
+// EntityKind names a kind of record: in ownership histories one that has
+// an owner ([EntityKind.Valid]), in the audit history and events any (see
+// audit.go for the others).
 type EntityKind string
 
 // Kinds of owned records.

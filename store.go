@@ -32,6 +32,7 @@ type Store interface {
 	InteractionStore
 	TaskStore
 	OwnershipStore
+	LogStore
 
 	// RunInTx calls fn with a Store whose reads and writes form one
 	// transaction: if fn returns nil the writes commit together; if it

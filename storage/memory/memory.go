@@ -82,6 +82,10 @@
 //     ResponseScores makes one pass over the responses of the customers or
 //     surveys the filter names (every response without either), holding
 //     one count per kind and score.
+//   - The audit history and the events are slices in Seq order:
+//     appending is O(1) amortised per entry, FindEvents and FindAudit by
+//     position O(page), a record's history through its list of positions
+//     (O(log k + page)); FindAudit by kind alone scans from the cursor.
 //   - A transaction blocks every other reader and writer while fn runs;
 //     keep transactions short. Its undo log holds one entry per write.
 //
@@ -177,6 +181,9 @@ type data struct {
 	owners     children[crm.OwnerChange]
 
 	segments segmentData
+
+	// log holds the audit history, the events and the checkpoints.
+	log logData
 }
 
 // txState is the state of one transaction, shared by the Store that
@@ -714,6 +721,7 @@ func (s *Store) Close() error {
 	d.surveys, d.responses = children[crm.Survey]{}, children[crm.Response]{}
 	d.interactions, d.claims = children[crm.Interaction]{}, children[crm.ContactClaim]{}
 	d.tasks, d.owners = children[crm.Task]{}, children[crm.OwnerChange]{}
+	d.log = logData{}
 	return nil
 }
 

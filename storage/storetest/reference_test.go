@@ -53,6 +53,7 @@ type refState struct {
 	claims        map[string]*crm.ContactClaim
 	tasks         map[string]*crm.Task
 	ownerChanges  map[string]*crm.OwnerChange
+	log           refLog
 }
 
 var _ crm.Store = (*refStore)(nil)
@@ -74,6 +75,7 @@ func newRefStore(fault string) *refStore {
 		claims:        map[string]*crm.ContactClaim{},
 		tasks:         map[string]*crm.Task{},
 		ownerChanges:  map[string]*crm.OwnerChange{},
+		log:           refLog{checkpoints: map[string]int64{}},
 	}}}
 }
 
@@ -94,6 +96,7 @@ func (st *refState) clone() refState {
 		claims:        cloneMap(st.claims, (*crm.ContactClaim).Clone),
 		tasks:         cloneMap(st.tasks, (*crm.Task).Clone),
 		ownerChanges:  cloneMap(st.ownerChanges, (*crm.OwnerChange).Clone),
+		log:           st.log.clone(),
 	}
 	for id, sv := range st.surveys {
 		out.surveys[id] = sv.Clone()

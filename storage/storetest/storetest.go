@@ -3,7 +3,7 @@
 // documentation of [crm.Store], [crm.CustomerStore], [crm.ContactStore],
 // [crm.PipelineStore], [crm.OpportunityStore], [crm.LeadStore],
 // [crm.OrderStore], [crm.SegmentStore], [crm.SurveyStore], [crm.CaseStore],
-// [crm.InteractionStore], [crm.TaskStore] and [crm.OwnershipStore]. Every
+// [crm.InteractionStore], [crm.TaskStore], [crm.OwnershipStore] and [crm.LogStore]. Every
 // adapter under storage/ runs it, and so can an adapter written anywhere else. A behaviour is
 // specified here once, and every adapter passes it or its build is red.
 //
@@ -333,5 +333,6 @@ func suite() []check {
 		{"Context/CanceledInTx", testContextCanceledInTx},
 		{"Context/DeadlineExceeded", testContextDeadlineExceeded},
 	}...)
+	checks = append(checks, logChecks()...)
 	return checks
 }

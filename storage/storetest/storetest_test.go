@@ -45,6 +45,12 @@ func TestFaultyStore(t *testing.T) {
 // faults lists each bug the reference store can be given and the
 // subtests that must catch it.
 var faults = map[string][]string{
+	"audit-seq-from-zero":      {"Log/Audit/RoundTrip", "Log/Audit/Rollback"},
+	"audit-unchained":          {"Log/Audit/RoundTrip", "Log/Concurrent"},
+	"audit-changes-dropped":    {"Log/Audit/RoundTrip"},
+	"audit-id-ignored":         {"Log/Audit/Filter"},
+	"events-newest-first":      {"Log/Events/RoundTrip"},
+	"checkpoint-first-only":    {"Log/Checkpoint"},
 	"summary-counts-cancelled": {"Summary/Values", "Summary/Filter", "KPI/Report"},
 	"summary-local-days":       {"Summary/Values"},
 	"cohort-counts-cancelled":  {"Cohort/Values", "Cohort/Empty"},
@@ -138,7 +144,7 @@ var faults = map[string][]string{
 	"move-no-target-check":   {"Case/Move", "Contact/MoveMissingTarget", "Opportunity/MoveMissingTarget"},
 	"move-no-version":        {"Case/Move", "Contact/Move", "Opportunity/Move"},
 	"move-one-page":          {"Contact/Move"},
-	"no-rollback":            {"Case/Tx/Rollback", "Tx/Rollback", "Tx/Panic", "Tx/Nested/OuterFails", "Opportunity/Tx/Rollback", "Interaction/Tx/Rollback"},
+	"no-rollback":            {"Case/Tx/Rollback", "Tx/Rollback", "Tx/Panic", "Tx/Nested/OuterFails", "Opportunity/Tx/Rollback", "Interaction/Tx/Rollback", "Log/Audit/Rollback"},
 	"tx-error-replaced":      {"Tx/Rollback"},
 	"tx-reads-committed":     {"Tx/Commit"},
 	"panic-keeps-lock":       {"Tx/Panic"},

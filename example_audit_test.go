@@ -1,0 +1,88 @@
+package crm_test
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/storage/memory"
+)
+
+// With WithAudit every write leaves an entry in the same transaction:
+// who, when, which record, and each field that changed, before and after.
+// The entries are chained by hash, and VerifyAudit checks the chain.
+func ExampleClient_History() {
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	client, err := crm.New(memory.New(), crm.WithAudit(),
+		crm.WithClock(crm.ClockFunc(func() time.Time { return now })))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ann := crm.WithActor(context.Background(), crm.Actor{ID: "ann"})
+	cust, err := client.CreateCustomer(ann, &crm.Customer{Name: "Hudson Outfitters", CreditLimit: crm.MustMoney("5000.00", "USD")})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, err = client.UpdateCustomer(ann, cust.ID, cust.Version, crm.CustomerUpdate{
+		Name:        crm.Ptr("Hudson Outfitters Inc"),
+		CreditLimit: crm.Ptr(crm.MustMoney("7500.00", "USD")),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	for e, err := range client.History(ann, crm.EntityCustomer, cust.ID) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(e.Seq, e.Action, "by", e.ActorID)
+		for _, ch := range e.Changes {
+			if e.Action == crm.AuditUpdated {
+				fmt.Printf("  %s: %s -> %s\n", ch.Field, ch.Before, ch.After)
+			}
+		}
+	}
+	check, err := client.VerifyAudit(ann)
+	fmt.Println("verified:", check.Entries, "entries", err)
+	// Output:
+	// 1 created by ann
+	// 2 updated by ann
+	//   Name: "Hudson Outfitters" -> "Hudson Outfitters Inc"
+	//   CreditLimit: {"Amount":"5000","Currency":"USD"} -> {"Amount":"7500","Currency":"USD"}
+	// verified: 2 entries <nil>
+}
+
+// With WithEvents every write appends an event to the outbox in its own
+// transaction. A consumer reads them in order from its checkpoint; an
+// event whose handling failed is delivered again on the next call.
+func ExampleClient_ConsumeEvents() {
+	client, err := crm.New(memory.New(), crm.WithEvents())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx := crm.WithActor(context.Background(), crm.Actor{ID: "importer"})
+	for _, name := range []string{"Acme", "Globex"} {
+		if _, err := client.CreateCustomer(ctx, &crm.Customer{Name: name}); err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
+	n, err := client.ConsumeEvents(ctx, "search-index", func(_ context.Context, e *crm.Event) error {
+		fmt.Println(e.Seq, e.Type)
+		return nil
+	})
+	fmt.Println("delivered", n, err)
+	n, err = client.ConsumeEvents(ctx, "search-index", func(context.Context, *crm.Event) error { return nil })
+	fmt.Println("delivered", n, err)
+	// Output:
+	// 1 customer.created
+	// 2 customer.created
+	// delivered 2 <nil>
+	// delivered 0 <nil>
+}

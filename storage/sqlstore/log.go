@@ -1,0 +1,272 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/crmkit/crm"
+)
+
+// The audit history and the event outbox are numbered through a head row
+// each in log_heads, which an append updates first: the row lock it takes
+// keeps every other appender waiting until the transaction ends, so that
+// entries and events are numbered in commit order, and a reader that has
+// seen Seq n committed never sees n-1 committed later. The Client appends
+// last in its transactions, so the wait is for a commit.
+const (
+	headAudit  = "audit"
+	headEvents = "events"
+
+	advanceHead = `UPDATE log_heads SET seq = seq + ? WHERE name = ?`
+	insertHead  = `INSERT INTO log_heads (name, seq, hash) VALUES (?, ?, '')`
+	readHead    = `SELECT seq, hash FROM log_heads WHERE name = ?`
+	sealHead    = `UPDATE log_heads SET hash = ? WHERE name = ?`
+)
+
+// advance takes n numbers of the log name and returns the first, with the
+// hash of the log's last entry. The migrations make the head rows; one
+// found missing (the tables were emptied) is made again, and of two
+// appenders making it at once the second fails with crm.ErrConflict.
+func (s *Store) advance(ctx context.Context, q dbtx, name string, n int) (first int64, prev string, err error) {
+	res, err := s.exec(ctx, q, advanceHead, n, name)
+	if err != nil {
+		return 0, "", err
+	}
+	if rows, err := res.RowsAffected(); err != nil {
+		return 0, "", err
+	} else if rows == 0 {
+		if _, err := s.exec(ctx, q, insertHead, name, n); err != nil {
+			if errors.Is(s.translate(ctx, err), crm.ErrDuplicate) {
+				return 0, "", fmt.Errorf("log head %s made by another appender: %w", name, crm.ErrConflict)
+			}
+			return 0, "", err
+		}
+	}
+	var last int64
+	if err := s.queryRow(ctx, q, readHead, name).Scan(&last, &prev); err != nil {
+		return 0, "", err
+	}
+	return last - int64(n) + 1, prev, nil
+}
+
+const insertAudit = `INSERT INTO audit_log (seq, at, actor_id, entity, entity_id, action, changes, prev_hash, hash)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// AppendAudit numbers entries after the log's last, chains their hashes
+// and stores them, in one transaction (RunInTx's, if called inside it).
+func (s *Store) AppendAudit(ctx context.Context, entries []*crm.AuditEntry) error {
+	const op = "append audit"
+	if len(entries) == 0 {
+		return nil
+	}
+	if err := s.begin(ctx); err != nil {
+		return s.fail(ctx, op, err)
+	}
+	err := s.atomically(ctx, func(q dbtx) error {
+		first, prev, err := s.advance(ctx, q, headAudit, len(entries))
+		if err != nil {
+			return err
+		}
+		for i, e := range entries {
+			e.At = crm.Timestamp(e.At)
+			e.Seq, e.PrevHash = first+int64(i), prev
+			e.Hash = e.ChainHash()
+			prev = e.Hash
+			changes, err := crm.EncodeChanges(e.Changes)
+			if err != nil {
+				return err
+			}
+			if _, err := s.exec(ctx, q, insertAudit, e.Seq, s.timeArg(e.At), e.ActorID, string(e.Entity), e.EntityID,
+				string(e.Action), changes, e.PrevHash, e.Hash); err != nil {
+				return err
+			}
+		}
+		_, err = s.exec(ctx, q, sealHead, prev, headAudit)
+		return err
+	})
+	if err != nil {
+		return s.fail(ctx, op, err)
+	}
+	return nil
+}
+
+const (
+	auditSelect = `SELECT a.seq, a.at, a.actor_id, a.entity, a.entity_id, a.action, a.changes, a.prev_hash, a.hash
+FROM audit_log a`
+	auditOrder = ` ORDER BY a.seq LIMIT ?`
+)
+
+func (s *Store) scanAudit(r interface{ Scan(...any) error }) (*crm.AuditEntry, error) {
+	e := new(crm.AuditEntry)
+	var changes string
+	if err := r.Scan(&e.Seq, s.timeDest(&e.At), &e.ActorID, &e.Entity, &e.EntityID, &e.Action,
+		&changes, &e.PrevHash, &e.Hash); err != nil {
+		return nil, err
+	}
+	var err error
+	e.Changes, err = crm.DecodeChanges(changes)
+	return e, err
+}
+
+// FindAudit returns one page of the entries f selects, in Seq order, in
+// one query: a record's history through the index (entity, entity_id,
+// seq), the whole log through the primary key.
+func (s *Store) FindAudit(ctx context.Context, f crm.AuditFilter) ([]*crm.AuditEntry, crm.Cursor, error) {
+	const op = "find audit"
+	limit, err := s.beginPage(ctx, op, f.Limit)
+	if err != nil {
+		return nil, "", err
+	}
+	var w where
+	if f.Entity != "" {
+		w.add(`a.entity = ?`, string(f.Entity))
+	}
+	if f.EntityID != "" {
+		w.add(`a.entity_id = ?`, f.EntityID)
+	}
+	if f.AfterSeq > 0 {
+		w.add(`a.seq > ?`, f.AfterSeq)
+	}
+	page, err := collectRows(ctx, s, s.q, auditSelect+w.String()+auditOrder, append(w.args, limit+1), s.scanAudit)
+	if err != nil {
+		return nil, "", s.fail(ctx, op, err)
+	}
+	page, next := cutPage(page, limit, func(e *crm.AuditEntry) crm.Cursor { return crm.Cursor(strconv.FormatInt(e.Seq, 10)) })
+	return page, next, nil
+}
+
+// AuditHead returns the Seq and Hash the head row of the audit log holds.
+func (s *Store) AuditHead(ctx context.Context) (int64, string, error) {
+	const op = "audit head"
+	if err := s.begin(ctx); err != nil {
+		return 0, "", s.fail(ctx, op, err)
+	}
+	var seq int64
+	var hash string
+	switch err := s.queryRow(ctx, s.q, readHead, headAudit).Scan(&seq, &hash); {
+	case errors.Is(s.translate(ctx, err), crm.ErrNotFound):
+		return 0, "", nil // the tables were emptied: no entry yet
+	case err != nil:
+		return 0, "", s.fail(ctx, op, err)
+	}
+	return seq, hash, nil
+}
+
+const insertEvent = `INSERT INTO events (seq, type, at, actor_id, entity, entity_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)`
+
+// AppendEvents numbers events after the outbox's last and stores them, in
+// one transaction (RunInTx's, if called inside it).
+func (s *Store) AppendEvents(ctx context.Context, events []*crm.Event) error {
+	const op = "append events"
+	if len(events) == 0 {
+		return nil
+	}
+	if err := s.begin(ctx); err != nil {
+		return s.fail(ctx, op, err)
+	}
+	err := s.atomically(ctx, func(q dbtx) error {
+		first, _, err := s.advance(ctx, q, headEvents, len(events))
+		if err != nil {
+			return err
+		}
+		for i, e := range events {
+			e.At = crm.Timestamp(e.At)
+			e.Seq = first + int64(i)
+			data := string(e.Data)
+			if data == "" {
+				data = "null"
+			}
+			if _, err := s.exec(ctx, q, insertEvent, e.Seq, e.Type, s.timeArg(e.At), e.ActorID, string(e.Entity), e.EntityID, data); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return s.fail(ctx, op, err)
+	}
+	return nil
+}
+
+const findEvents = `SELECT e.seq, e.type, e.at, e.actor_id, e.entity, e.entity_id, e.data
+FROM events e WHERE e.seq > ? ORDER BY e.seq LIMIT ?`
+
+// FindEvents returns up to limit events after Seq after, in one query.
+func (s *Store) FindEvents(ctx context.Context, after int64, limit int) ([]*crm.Event, error) {
+	const op = "find events"
+	limit, err := s.beginPage(ctx, op, limit)
+	if err != nil {
+		return nil, err
+	}
+	page, err := collectRows(ctx, s, s.q, findEvents, []any{after, limit}, func(r interface{ Scan(...any) error }) (*crm.Event, error) {
+		e := new(crm.Event)
+		var data string
+		if err := r.Scan(&e.Seq, &e.Type, s.timeDest(&e.At), &e.ActorID, &e.Entity, &e.EntityID, &data); err != nil {
+			return nil, err
+		}
+		if data != "null" {
+			e.Data = []byte(data)
+		}
+		return e, nil
+	})
+	if err != nil {
+		return nil, s.fail(ctx, op, err)
+	}
+	return page, nil
+}
+
+const (
+	readCheckpoint   = `SELECT seq FROM event_checkpoints WHERE consumer = ?`
+	updateCheckpoint = `UPDATE event_checkpoints SET seq = ? WHERE consumer = ?`
+	insertCheckpoint = `INSERT INTO event_checkpoints (consumer, seq) VALUES (?, ?)`
+)
+
+// Checkpoint returns the Seq consumer saved last, 0 if none.
+func (s *Store) Checkpoint(ctx context.Context, consumer string) (int64, error) {
+	const op = "checkpoint"
+	if err := s.begin(ctx); err != nil {
+		return 0, s.fail(ctx, op, err)
+	}
+	var seq int64
+	switch err := s.queryRow(ctx, s.q, readCheckpoint, consumer).Scan(&seq); {
+	case errors.Is(s.translate(ctx, err), crm.ErrNotFound):
+		return 0, nil
+	case err != nil:
+		return 0, s.fail(ctx, op+" "+consumer, err)
+	}
+	return seq, nil
+}
+
+// SaveCheckpoint records seq as consumer's checkpoint: an update, or an
+// insert for a consumer's first. An update that matched no row (MySQL
+// also reports none for a row that already holds seq) tries the insert,
+// and an insert that finds the row there updates it.
+func (s *Store) SaveCheckpoint(ctx context.Context, consumer string, seq int64) error {
+	const op = "save checkpoint"
+	if consumer == "" || seq < 0 {
+		return s.fail(ctx, op, fmt.Errorf("consumer %q at %d: %w", consumer, seq, crm.ErrInvalid))
+	}
+	if err := s.begin(ctx); err != nil {
+		return s.fail(ctx, op, err)
+	}
+	err := s.atomically(ctx, func(q dbtx) error {
+		res, err := s.exec(ctx, q, updateCheckpoint, seq, consumer)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n > 0 {
+			return err
+		}
+		_, err = s.exec(ctx, q, insertCheckpoint, consumer, seq)
+		return err
+	})
+	if errors.Is(s.translate(ctx, err), crm.ErrDuplicate) {
+		_, err = s.execWrite(ctx, updateCheckpoint, seq, consumer)
+	}
+	if err != nil {
+		return s.fail(ctx, op+" "+consumer, err)
+	}
+	return nil
+}
