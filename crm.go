@@ -163,6 +163,12 @@ type Actor struct {
 	ID string
 	// Name is for display.
 	Name string
+	// Roles name the actor's roles, which an [Authorizer] such as
+	// [Roles] grants permissions to.
+	Roles []string
+	// Team names the actor's team: a grant of [ScopeTeam] reaches the
+	// records its members own.
+	Team string
 }
 
 type actorKey struct{}
@@ -275,6 +281,7 @@ type config struct {
 	contact      *ContactPolicy
 	audit        bool
 	events       bool
+	authorizer   Authorizer
 }
 
 // WithClock sets the clock the Client reads the time from (default: the
@@ -356,6 +363,7 @@ type Client struct {
 	followUp   *FollowUpPolicy
 	assigner   *Assigner
 	contact    ContactPolicy
+	guarded    bool // access control is on
 }
 
 // New returns a Client over store. It fails if store is nil or an option
@@ -414,6 +422,9 @@ func New(store Store, opts ...Option) (*Client, error) {
 	if cfg.audit || cfg.events {
 		store = &logStore{Store: store, audit: cfg.audit, events: cfg.events, now: func() time.Time { return Timestamp(cfg.clock.Now()) }}
 	}
+	if cfg.authorizer != nil {
+		store = &guardStore{s: store, auth: cfg.authorizer}
+	}
 	return &Client{
 		store:      store,
 		clock:      cfg.clock,
@@ -428,6 +439,7 @@ func New(store Store, opts ...Option) (*Client, error) {
 		followUp:   cfg.followUp,
 		assigner:   cfg.assigner,
 		contact:    contactPolicy(cfg.contact),
+		guarded:    cfg.authorizer != nil,
 	}, nil
 }
 

@@ -921,6 +921,9 @@ func (c *Client) normalizeFilter(f *CustomerFilter) error {
 // matching those in cust's region (all customers with
 // [DuplicateRules.AnyRegion]), so its cost grows with the region's size.
 func (c *Client) FindDuplicates(ctx context.Context, cust *Customer) ([]DuplicateMatch, error) {
+	if err := c.gate(ctx); err != nil {
+		return nil, fmt.Errorf("crm: find duplicates: %w", err)
+	}
 	if cust == nil {
 		return nil, required("customer", "customer")
 	}

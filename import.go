@@ -182,6 +182,9 @@ func (e *RowError) Unwrap() error { return e.Err }
 // the duplicate row's *RowError.
 func (c *Client) ImportCustomers(ctx context.Context, rows iter.Seq2[Customer, error], opts ImportOptions) (ImportResult, error) {
 	var res ImportResult
+	if err := c.gate(ctx); err != nil {
+		return res, fmt.Errorf("crm: import customers: %w", err)
+	}
 	verr := &ValidationError{Entity: "import options"}
 	switch {
 	case opts.BatchSize == 0:

@@ -283,6 +283,9 @@ func (c *Client) LastContact(ctx context.Context, customerID string) (LastContac
 // an interaction, in ascending customer ID order, asking the store
 // MaxPageLimit customers at a time.
 func (c *Client) LastContacts(ctx context.Context, customerIDs []string) ([]LastContact, error) {
+	if err := c.gate(ctx); err != nil {
+		return nil, fmt.Errorf("crm: last contacts: %w", err)
+	}
 	ids := slices.Clone(customerIDs)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
