@@ -28,6 +28,7 @@ const (
 	EntitySegment      EntityKind = "segment"
 	EntitySurvey       EntityKind = "survey"
 	EntityResponse     EntityKind = "response"
+	EntityApproval     EntityKind = "approval"
 )
 
 // AuditAction is what a mutation did to a record.

@@ -282,6 +282,7 @@ type config struct {
 	audit        bool
 	events       bool
 	authorizer   Authorizer
+	approvals    *ApprovalPolicy
 }
 
 // WithClock sets the clock the Client reads the time from (default: the
@@ -363,7 +364,9 @@ type Client struct {
 	followUp   *FollowUpPolicy
 	assigner   *Assigner
 	contact    ContactPolicy
-	guarded    bool // access control is on
+	guarded    bool       // access control is on
+	auth       Authorizer // nil without access control
+	approvals  *ApprovalPolicy
 }
 
 // New returns a Client over store. It fails if store is nil or an option
@@ -416,6 +419,9 @@ func New(store Store, opts ...Option) (*Client, error) {
 	if cfg.contact != nil {
 		cfg.contact.validate(verr)
 	}
+	if cfg.approvals != nil {
+		cfg.approvals.validate(verr)
+	}
 	if err := verr.err(); err != nil {
 		return nil, err
 	}
@@ -440,6 +446,8 @@ func New(store Store, opts ...Option) (*Client, error) {
 		assigner:   cfg.assigner,
 		contact:    contactPolicy(cfg.contact),
 		guarded:    cfg.authorizer != nil,
+		auth:       cfg.authorizer,
+		approvals:  cfg.approvals,
 	}, nil
 }
 

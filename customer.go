@@ -795,6 +795,15 @@ func Ptr[T any](v T) *T { return &v }
 // changes. Unlike CreateCustomer, an update is not checked for duplicates:
 // call [Client.FindDuplicates] on the result to look for them.
 func (c *Client) UpdateCustomer(ctx context.Context, id string, version int64, u CustomerUpdate) (*Customer, error) {
+	if c.approvals != nil && u.CreditLimit != nil && !approvedIn(ctx) {
+		cust, err := c.liveAt(ctx, id, version, "update")
+		if err != nil {
+			return nil, err
+		}
+		if c.approvals.needsCreditApproval(cust.CreditLimit, *u.CreditLimit) {
+			return nil, c.requestApproval(ctx, ApprovalCreditLimit, id, creditOperation{Version: version, CreditLimit: *u.CreditLimit})
+		}
+	}
 	return c.modifyCustomer(ctx, id, version, "update", func(cust *Customer, now time.Time) error {
 		from := cust.Stage
 		verr := &ValidationError{Entity: "customer"}
@@ -811,10 +820,29 @@ func (c *Client) UpdateCustomer(ctx context.Context, id string, version int64, u
 // is still version: it stays readable but leaves listings and can no
 // longer change. Errors as for [Client.UpdateCustomer].
 func (c *Client) ArchiveCustomer(ctx context.Context, id string, version int64) (*Customer, error) {
+	if c.approvals != nil && c.approvals.Archive && !approvedIn(ctx) {
+		if _, err := c.liveAt(ctx, id, version, "archive"); err != nil {
+			return nil, err
+		}
+		return nil, c.requestApproval(ctx, ApprovalArchive, id, archiveOperation{Version: version})
+	}
 	return c.modifyCustomer(ctx, id, version, "archive", func(cust *Customer, now time.Time) error {
 		cust.ArchivedAt = now
 		return nil
 	})
+}
+
+// liveAt returns the customer id if it is live and at version: the
+// check before an operation is held for approval.
+func (c *Client) liveAt(ctx context.Context, id string, version int64, op string) (*Customer, error) {
+	cust, err := loadLive(ctx, c.store, id)
+	switch {
+	case err != nil:
+		return nil, wrapUnlessTyped(op+" customer "+id, err)
+	case cust.Version != version:
+		return nil, fmt.Errorf("crm: %s customer %s: have version %d, stored %d: %w", op, id, version, cust.Version, ErrConflict)
+	}
+	return cust, nil
 }
 
 // modifyCustomer loads a live customer at version, lets change edit it and

@@ -30,16 +30,21 @@ var _ Store = (*guardStore)(nil)
 // grant returns what perm lets the context's actor do, or an error
 // matching ErrForbidden if it has no actor or no grant of perm.
 func (g *guardStore) grant(ctx context.Context, perm Permission) (grant, error) {
+	return grantOf(ctx, g.auth, perm)
+}
+
+// grantOf returns what perm lets the context's actor do under auth.
+func grantOf(ctx context.Context, auth Authorizer, perm Permission) (grant, error) {
 	actor, ok := ActorFrom(ctx)
 	if !ok || actor.ID == "" {
 		return grant{}, fmt.Errorf("no acting user (%s): %w", perm, ErrForbidden)
 	}
 	gr := grant{actor: actor, perm: perm}
-	switch g.auth.Scope(actor, perm) {
+	switch auth.Scope(actor, perm) {
 	case ScopeAll:
 		gr.all = true
 	case ScopeTeam:
-		gr.owners = append([]string{actor.ID}, g.auth.Members(actor.Team)...)
+		gr.owners = append([]string{actor.ID}, auth.Members(actor.Team)...)
 	case ScopeOwn:
 		gr.owners = []string{actor.ID}
 	default:
@@ -827,4 +832,36 @@ func (g *guardStore) SaveCheckpoint(ctx context.Context, consumer string, seq in
 		return err
 	}
 	return g.s.SaveCheckpoint(ctx, consumer, seq)
+}
+
+// Approval requests: any acting user may ask and read; deciding is
+// checked by the Client against the kind's permission, and the approved
+// operation by this guard as any other.
+
+func (g *guardStore) CreateApproval(ctx context.Context, r *ApprovalRequest) error {
+	if err := acting(ctx); err != nil {
+		return err
+	}
+	return g.s.CreateApproval(ctx, r)
+}
+
+func (g *guardStore) FindApprovalByID(ctx context.Context, id string) (*ApprovalRequest, error) {
+	if err := acting(ctx); err != nil {
+		return nil, err
+	}
+	return g.s.FindApprovalByID(ctx, id)
+}
+
+func (g *guardStore) FindApprovals(ctx context.Context, f ApprovalFilter) ([]*ApprovalRequest, Cursor, error) {
+	if err := acting(ctx); err != nil {
+		return nil, "", err
+	}
+	return g.s.FindApprovals(ctx, f)
+}
+
+func (g *guardStore) UpdateApproval(ctx context.Context, r *ApprovalRequest) error {
+	if err := acting(ctx); err != nil {
+		return err
+	}
+	return g.s.UpdateApproval(ctx, r)
 }

@@ -423,3 +423,13 @@ func (s *logStore) CreateResponse(ctx context.Context, r *Response) error {
 func (s *logStore) MoveResponses(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error) {
 	return s.move(ctx, "responses", fromID, toID, func(tx Store) (int, error) { return tx.MoveResponses(ctx, fromID, toID, at, by) })
 }
+
+func (s *logStore) CreateApproval(ctx context.Context, r *ApprovalRequest) error {
+	return s.create(ctx, EntityApproval, r.ID, r, func(tx Store) error { return tx.CreateApproval(ctx, r) })
+}
+
+func (s *logStore) UpdateApproval(ctx context.Context, r *ApprovalRequest) error {
+	return update(ctx, s, EntityApproval, r.ID, r,
+		func(tx Store) (*ApprovalRequest, error) { return tx.FindApprovalByID(ctx, r.ID) },
+		func(tx Store) error { return tx.UpdateApproval(ctx, r) })
+}

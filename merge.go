@@ -434,6 +434,9 @@ func (c *Client) MergeCustomers(ctx context.Context, survivorID, duplicateID str
 	if err := verr.err(); err != nil {
 		return nil, err
 	}
+	if c.approvals != nil && c.approvals.Merge && !opts.DryRun && !approvedIn(ctx) {
+		return nil, c.holdMerge(ctx, survivorID, duplicateID, opts)
+	}
 	now, by := c.now(), actorID(ctx)
 	rules := c.survive.with(opts.Rules)
 
@@ -559,4 +562,23 @@ func survivorOf(ctx context.Context, s Store, cust *Customer) (string, error) {
 		id = next.MergedInto
 	}
 	return id, nil
+}
+
+// holdMerge asks for approval of a merge, naming the versions it must
+// find: those of opts, or those stored now.
+func (c *Client) holdMerge(ctx context.Context, survivorID, duplicateID string, opts MergeOptions) error {
+	op := mergeOperation{DuplicateID: duplicateID, SurvivorVersion: opts.SurvivorVersion, DuplicateVersion: opts.DuplicateVersion, Rules: opts.Rules}
+	for _, v := range []struct {
+		id      string
+		version *int64
+	}{{survivorID, &op.SurvivorVersion}, {duplicateID, &op.DuplicateVersion}} {
+		cust, err := loadLive(ctx, c.store, v.id)
+		if err != nil {
+			return wrapUnlessTyped("merge customers", err)
+		}
+		if *v.version == 0 {
+			*v.version = cust.Version
+		}
+	}
+	return c.requestApproval(ctx, ApprovalMerge, survivorID, op)
 }

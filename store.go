@@ -33,6 +33,7 @@ type Store interface {
 	TaskStore
 	OwnershipStore
 	LogStore
+	ApprovalStore
 
 	// RunInTx calls fn with a Store whose reads and writes form one
 	// transaction: if fn returns nil the writes commit together; if it

@@ -184,6 +184,8 @@ type data struct {
 
 	// log holds the audit history, the events and the checkpoints.
 	log logData
+
+	approvals children[crm.ApprovalRequest]
 }
 
 // txState is the state of one transaction, shared by the Store that
@@ -247,6 +249,7 @@ func New() *Store {
 		sorted:   customerIndex{currencyNo: make(map[string]uint32)},
 
 		surveys:   newChildren(noCustomer, nil),
+		approvals: newChildren(approvalCustomer, nil),
 		responses: newChildren(responseCustomer, responseSurvey).uniqueBy(responseKey),
 
 		interactions: newChildren(interactionCustomer, nil),
@@ -722,6 +725,7 @@ func (s *Store) Close() error {
 	d.interactions, d.claims = children[crm.Interaction]{}, children[crm.ContactClaim]{}
 	d.tasks, d.owners = children[crm.Task]{}, children[crm.OwnerChange]{}
 	d.log = logData{}
+	d.approvals = children[crm.ApprovalRequest]{}
 	return nil
 }
 

@@ -81,7 +81,7 @@ func open(t *testing.T, dsn string) *sqlstore.Store {
 
 // tables lists the Store's tables, children before parents.
 var tables = []string{
-	"audit_log", "events", "event_checkpoints", "log_heads",
+	"audit_log", "events", "event_checkpoints", "log_heads", "approval_requests",
 	"interactions", "contact_claims", "tasks", "owner_changes",
 	"responses", "surveys",
 	"segment_snapshot_members", "segment_snapshots", "segments",

@@ -54,6 +54,7 @@ type refState struct {
 	tasks         map[string]*crm.Task
 	ownerChanges  map[string]*crm.OwnerChange
 	log           refLog
+	approvals     map[string]*crm.ApprovalRequest
 }
 
 var _ crm.Store = (*refStore)(nil)
@@ -76,6 +77,7 @@ func newRefStore(fault string) *refStore {
 		tasks:         map[string]*crm.Task{},
 		ownerChanges:  map[string]*crm.OwnerChange{},
 		log:           refLog{checkpoints: map[string]int64{}},
+		approvals:     map[string]*crm.ApprovalRequest{},
 	}}}
 }
 
@@ -97,6 +99,7 @@ func (st *refState) clone() refState {
 		tasks:         cloneMap(st.tasks, (*crm.Task).Clone),
 		ownerChanges:  cloneMap(st.ownerChanges, (*crm.OwnerChange).Clone),
 		log:           st.log.clone(),
+		approvals:     cloneMap(st.approvals, (*crm.ApprovalRequest).Clone),
 	}
 	for id, sv := range st.surveys {
 		out.surveys[id] = sv.Clone()

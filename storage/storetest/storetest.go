@@ -334,5 +334,6 @@ func suite() []check {
 		{"Context/DeadlineExceeded", testContextDeadlineExceeded},
 	}...)
 	checks = append(checks, logChecks()...)
+	checks = append(checks, approvalChecks()...)
 	return checks
 }
