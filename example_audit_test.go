@@ -2,6 +2,7 @@ package crm_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -85,4 +86,55 @@ func ExampleClient_ConsumeEvents() {
 	// 2 customer.created
 	// delivered 2 <nil>
 	// delivered 0 <nil>
+}
+
+// A merge made by an audited Client can be undone while nothing it
+// touched has changed: both customers get their own values back and the
+// duplicate's records return to it.
+func ExampleClient_UndoMerge() {
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	client, err := crm.New(memory.New(), crm.WithAudit(),
+		crm.WithClock(crm.ClockFunc(func() time.Time { return now })))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx := crm.WithActor(context.Background(), crm.Actor{ID: "ann"})
+	keep, err := client.CreateCustomer(ctx, &crm.Customer{Name: "Hudson Outfitters", CreditLimit: crm.MustMoney("5000.00", "USD")})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	other, err := client.CreateCustomer(ctx, &crm.Customer{Name: "Hudson Outfitters Inc", Industry: "retail"}, crm.AllowDuplicates())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	buyer, err := client.AddContact(ctx, &crm.Contact{CustomerID: other.ID, Name: "Rita Buyer"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if _, err := client.MergeCustomers(ctx, keep.ID, other.ID, crm.MergeOptions{}); err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	res, err := client.UndoMerge(ctx, keep.ID, other.ID)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%s: industry %q, limit %s, version %d\n", res.Survivor.Name, res.Survivor.Industry, res.Survivor.CreditLimit, res.Survivor.Version)
+	fmt.Printf("%s: industry %q, merged into %q\n", res.Duplicate.Name, res.Duplicate.Industry, res.Duplicate.MergedInto)
+	for _, ref := range res.Restored {
+		fmt.Println("back:", ref.Kind, ref.ID == buyer.ID)
+	}
+	_, err = client.UndoMerge(ctx, keep.ID, other.ID)
+	fmt.Println("again:", errors.Is(err, crm.ErrTransition))
+	// Output:
+	// Hudson Outfitters: industry "", limit 5000.00 USD, version 3
+	// Hudson Outfitters Inc: industry "retail", merged into ""
+	// back: contact true
+	// again: true
 }

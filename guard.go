@@ -865,3 +865,24 @@ func (g *guardStore) UpdateApproval(ctx context.Context, r *ApprovalRequest) err
 	}
 	return g.s.UpdateApproval(ctx, r)
 }
+
+// MovePayment needs order:write on all records: a payment cannot be read
+// by its ID, so its customer is not known here. (Undoing a merge moves
+// payments one by one.)
+func (g *guardStore) MovePayment(ctx context.Context, id string, version int64, toID string, at time.Time, by string) error {
+	if err := g.all(ctx, PermOrderWrite, "move payment "+id); err != nil {
+		return err
+	}
+	return g.s.MovePayment(ctx, id, version, toID, at, by)
+}
+
+func (g *guardStore) MoveResponse(ctx context.Context, id string, version int64, toID string, at time.Time, by string) error {
+	if _, err := findOf(ctx, g, PermSurveyWrite, func() (*Response, error) { return g.s.FindResponseByID(ctx, id) },
+		func(r *Response) string { return r.CustomerID }); err != nil {
+		return err
+	}
+	if err := g.ofCustomers(ctx, PermSurveyWrite, toID); err != nil {
+		return err
+	}
+	return g.s.MoveResponse(ctx, id, version, toID, at, by)
+}

@@ -101,6 +101,26 @@ func (s *logStore) add(ctx context.Context, kind EntityKind, id string, action A
 	}
 }
 
+// noteAudit buffers an entry of kind id with changes, and its event
+// (with the changes as data, as for a move), when tx is a logging
+// transaction; otherwise it does nothing. It records what no single write
+// shows, such as a merge.
+func noteAudit(ctx context.Context, tx Store, kind EntityKind, id string, action AuditAction, changes []FieldChange) error {
+	s, ok := tx.(*logStore)
+	if !ok || s.buf == nil {
+		return nil
+	}
+	var data json.RawMessage
+	if s.events {
+		var err error
+		if data, err = json.Marshal(changes); err != nil {
+			return fmt.Errorf("audit %s %s: %w", kind, id, err)
+		}
+	}
+	s.add(ctx, kind, id, action, changes, data)
+	return nil
+}
+
 // create stores a new record with store and logs it.
 func (s *logStore) create(ctx context.Context, kind EntityKind, id string, r any, store func(Store) error) error {
 	return s.write(ctx, func(tx *logStore) error {

@@ -416,6 +416,8 @@ func consentString(c Consent) string {
 // survivor, and the duplicate is archived pointing at the survivor, so
 // [Client.GetCustomer] of its ID answers with a [*MergedError] naming the
 // survivor. With opts.DryRun it returns the plan and changes nothing.
+// A Client with [WithAudit] also records the merge as an [AuditMerged]
+// entry on the survivor, from which [Client.UndoMerge] can reverse it.
 //
 // It returns an error matching [ErrNotFound] if either customer is
 // missing, [ErrTransition] if either is archived or already merged,
@@ -497,6 +499,9 @@ func (c *Client) MergeCustomers(ctx context.Context, survivorID, duplicateID str
 			if _, err := k.Move(ctx, tx, d.ID, s.ID, now, by); err != nil {
 				return fmt.Errorf("move %ss of %s: %w", k.Name, d.ID, err)
 			}
+		}
+		if c.audits() {
+			return noteMerge(ctx, tx, s, d, out.Version, dup.Version, plan.Children)
 		}
 		return nil
 	})

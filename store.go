@@ -534,6 +534,15 @@ type OrderStore interface {
 	// MovePayments re-points every payment of customer fromID to customer
 	// toID as MoveOrders does orders.
 	MovePayments(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error)
+
+	// MovePayment re-points the one payment id to customer toID, stamping
+	// it with UpdatedAt at, UpdatedBy by and a Version one higher,
+	// provided its stored Version equals version: the move by which
+	// [Client.UndoMerge] hands a payment back to the customer it came
+	// from. It returns an error matching [ErrNotFound] if there is no such
+	// payment or toID names no customer, and [ErrConflict] if the versions
+	// differ; either way nothing changes.
+	MovePayment(ctx context.Context, id string, version int64, toID string, at time.Time, by string) error
 }
 
 // CaseFilter selects cases. Each non-zero field narrows the selection; a

@@ -247,6 +247,12 @@ type SurveyStore interface {
 	// matching [ErrNotFound] if toID names no customer.
 	MoveResponses(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error)
 
+	// MoveResponse re-points the one response id to customer toID as
+	// [OrderStore.MovePayment] does a payment, RespondentID staying as it
+	// is: [ErrNotFound] if there is no such response or toID names no
+	// customer, [ErrConflict] if its stored Version is not version.
+	MoveResponse(ctx context.Context, id string, version int64, toID string, at time.Time, by string) error
+
 	// ResponseScores counts the responses f selects (paging fields are
 	// ignored) per kind and score, in ascending order of kind and then
 	// score, leaving out counts of zero. The counts are made where the

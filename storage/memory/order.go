@@ -425,6 +425,44 @@ func (s *Store) MovePayments(ctx context.Context, fromID, toID string, at time.T
 	}, s.savePayment, nil)
 }
 
+// MovePayment re-points the payment id, stored at version, to customer
+// toID, stamping it with UpdatedAt at, UpdatedBy by and a Version one
+// higher. It fails with [crm.ErrNotFound] if there is no such payment or
+// toID names no customer, and with [crm.ErrConflict] if its Version is
+// not version.
+func (s *Store) MovePayment(ctx context.Context, id string, version int64, toID string, at time.Time, by string) error {
+	at = crm.Timestamp(at)
+	return moveChildRecord(ctx, s, &s.d.payments, "payment", id, version, toID,
+		func(p *crm.Payment) int64 { return p.Version },
+		func(np *crm.Payment) {
+			np.CustomerID, np.UpdatedAt, np.UpdatedBy = toID, at, by
+			np.Version++
+		}, s.savePayment)
+}
+
+// moveChildRecord re-points the one record id of t (of kind what) to
+// customer toID, provided versionOf reads version in it: a copy that
+// restamp re-points and stamps replaces it, the old one recorded with
+// save.
+func moveChildRecord[E any](ctx context.Context, s *Store, t *children[E], what, id string, version int64, toID string,
+	versionOf func(*E) int64, restamp func(*E), save func(string, *E),
+) error {
+	if err := s.beginMove(ctx, what, id, toID); err != nil {
+		return err
+	}
+	defer s.unlock(true)
+	old, err := storedVersion(t.byID, versionOf, "move "+what, id, version)
+	if err != nil {
+		return err
+	}
+	r := new(E)
+	*r = *old
+	restamp(r)
+	save(id, old)
+	t.put(id, r, old)
+	return nil
+}
+
 // normOrder puts every time of o in the stored form.
 func normOrder(o *crm.Order) {
 	stamp(&o.OrderedAt)

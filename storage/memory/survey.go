@@ -120,6 +120,19 @@ func (s *Store) MoveResponses(ctx context.Context, fromID, toID string, at time.
 	}, s.saveResponse, nil)
 }
 
+// MoveResponse re-points the response id, stored at version, to
+// customer toID as [Store.MovePayment] does a payment; RespondentID
+// stays.
+func (s *Store) MoveResponse(ctx context.Context, id string, version int64, toID string, at time.Time, by string) error {
+	at = crm.Timestamp(at)
+	return moveChildRecord(ctx, s, &s.d.responses, "response", id, version, toID,
+		func(r *crm.Response) int64 { return r.Version },
+		func(nr *crm.Response) {
+			nr.CustomerID, nr.UpdatedAt, nr.UpdatedBy = toID, at, by
+			nr.Version++
+		}, s.saveResponse)
+}
+
 // ResponseScores counts the responses f selects per kind and score, in
 // one pass under the read lock over the responses the per-customer or
 // per-survey index names (every response without either filter), checking

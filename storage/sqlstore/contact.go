@@ -236,6 +236,35 @@ func (s *Store) moveToCustomer(ctx context.Context, what, move, fromID, toID str
 	return int(n), nil
 }
 
+// moveOne runs move, an "UPDATE … SET customer_id = ?, updated_at = ?,
+// updated_by = ?, version = version + 1 WHERE id = ? AND version = ?",
+// re-pointing the one record id (of kind what, for the error) to customer
+// toID under the version rule of [Store.UpdateCustomer], after checking
+// in the same transaction that toID names a customer; versionQuery reads
+// the record's version. It fails with [crm.ErrNotFound] if there is no
+// such record or customer, and with [crm.ErrConflict] if the version is
+// stale.
+func (s *Store) moveOne(ctx context.Context, what, move, versionQuery, id string, version int64, toID string, at time.Time, by string) error {
+	op := fmt.Sprintf("move %s %s to %s", what, id, toID)
+	if err := s.begin(ctx); err != nil {
+		return s.fail(ctx, op, err)
+	}
+	if err := s.precheckVersion(ctx, versionQuery, id, version); err != nil {
+		return s.fail(ctx, op, err)
+	}
+	err := s.atomically(ctx, func(q dbtx) error {
+		var one int
+		if err := s.queryRow(ctx, q, customerExists, toID).Scan(&one); err != nil {
+			return fmt.Errorf("customer %s: %w", toID, s.translate(ctx, err))
+		}
+		return s.execVersioned(ctx, q, move, versionQuery, id, version, toID, s.timeArg(at), by)
+	})
+	if err != nil {
+		return s.fail(ctx, op, err)
+	}
+	return nil
+}
+
 const (
 	insertContactEmails = `INSERT INTO contact_emails (contact_id, position, address, label, is_primary) VALUES `
 	insertContactPhones = `INSERT INTO contact_phones (contact_id, position, number, label, is_primary) VALUES `

@@ -425,3 +425,18 @@ WHERE customer_id = ?`
 func (s *Store) MovePayments(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error) {
 	return s.moveToCustomer(ctx, "payments", movePayments, fromID, toID, at, by)
 }
+
+const (
+	movePayment = `UPDATE payments SET customer_id = ?, updated_at = ?, updated_by = ?, version = version + 1
+WHERE id = ? AND version = ?`
+	paymentVersion = `SELECT version FROM payments WHERE id = ?`
+)
+
+// MovePayment re-points the payment id, stored at version, to customer
+// toID, stamping it with UpdatedAt at, UpdatedBy by and a Version one
+// higher, in one statement. It fails with [crm.ErrNotFound] if there is
+// no such payment or toID names no customer, and with [crm.ErrConflict]
+// if its version is not version.
+func (s *Store) MovePayment(ctx context.Context, id string, version int64, toID string, at time.Time, by string) error {
+	return s.moveOne(ctx, "payment", movePayment, paymentVersion, id, version, toID, at, by)
+}

@@ -210,6 +210,18 @@ func (s *Store) MoveResponses(ctx context.Context, fromID, toID string, at time.
 	return s.moveToCustomer(ctx, "responses", moveResponses, fromID, toID, at, by)
 }
 
+const (
+	moveResponse = `UPDATE responses SET customer_id = ?, updated_at = ?, updated_by = ?, version = version + 1
+WHERE id = ? AND version = ?`
+	responseVersion = `SELECT version FROM responses WHERE id = ?`
+)
+
+// MoveResponse re-points the response id, stored at version, to customer
+// toID as [Store.MovePayment] does a payment; respondent_id stays.
+func (s *Store) MoveResponse(ctx context.Context, id string, version int64, toID string, at time.Time, by string) error {
+	return s.moveOne(ctx, "response", moveResponse, responseVersion, id, version, toID, at, by)
+}
+
 // ResponseScores counts the responses f selects per kind and score in one
 // query grouped by the database, which reads the covering index
 // responses_scores (survey_id, answered_at, kind, score) when f names

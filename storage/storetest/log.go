@@ -26,6 +26,7 @@ func logChecks() []check {
 		{"Log/Events/RoundTrip", testEventsRoundTrip},
 		{"Log/Checkpoint", testCheckpoint},
 		{"Log/Client/EveryRecord", testAuditEveryRecord},
+		{"Log/Client/UndoMerge", testUndoMerge},
 		{"Access/Scopes", testAccessScopes},
 	}
 }

@@ -454,6 +454,30 @@ func testOrderMove(t *testing.T, s crm.Store) {
 	assert.ErrorIs(t, err, crm.ErrNotFound, "MoveOrders to a missing customer")
 	_, err = s.MovePayments(ctx, to.ID, ids.NewID(), at, "u-merge")
 	assert.ErrorIs(t, err, crm.ErrNotFound, "MovePayments to a missing customer")
+
+	// One payment goes back by its ID, as an undone merge hands it back;
+	// the other payment of its customer stays.
+	moved := o2.Clone()
+	moved.CustomerID = to.ID
+	own := newPayment(ids, moved, "7")
+	mustCreatePayment(t, s, own)
+	back := fineTime(56)
+	assert.ErrorIs(t, s.MovePayment(ctx, p1.ID, 1, from.ID, back, "u-undo"), crm.ErrConflict, "MovePayment at a stale version")
+	assert.ErrorIs(t, s.MovePayment(ctx, ids.NewID(), 2, from.ID, back, "u-undo"), crm.ErrNotFound, "MovePayment of a missing payment")
+	assert.ErrorIs(t, s.MovePayment(ctx, p1.ID, 2, ids.NewID(), back, "u-undo"), crm.ErrNotFound, "MovePayment to a missing customer")
+	require.NoError(t, s.MovePayment(ctx, p1.ID, 2, from.ID, back, "u-undo"))
+	page, _, err = s.FindPayments(ctx, crm.PaymentFilter{CustomerIDs: []string{from.ID}})
+	require.NoError(t, err)
+	if assert.Len(t, page, 1, "the payment moved back") {
+		want := p1.Clone()
+		want.CustomerID, want.UpdatedAt, want.UpdatedBy, want.Version = from.ID, back, "u-undo", 3
+		assertRecordEqual(t, "payment", want, page[0])
+	}
+	page, _, err = s.FindPayments(ctx, crm.PaymentFilter{CustomerIDs: []string{to.ID}})
+	require.NoError(t, err)
+	if assert.Len(t, page, 1, "the customer's own payment stays") {
+		assertRecordEqual(t, "payment", own, page[0])
+	}
 }
 
 // testPaymentRoundTrip stores payments and lists them by order, by
@@ -603,6 +627,9 @@ func testOrderContextCanceled(t *testing.T, s crm.Store) {
 		"MovePayments": func(ctx context.Context, s crm.Store) error {
 			_, err := s.MovePayments(ctx, fx.customer.ID, target.ID, fineTime(70), "u-dead")
 			return err
+		},
+		"MovePayment": func(ctx context.Context, s crm.Store) error {
+			return s.MovePayment(ctx, ids.NewID(), 1, target.ID, fineTime(70), "u-dead")
 		},
 	}
 	assertCanceledCalls(t, s, calls)

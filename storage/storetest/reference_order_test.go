@@ -106,6 +106,34 @@ func refMove[T any](s *refStore, ctx context.Context, m func(*refState) map[stri
 	return n, err
 }
 
+// refMoveOne re-points the record id of m, stored at version, to toID.
+func refMoveOne[T any](s *refStore, ctx context.Context, m func(*refState) map[string]*T, fields func(*T) (customer *string, at *time.Time, by *string, version *int64), what, id string, version int64, toID string, at time.Time, by string) error {
+	return s.do(ctx, func(st *refState) error {
+		r, ok := m(st)[id]
+		if !ok {
+			return s.notFound(what + " " + id)
+		}
+		if _, ok := st.customers[toID]; !ok {
+			return s.notFound("customer " + toID)
+		}
+		c, a, b, v := fields(r)
+		if *v != version {
+			return fmt.Errorf("ref: %s %s: %w", what, id, crm.ErrConflict)
+		}
+		*c, *a, *b = toID, s.timestamp(at), by
+		*v++
+		return nil
+	})
+}
+
+func (s *refStore) MovePayment(ctx context.Context, id string, version int64, toID string, at time.Time, by string) error {
+	return refMoveOne(s, ctx, func(st *refState) map[string]*crm.Payment { return st.payments },
+		func(p *crm.Payment) (*string, *time.Time, *string, *int64) {
+			return &p.CustomerID, &p.UpdatedAt, &p.UpdatedBy, &p.Version
+		},
+		"payment", id, version, toID, at, by)
+}
+
 func (s *refStore) MoveOrders(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error) {
 	return refMove(s, ctx, func(st *refState) map[string]*crm.Order { return st.orders },
 		func(o *crm.Order) (*string, *time.Time, *string, *int64) {

@@ -183,6 +183,14 @@ func (s *refStore) MoveResponses(ctx context.Context, fromID, toID string, at ti
 		fromID, toID, at, by)
 }
 
+func (s *refStore) MoveResponse(ctx context.Context, id string, version int64, toID string, at time.Time, by string) error {
+	return refMoveOne(s, ctx, func(st *refState) map[string]*crm.Response { return st.responses },
+		func(r *crm.Response) (*string, *time.Time, *string, *int64) {
+			return &r.CustomerID, &r.UpdatedAt, &r.UpdatedBy, &r.Version
+		},
+		"response", id, version, toID, at, by)
+}
+
 func (s *refStore) ResponseScores(ctx context.Context, f crm.ResponseFilter) ([]crm.ScoreCount, error) {
 	var out []crm.ScoreCount
 	err := s.do(ctx, func(st *refState) error {

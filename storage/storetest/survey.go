@@ -586,6 +586,19 @@ func testResponseMove(t *testing.T, s crm.Store) {
 	_, err = s.MoveResponses(ctx, to.ID, ids.NewID(), at, "u-merge")
 	assert.ErrorIs(t, err, crm.ErrNotFound, "MoveResponses to a missing customer")
 	assert.Len(t, allResponses(t, s, crm.ResponseFilter{CustomerIDs: []string{to.ID}}), 3, "a failed move moves nothing")
+
+	// One response goes back by its ID, as an undone merge hands it back.
+	back := fineTime(56)
+	assert.ErrorIs(t, s.MoveResponse(ctx, r1.ID, 1, from.ID, back, "u-undo"), crm.ErrConflict, "MoveResponse at a stale version")
+	assert.ErrorIs(t, s.MoveResponse(ctx, ids.NewID(), 2, from.ID, back, "u-undo"), crm.ErrNotFound, "MoveResponse of a missing response")
+	assert.ErrorIs(t, s.MoveResponse(ctx, r1.ID, 2, ids.NewID(), back, "u-undo"), crm.ErrNotFound, "MoveResponse to a missing customer")
+	require.NoError(t, s.MoveResponse(ctx, r1.ID, 2, from.ID, back, "u-undo"))
+	want := r1.Clone()
+	want.CustomerID, want.UpdatedAt, want.UpdatedBy, want.Version = from.ID, back, "u-undo", 3
+	assertStoredResponse(t, s, want, "the response moved back keeps its respondent")
+	assert.Equal(t, []string{r1.ID}, responseIDs(allResponses(t, s, crm.ResponseFilter{CustomerIDs: []string{from.ID}})))
+	assert.Equal(t, []string{r2.ID, own.ID}, responseIDs(allResponses(t, s, crm.ResponseFilter{CustomerIDs: []string{to.ID}})),
+		"the other responses stay")
 }
 
 // testResponseScores checks ResponseScores over many responses of every
@@ -700,6 +713,9 @@ func testSurveyContextCanceled(t *testing.T, s crm.Store) {
 		"MoveResponses": func(ctx context.Context, s crm.Store) error {
 			_, err := s.MoveResponses(ctx, fx.cust.ID, target.ID, fineTime(70), "u-dead")
 			return err
+		},
+		"MoveResponse": func(ctx context.Context, s crm.Store) error {
+			return s.MoveResponse(ctx, r.ID, r.Version, target.ID, fineTime(70), "u-dead")
 		},
 		"ResponseScores": func(ctx context.Context, s crm.Store) error {
 			_, err := s.ResponseScores(ctx, crm.ResponseFilter{})
