@@ -183,6 +183,25 @@ func (s *refStore) MoveResponses(ctx context.Context, fromID, toID string, at ti
 		fromID, toID, at, by)
 }
 
+func (s *refStore) EraseResponseComments(ctx context.Context, customerID string, at time.Time, by string) (int, error) {
+	n := 0
+	err := s.do(ctx, func(st *refState) error {
+		for _, r := range st.responses {
+			if r.CustomerID != customerID || r.Comment == "" && !s.is("erase-comments-restamps-all") {
+				continue
+			}
+			if !s.is("erase-comments-keeps-text") {
+				r.Comment = ""
+			}
+			r.UpdatedAt, r.UpdatedBy = s.timestamp(at), by
+			r.Version++
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
 func (s *refStore) ResponseScores(ctx context.Context, f crm.ResponseFilter) ([]crm.ScoreCount, error) {
 	var out []crm.ScoreCount
 	err := s.do(ctx, func(st *refState) error {
