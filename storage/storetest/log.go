@@ -27,6 +27,7 @@ func logChecks() []check {
 		{"Log/Checkpoint", testCheckpoint},
 		{"Log/Erase", testEraseLog},
 		{"Log/Client/EveryRecord", testAuditEveryRecord},
+		{"Log/Client/Erase", testEraseEveryRecord},
 	}
 }
 
