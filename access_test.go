@@ -231,3 +231,41 @@ func BenchmarkGuardedReads(b *testing.B) {
 		})
 	}
 }
+
+func TestClient_EraseCustomer_AccessAndApproval(t *testing.T) {
+	roles, err := crm.NewRoles(crm.DefaultRoles(), map[string][]string{"east": {"ann"}})
+	require.NoError(t, err)
+	c, _, store := newClient(t, crm.WithAuthorizer(roles), crm.WithAudit(), crm.WithApprovals(crm.ApprovalPolicy{Erase: true}))
+	as := func(id, role string) context.Context {
+		return crm.WithActor(t.Context(), crm.Actor{ID: id, Roles: []string{role}, Team: "east"})
+	}
+	root, dpo, mia := as("root", "admin"), as("dpo", "admin"), as("mia", "manager")
+	cust := mustCreate(t, c, root, &crm.Customer{Kind: crm.KindPerson, Name: "Grace Hopper", OwnerID: "ann",
+		Emails: []crm.Email{{Address: "grace@example.org"}}})
+
+	_, err = c.EraseCustomer(mia, cust.ID)
+	assert.ErrorIs(t, err, crm.ErrForbidden, "erasure needs customer:delete on all records")
+	_, err = c.EraseCustomer(t.Context(), cust.ID)
+	assert.ErrorIs(t, err, crm.ErrForbidden, "and an actor")
+	_, err = c.EraseCustomer(root, cust.ID)
+	var held *crm.ApprovalRequiredError
+	require.ErrorAs(t, err, &held, "erasure waits for a second actor")
+	got, err := store.FindCustomerByID(t.Context(), cust.ID)
+	require.NoError(t, err)
+	assert.False(t, got.Erased(), "nothing erased while the request waits")
+
+	_, err = c.Approve(dpo, held.Request.ID, held.Request.Version)
+	require.NoError(t, err)
+	got, err = store.FindCustomerByID(t.Context(), cust.ID)
+	require.NoError(t, err)
+	assert.True(t, got.Erased(), "the approval erased the customer")
+	assert.Empty(t, got.Emails)
+	for e, err := range c.AuditLog(dpo, crm.AuditFilter{Entity: crm.EntityCustomer, EntityID: cust.ID}) {
+		require.NoError(t, err)
+		for _, ch := range e.Changes {
+			assert.NotContains(t, string(ch.Before)+string(ch.After), "grace", "entry %d %s keeps no personal value", e.Seq, ch.Field)
+		}
+	}
+	_, err = c.VerifyAudit(dpo)
+	assert.NoError(t, err, "the chain verifies after erasure through the guard")
+}

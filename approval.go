@@ -24,6 +24,9 @@ const (
 	ApprovalArchive ApprovalKind = "archive_customer"
 	// ApprovalMerge: merging two customers ([Client.MergeCustomers]).
 	ApprovalMerge ApprovalKind = "merge_customers"
+	// ApprovalErase: erasing a customer's personal data
+	// ([Client.EraseCustomer]).
+	ApprovalErase ApprovalKind = "erase_customer"
 )
 
 // permission is what an approver of k must hold.
@@ -99,9 +102,9 @@ type ApprovalPolicy struct {
 	// limit to more than the threshold of its currency needs approval. A
 	// currency without a threshold needs none.
 	CreditLimits []Money
-	// Archive and Merge make every archiving and every merge of
-	// customers need approval.
-	Archive, Merge bool
+	// Archive, Merge and Erase make every archiving, merge and erasure
+	// of customers need approval.
+	Archive, Merge, Erase bool
 	// Expiry is how long a request stays open: 0 means 72 hours.
 	Expiry time.Duration
 }
@@ -115,8 +118,8 @@ const DefaultApprovalExpiry = 72 * time.Hour
 // holding a pending [ApprovalRequest], and [Client.Approve] by another
 // actor executes the operation, exactly once. With access control on
 // ([WithAuthorizer]) the approver must hold [PermCreditApprove] for credit
-// limits and [PermCustomerDelete] for archiving and merging, on the
-// customer's records.
+// limits and [PermCustomerDelete] for archiving, merging and erasing, on
+// the customer's records.
 func WithApprovals(p ApprovalPolicy) Option { return func(c *config) { c.approvals = &p } }
 
 func (p *ApprovalPolicy) validate(verr *ValidationError) {
@@ -378,6 +381,8 @@ func (c *Client) execute(ctx context.Context, r *ApprovalRequest) error {
 			_, err = c.MergeCustomers(ctx, r.CustomerID, op.DuplicateID, MergeOptions{
 				Rules: op.Rules, SurvivorVersion: op.SurvivorVersion, DuplicateVersion: op.DuplicateVersion})
 		}
+	case ApprovalErase:
+		_, err = c.EraseCustomer(ctx, r.CustomerID)
 	default:
 		err = fmt.Errorf("unknown kind %q: %w", r.Kind, ErrInvalid)
 	}

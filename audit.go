@@ -3,6 +3,7 @@ package crm
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -50,16 +51,31 @@ const (
 	// ("contacts", "orders", ...) with After {"to": survivor ID,
 	// "count": records moved}.
 	AuditMoved AuditAction = "moved"
+
+	// AuditErased: [Client.EraseCustomer] anonymised the customer. Each
+	// change names a kind of record in Field ("customer", "contacts",
+	// ...) with After {"count": records anonymised}; no erased value is
+	// kept.
+	AuditErased AuditAction = "erased"
 )
 
 // FieldChange is one field of an [AuditEntry]: its value before and
 // after the mutation, as JSON (nil where there is none). Field is the Go
 // name of the field ("Name", "CreditLimit"); money, times and lists are
 // written as encoding/json writes them, so decimals keep every digit.
+//
+// An erased change ([AuditEntry.Erase]) has no values left: Erased is
+// set, and BeforeDigest and AfterDigest hold the digests of the values
+// that were there ("" where there was none), which the chain covers in
+// their place.
 type FieldChange struct {
 	Field  string
 	Before json.RawMessage `json:",omitempty"`
 	After  json.RawMessage `json:",omitempty"`
+
+	Erased       bool   `json:",omitempty"`
+	BeforeDigest string `json:",omitempty"`
+	AfterDigest  string `json:",omitempty"`
 }
 
 // AuditEntry is one mutation of one record in the audit history, written
@@ -78,6 +94,11 @@ type AuditEntry struct {
 	EntityID string
 	Action   AuditAction
 	Changes  []FieldChange
+	// Salt is random text, drawn by the Client for each entry, that
+	// salts the digests of the entry's values (see
+	// [AuditEntry.ChainHash]), so that a digest cannot confirm a guessed
+	// value. [AuditEntry.Erase] clears it with the values.
+	Salt string
 	// PrevHash is the Hash of the entry before ("" for the first); Hash
 	// is [AuditEntry.ChainHash], hex-encoded SHA-256.
 	PrevHash string
@@ -92,7 +113,8 @@ func (e *AuditEntry) Clone() *AuditEntry {
 	out := *e
 	out.Changes = make([]FieldChange, len(e.Changes))
 	for i, ch := range e.Changes {
-		out.Changes[i] = FieldChange{Field: ch.Field, Before: bytes.Clone(ch.Before), After: bytes.Clone(ch.After)}
+		ch.Before, ch.After = bytes.Clone(ch.Before), bytes.Clone(ch.After)
+		out.Changes[i] = ch
 	}
 	if e.Changes == nil {
 		out.Changes = nil
@@ -101,9 +123,14 @@ func (e *AuditEntry) Clone() *AuditEntry {
 }
 
 // ChainHash returns the hash e must carry: the hex-encoded SHA-256 of
-// PrevHash and every other field but Hash, each written with its length
-// first so that no two entries hash the same bytes. Stores call it when
-// they append an entry, and [Client.VerifyAudit] to check one.
+// PrevHash, Seq, At, ActorID, Entity, EntityID, Action, the number of
+// changes and, for each change, its Field and the digests of its Before
+// and After ([AuditEntry.ValueDigest], or for an erased change the
+// digests it keeps), each written with its length first so that no two
+// entries hash the same bytes. Covering digests rather than values lets
+// [AuditEntry.Erase] remove the values and the Salt and leave the hash
+// as it was. Stores call it when they append an entry, and
+// [Client.VerifyAudit] to check one.
 func (e *AuditEntry) ChainHash() string {
 	h := sha256.New()
 	field := func(s string) {
@@ -120,11 +147,63 @@ func (e *AuditEntry) ChainHash() string {
 	field(string(e.Action))
 	field(strconv.Itoa(len(e.Changes)))
 	for _, ch := range e.Changes {
+		before, after := e.digests(ch)
 		field(ch.Field)
-		field(string(ch.Before))
-		field(string(ch.After))
+		field(before)
+		field(after)
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// ValueDigest returns the digest of one value of e that the chain
+// covers: "" for no value (nil), otherwise the hex-encoded SHA-256 of
+// the Salt, written with its length first, and the value.
+func (e *AuditEntry) ValueDigest(v json.RawMessage) string {
+	if v == nil {
+		return ""
+	}
+	h := sha256.New()
+	var n [binary.MaxVarintLen64]byte
+	h.Write(n[:binary.PutUvarint(n[:], uint64(len(e.Salt)))])
+	io.WriteString(h, e.Salt)
+	h.Write(v)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// digests returns the digests of ch's values: kept, or made from them.
+func (e *AuditEntry) digests(ch FieldChange) (before, after string) {
+	if ch.Erased {
+		return ch.BeforeDigest, ch.AfterDigest
+	}
+	return e.ValueDigest(ch.Before), e.ValueDigest(ch.After)
+}
+
+// Erase removes every value of e's changes, keeping in their place the
+// digests [AuditEntry.ChainHash] covers, and clears the Salt: e keeps
+// its hash and still verifies, but holds neither its values nor the
+// means to confirm a guess at one. Field names, times, actors and the
+// record's kind and ID stay. It reports whether there was anything to
+// erase; erasing an erased entry changes nothing.
+func (e *AuditEntry) Erase() bool {
+	changed := e.Salt != ""
+	for i, ch := range e.Changes {
+		if ch.Erased {
+			continue
+		}
+		before, after := e.digests(ch)
+		e.Changes[i] = FieldChange{Field: ch.Field, Erased: true, BeforeDigest: before, AfterDigest: after}
+		changed = true
+	}
+	e.Salt = ""
+	return changed
+}
+
+// NewAuditSalt returns a fresh [AuditEntry.Salt]: 16 random bytes,
+// hex-encoded.
+func NewAuditSalt() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24)
+	return hex.EncodeToString(b[:])
 }
 
 // EncodeChanges returns the changes as the JSON text stores keep; an
@@ -223,6 +302,14 @@ type LogStore interface {
 	// SaveCheckpoint records that consumer has handled every event up to
 	// seq.
 	SaveCheckpoint(ctx context.Context, consumer string, seq int64) error
+	// EraseLog erases what the log holds of the records ids of kind
+	// entity: each of their audit entries as [AuditEntry.Erase] does
+	// (values and Salt gone, digests kept), and the Data of each of their
+	// events. Seq, hashes, the head, every other field and every other
+	// record's entries and events stay as they are, so the chain still
+	// verifies; erasing again changes nothing. It joins the caller's
+	// transaction. More than MaxPageLimit IDs fail with [ErrInvalid].
+	EraseLog(ctx context.Context, entity EntityKind, ids []string) error
 }
 
 // ErrTampered reports that the audit history is not the one the store

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -119,6 +120,40 @@ func TestAuditEntry_ChainHash(t *testing.T) {
 	swapped.Changes[0].Before, swapped.Changes[0].After = swapped.Changes[0].After, swapped.Changes[0].Before
 	assert.NotEqual(t, h, swapped.ChainHash())
 	assert.Equal(t, h, e.Clone().ChainHash(), "a copy hashes the same")
+}
+
+func TestAuditEntry_Erase(t *testing.T) {
+	e := &crm.AuditEntry{Seq: 1, ActorID: "ann", Entity: crm.EntityCustomer, EntityID: "c-1", Action: crm.AuditUpdated,
+		Salt: crm.NewAuditSalt(), Changes: []crm.FieldChange{
+			{Field: "Name", Before: json.RawMessage(`"Ada"`), After: json.RawMessage(`"Ada L."`)},
+			{Field: "TaxID", After: json.RawMessage(`"GB123"`)},
+		}}
+	h := e.ChainHash()
+	resalted := e.Clone()
+	resalted.Salt = crm.NewAuditSalt()
+	assert.NotEqual(t, h, resalted.ChainHash(), "the digests the chain covers are salted")
+
+	erased := e.Clone()
+	require.True(t, erased.Erase())
+	assert.Equal(t, h, erased.ChainHash(), "an erased entry hashes as before")
+	assert.Empty(t, erased.Salt, "the salt goes with the values")
+	for i, ch := range erased.Changes {
+		assert.True(t, ch.Erased)
+		assert.Nil(t, ch.Before)
+		assert.Nil(t, ch.After)
+		assert.Equal(t, e.Changes[i].Field, ch.Field)
+	}
+	assert.Equal(t, e.ValueDigest(json.RawMessage(`"GB123"`)), erased.Changes[1].AfterDigest)
+	assert.Empty(t, erased.Changes[1].BeforeDigest, "no value, no digest")
+	assert.NotContains(t, fmt.Sprint(erased.Changes), "GB123")
+
+	again := erased.Clone()
+	assert.False(t, again.Erase(), "an erased entry has nothing left to erase")
+	assert.Equal(t, erased, again)
+
+	forged := erased.Clone()
+	forged.Changes[1].AfterDigest = e.ValueDigest(json.RawMessage(`"GB999"`))
+	assert.NotEqual(t, h, forged.ChainHash(), "a changed digest breaks the chain")
 }
 
 func TestClient_History_Off(t *testing.T) {

@@ -234,6 +234,9 @@ type Customer struct {
 	ArchivedAt time.Time
 	// MergedInto is the survivor's ID when this customer was merged away.
 	MergedInto string
+	// ErasedAt is set when [Client.EraseCustomer] anonymised the
+	// customer, which archives it too.
+	ErasedAt time.Time
 
 	CreatedAt time.Time
 	CreatedBy string
@@ -255,6 +258,10 @@ func (c *Customer) HasTag(tag string) bool { return slices.Contains(c.Tags, tag)
 
 // Archived reports whether c has been archived (or merged away).
 func (c *Customer) Archived() bool { return !c.ArchivedAt.IsZero() }
+
+// Erased reports whether c's personal data has been erased
+// ([Client.EraseCustomer]).
+func (c *Customer) Erased() bool { return !c.ErasedAt.IsZero() }
 
 // CanContact reports whether c may be contacted on ch: consent granted and
 // not marked do-not-contact.

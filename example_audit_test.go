@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/storage/memory"
 )
@@ -137,4 +139,61 @@ func ExampleClient_UndoMerge() {
 	// Hudson Outfitters Inc: industry "retail", merged into ""
 	// back: contact true
 	// again: true
+}
+
+// EraseCustomer forgets a person: the personal values go from the
+// records, the audit history and the events, the sales figures stay, the
+// history still verifies, and the erasure is recorded without them.
+func ExampleClient_EraseCustomer() {
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	client, err := crm.New(memory.New(), crm.WithAudit(), crm.WithEvents(),
+		crm.WithClock(crm.ClockFunc(func() time.Time { return now })))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx := crm.WithActor(context.Background(), crm.Actor{ID: "dpo"})
+	cust, err := client.CreateCustomer(ctx, &crm.Customer{Kind: crm.KindPerson, Name: "Grace Hopper",
+		Emails: []crm.Email{{Address: "grace@example.org"}}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if _, err := client.CreateOrder(ctx, &crm.Order{CustomerID: cust.ID, OrderedAt: now.Add(-time.Hour),
+		Lines: []crm.OrderLine{{SKU: "BOOK", Quantity: decimal.NewFromInt(2), UnitPrice: crm.MustMoney("19.90", "USD")}}}); err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	erasure, err := client.EraseCustomer(ctx, cust.ID)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("customers erased:", erasure.Customers)
+	got, _ := client.GetCustomer(ctx, cust.ID)
+	fmt.Println(got.Name, got.Emails, got.Erased())
+	for o, err := range client.Orders(ctx, crm.OrderFilter{CustomerIDs: []string{cust.ID}}) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println("order total:", o.Total)
+	}
+	for e, err := range client.History(ctx, crm.EntityCustomer, cust.ID) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(e.Seq, e.Action, "by", e.ActorID, "values erased:", len(e.Changes) > 0 && e.Changes[0].Erased)
+	}
+	_, err = client.VerifyAudit(ctx)
+	fmt.Println("verified:", err == nil)
+	// Output:
+	// customers erased: 1
+	// (erased) [] true
+	// order total: 39.80 USD
+	// 1 created by dpo values erased: true
+	// 3 erased by dpo values erased: false
+	// verified: true
 }

@@ -886,3 +886,21 @@ func (g *guardStore) MoveResponse(ctx context.Context, id string, version int64,
 	}
 	return g.s.MoveResponse(ctx, id, version, toID, at, by)
 }
+
+// Erasure: the Client checks customer:delete on all records before it
+// erases, and writes around this guard; these pass only for such a
+// grant.
+
+func (g *guardStore) EraseLog(ctx context.Context, entity EntityKind, ids []string) error {
+	if err := g.all(ctx, PermCustomerDelete, "erase history"); err != nil {
+		return err
+	}
+	return g.s.EraseLog(ctx, entity, ids)
+}
+
+func (g *guardStore) EraseResponseComments(ctx context.Context, customerID string, at time.Time, by string) (int, error) {
+	if err := g.all(ctx, PermCustomerDelete, "erase response comments"); err != nil {
+		return 0, err
+	}
+	return g.s.EraseResponseComments(ctx, customerID, at, by)
+}

@@ -94,7 +94,7 @@ func (s *logStore) record(ctx context.Context, kind EntityKind, id string, actio
 func (s *logStore) add(ctx context.Context, kind EntityKind, id string, action AuditAction, changes []FieldChange, data json.RawMessage) {
 	at, by := s.now(), actorID(ctx)
 	if s.audit {
-		s.buf.entries = append(s.buf.entries, &AuditEntry{At: at, ActorID: by, Entity: kind, EntityID: id, Action: action, Changes: changes})
+		s.buf.entries = append(s.buf.entries, &AuditEntry{At: at, ActorID: by, Entity: kind, EntityID: id, Action: action, Changes: changes, Salt: NewAuditSalt()})
 	}
 	if s.events {
 		s.buf.events = append(s.buf.events, &Event{Type: string(kind) + "." + string(action), At: at, ActorID: by, Entity: kind, EntityID: id, Data: data})

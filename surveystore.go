@@ -239,6 +239,14 @@ type SurveyStore interface {
 	// last), with the same guarantees and limits as FindCustomers.
 	FindResponses(ctx context.Context, f ResponseFilter) ([]*Response, Cursor, error)
 
+	// EraseResponseComments clears the Comment of every response of
+	// customerID that has one, stamping each with UpdatedAt at, UpdatedBy
+	// by and a Version one higher, and returns how many it changed; the
+	// score and every other field stay. A customer with no response, or
+	// none known, is not an error. It is the store's part of
+	// [Client.EraseCustomer].
+	EraseResponseComments(ctx context.Context, customerID string, at time.Time, by string) (int, error)
+
 	// MoveResponses re-points every response of customer fromID to
 	// customer toID, stamping each with UpdatedAt at, UpdatedBy by and a
 	// Version one higher, and returns how many moved. RespondentID stays

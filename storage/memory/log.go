@@ -218,3 +218,46 @@ func (s *Store) SaveCheckpoint(ctx context.Context, consumer string, seq int64) 
 	})
 	return nil
 }
+
+// EraseLog erases the entries of the records ids through their
+// positions, and the Data of their events in one pass over the outbox,
+// which keeps no index by record.
+func (s *Store) EraseLog(ctx context.Context, entity crm.EntityKind, ids []string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memory: erase log: %w", err)
+	}
+	if len(ids) > crm.MaxPageLimit {
+		return fmt.Errorf("memory: erase log: %d %s IDs, more than %d: %w", len(ids), entity, crm.MaxPageLimit, crm.ErrInvalid)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	if err := s.lock(true); err != nil {
+		return err
+	}
+	defer s.unlock(true)
+	l := &s.d.log
+	erased := map[string]bool{}
+	for _, id := range ids {
+		erased[id] = true
+		for _, p := range l.byRecord[logKey{entity, id}] {
+			e := l.entries[p].Clone()
+			if !e.Erase() {
+				continue
+			}
+			old := l.entries[p]
+			l.entries[p] = e
+			s.saveFunc(func(d *data) { d.log.entries[p] = old })
+		}
+	}
+	for i, ev := range l.events {
+		if ev.Entity != entity || !erased[ev.EntityID] || ev.Data == nil {
+			continue
+		}
+		e := ev.Clone()
+		e.Data = nil
+		l.events[i] = e
+		s.saveFunc(func(d *data) { d.log.events[i] = ev })
+	}
+	return nil
+}

@@ -917,6 +917,7 @@ func normCustomer(c *crm.Customer) {
 	stamp(&c.Consent.SMS.At)
 	stamp(&c.Consent.Post.At)
 	stamp(&c.ArchivedAt)
+	stamp(&c.ErasedAt)
 	stamp(&c.CreatedAt)
 	stamp(&c.UpdatedAt)
 }

@@ -171,3 +171,29 @@ func (s *Store) ResponseScores(ctx context.Context, f crm.ResponseFilter) ([]crm
 	})
 	return out, nil
 }
+
+// EraseResponseComments clears the Comment of every response of
+// customerID that has one, stamping each with UpdatedAt at, UpdatedBy by
+// and a Version one higher, through the per-customer index: O(k).
+func (s *Store) EraseResponseComments(ctx context.Context, customerID string, at time.Time, by string) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("memory: erase response comments of %s: %w", customerID, err)
+	}
+	at = crm.Timestamp(at)
+	if err := s.lock(true); err != nil {
+		return 0, err
+	}
+	defer s.unlock(true)
+	t := &s.d.responses
+	var ids []string
+	for _, id := range t.of[customerID] {
+		if t.byID[id].Comment != "" {
+			ids = append(ids, id)
+		}
+	}
+	moveRecords(t.byID, ids, func(r *crm.Response) {
+		r.Comment, r.UpdatedAt, r.UpdatedBy = "", at, by
+		r.Version++
+	}, s.saveResponse)
+	return len(ids), nil
+}

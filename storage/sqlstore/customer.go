@@ -25,7 +25,7 @@ const customerColumns = `c.id, c.kind, c.name, c.industry, c.region, c.size, c.s
 	c.consent_sms_granted, c.consent_sms_at, c.consent_post_granted, c.consent_post_at,
 	c.do_not_contact, c.source, c.time_zone,
 	c.address_street, c.address_city, c.address_postal_code, c.address_state, c.address_country,
-	c.custom, c.archived_at, c.merged_into,
+	c.custom, c.archived_at, c.merged_into, c.erased_at,
 	c.created_at, c.created_by, c.updated_at, c.updated_by, c.version`
 
 // customerParams are the values of a customer's row, but its ID and
@@ -51,6 +51,7 @@ type customerParams struct {
 	Custom                                                       any // JSON text or nil
 	ArchivedAt                                                   any
 	MergedInto                                                   string
+	ErasedAt                                                     any
 	CreatedAt                                                    any
 	CreatedBy                                                    string
 	UpdatedAt                                                    any
@@ -65,7 +66,7 @@ func (p *customerParams) values() []any {
 		p.ConsentSMSGranted, p.ConsentSMSAt, p.ConsentPostGranted, p.ConsentPostAt,
 		p.DoNotContact, p.Source, p.TimeZone,
 		p.Street, p.City, p.PostalCode, p.State, p.Country,
-		p.Custom, p.ArchivedAt, p.MergedInto,
+		p.Custom, p.ArchivedAt, p.MergedInto, p.ErasedAt,
 		p.CreatedAt, p.CreatedBy, p.UpdatedAt, p.UpdatedBy,
 	}
 }
@@ -85,7 +86,7 @@ func (s *Store) customerParams(c *crm.Customer) (customerParams, error) {
 		DoNotContact: c.DoNotContact, Source: c.Source, TimeZone: c.TimeZone,
 		Street: c.Address.Street, City: c.Address.City, PostalCode: c.Address.PostalCode,
 		State: c.Address.State, Country: c.Address.Country,
-		ArchivedAt: s.timeArg(c.ArchivedAt), MergedInto: c.MergedInto,
+		ArchivedAt: s.timeArg(c.ArchivedAt), MergedInto: c.MergedInto, ErasedAt: s.timeArg(c.ErasedAt),
 		CreatedAt: s.timeArg(c.CreatedAt), CreatedBy: c.CreatedBy,
 		UpdatedAt: s.timeArg(c.UpdatedAt), UpdatedBy: c.UpdatedBy,
 	}
@@ -123,7 +124,7 @@ func (s *Store) scanCustomer(r interface{ Scan(...any) error }) (*crm.Customer, 
 		&c.Consent.Post.Granted, s.timeDest(&c.Consent.Post.At),
 		&c.DoNotContact, &c.Source, &c.TimeZone,
 		&c.Address.Street, &c.Address.City, &c.Address.PostalCode, &c.Address.State, &c.Address.Country,
-		&custom, s.timeDest(&c.ArchivedAt), &c.MergedInto,
+		&custom, s.timeDest(&c.ArchivedAt), &c.MergedInto, s.timeDest(&c.ErasedAt),
 		s.timeDest(&c.CreatedAt), &c.CreatedBy, s.timeDest(&c.UpdatedAt), &c.UpdatedBy, &c.Version)
 	if err != nil {
 		return nil, err
@@ -152,7 +153,7 @@ const insertCustomer = `INSERT INTO customers (id,
 	consent_sms_granted, consent_sms_at, consent_post_granted, consent_post_at,
 	do_not_contact, source, time_zone,
 	address_street, address_city, address_postal_code, address_state, address_country,
-	custom, archived_at, merged_into,
+	custom, archived_at, merged_into, erased_at,
 	created_at, created_by, updated_at, updated_by,
 	version)
 VALUES (?,
@@ -162,7 +163,7 @@ VALUES (?,
 	?, ?, ?, ?,
 	?, ?, ?,
 	?, ?, ?, ?, ?,
-	?, ?, ?,
+	?, ?, ?, ?,
 	?, ?, ?, ?,
 	?)`
 
@@ -213,7 +214,7 @@ func (s *Store) CreateCustomers(ctx context.Context, cs []*crm.Customer) error {
 	if len(cs) == 0 {
 		return nil
 	}
-	const ncols = 39 // id, the columns of customerParams, version
+	const ncols = 40 // id, the columns of customerParams, version
 	rows := make([]any, 0, ncols*len(cs))
 	var emails, phones, tags []any
 	for i, c := range cs {
@@ -538,7 +539,7 @@ const (
 	consent_sms_granted = ?, consent_sms_at = ?, consent_post_granted = ?, consent_post_at = ?,
 	do_not_contact = ?, source = ?, time_zone = ?,
 	address_street = ?, address_city = ?, address_postal_code = ?, address_state = ?, address_country = ?,
-	custom = ?, archived_at = ?, merged_into = ?,
+	custom = ?, archived_at = ?, merged_into = ?, erased_at = ?,
 	created_at = ?, created_by = ?, updated_at = ?, updated_by = ?,
 	version = version + 1
 WHERE id = ? AND version = ?`

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/crmkit/crm"
@@ -51,8 +52,8 @@ func (s *Store) advance(ctx context.Context, q dbtx, name string, n int) (first 
 	return last - int64(n) + 1, prev, nil
 }
 
-const insertAudit = `INSERT INTO audit_log (seq, at, actor_id, entity, entity_id, action, changes, prev_hash, hash)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const insertAudit = `INSERT INTO audit_log (seq, at, actor_id, entity, entity_id, action, changes, salt, prev_hash, hash)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // AppendAudit numbers entries after the log's last, chains their hashes
 // and stores them, in one transaction (RunInTx's, if called inside it).
@@ -79,7 +80,7 @@ func (s *Store) AppendAudit(ctx context.Context, entries []*crm.AuditEntry) erro
 				return err
 			}
 			if _, err := s.exec(ctx, q, insertAudit, e.Seq, s.timeArg(e.At), e.ActorID, string(e.Entity), e.EntityID,
-				string(e.Action), changes, e.PrevHash, e.Hash); err != nil {
+				string(e.Action), changes, e.Salt, e.PrevHash, e.Hash); err != nil {
 				return err
 			}
 		}
@@ -93,7 +94,7 @@ func (s *Store) AppendAudit(ctx context.Context, entries []*crm.AuditEntry) erro
 }
 
 const (
-	auditSelect = `SELECT a.seq, a.at, a.actor_id, a.entity, a.entity_id, a.action, a.changes, a.prev_hash, a.hash
+	auditSelect = `SELECT a.seq, a.at, a.actor_id, a.entity, a.entity_id, a.action, a.changes, a.salt, a.prev_hash, a.hash
 FROM audit_log a`
 	auditOrder = ` ORDER BY a.seq LIMIT ?`
 )
@@ -102,7 +103,7 @@ func (s *Store) scanAudit(r interface{ Scan(...any) error }) (*crm.AuditEntry, e
 	e := new(crm.AuditEntry)
 	var changes string
 	if err := r.Scan(&e.Seq, s.timeDest(&e.At), &e.ActorID, &e.Entity, &e.EntityID, &e.Action,
-		&changes, &e.PrevHash, &e.Hash); err != nil {
+		&changes, &e.Salt, &e.PrevHash, &e.Hash); err != nil {
 		return nil, err
 	}
 	var err error
@@ -267,6 +268,60 @@ func (s *Store) SaveCheckpoint(ctx context.Context, consumer string, seq int64) 
 	}
 	if err != nil {
 		return s.fail(ctx, op+" "+consumer, err)
+	}
+	return nil
+}
+
+const (
+	eraseAuditSelect = auditSelect + ` WHERE a.entity = ? AND a.entity_id IN `
+	eraseAudit       = `UPDATE audit_log SET changes = ?, salt = '' WHERE seq = ?`
+	eraseEvents      = `UPDATE events SET data = 'null' WHERE entity = ? AND data <> 'null' AND entity_id IN `
+)
+
+// EraseLog erases the entries of the records ids, read through the index
+// audit_log_record and written back one by one (only those with
+// anything left to erase), and the Data of their events, found through
+// the index events_record, in one statement per chunk of IDs, all in one
+// transaction (RunInTx's, if called inside it).
+func (s *Store) EraseLog(ctx context.Context, entity crm.EntityKind, ids []string) error {
+	const op = "erase log"
+	if err := s.begin(ctx); err != nil {
+		return s.fail(ctx, op, err)
+	}
+	if len(ids) > crm.MaxPageLimit {
+		return s.fail(ctx, op, fmt.Errorf("%d %s IDs, more than %d: %w", len(ids), entity, crm.MaxPageLimit, crm.ErrInvalid))
+	}
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	if len(ids) == 0 {
+		return nil
+	}
+	err := s.atomically(ctx, func(q dbtx) error {
+		for chunk := range s.argChunks(ids) {
+			args := append([]any{string(entity)}, chunk...)
+			entries, err := collectRows(ctx, s, q, eraseAuditSelect+inList(len(chunk)), args, s.scanAudit)
+			if err != nil {
+				return err
+			}
+			for _, e := range entries {
+				if !e.Erase() {
+					continue
+				}
+				changes, err := crm.EncodeChanges(e.Changes)
+				if err != nil {
+					return err
+				}
+				if _, err := s.exec(ctx, q, eraseAudit, changes, e.Seq); err != nil {
+					return err
+				}
+			}
+			if _, err := s.exec(ctx, q, eraseEvents+inList(len(chunk)), args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return s.fail(ctx, op+" "+string(entity), err)
 	}
 	return nil
 }

@@ -246,3 +246,25 @@ func (s *Store) ResponseScores(ctx context.Context, f crm.ResponseFilter) ([]crm
 	}
 	return out, nil
 }
+
+const eraseResponseComments = `UPDATE responses SET comment = '', updated_at = ?, updated_by = ?, version = version + 1
+WHERE customer_id = ? AND comment <> ''`
+
+// EraseResponseComments clears the Comment of every response of
+// customerID that has one, stamping each with UpdatedAt at, UpdatedBy by
+// and a Version one higher, in one statement.
+func (s *Store) EraseResponseComments(ctx context.Context, customerID string, at time.Time, by string) (int, error) {
+	op := "erase response comments of " + customerID
+	if err := s.begin(ctx); err != nil {
+		return 0, s.fail(ctx, op, err)
+	}
+	res, err := s.execWrite(ctx, eraseResponseComments, s.timeArg(crm.Timestamp(at)), by, customerID)
+	if err != nil {
+		return 0, s.fail(ctx, op, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, s.fail(ctx, op, err)
+	}
+	return int(n), nil
+}

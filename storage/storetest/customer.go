@@ -139,6 +139,7 @@ func testCustomerUpdate(t *testing.T, s crm.Store) {
 	u.TimeZone = "America/Argentina/Buenos_Aires"
 	u.ArchivedAt = time.Time{}
 	u.MergedInto = ""
+	u.ErasedAt = fineTime(23)
 	u.UpdatedAt = fineTime(22)
 	u.UpdatedBy = "u-carol"
 	want := u.Clone()

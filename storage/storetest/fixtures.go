@@ -123,6 +123,7 @@ func fullCustomer(id, mergedInto string) *crm.Customer {
 		Source:       "referral",
 		ArchivedAt:   fineTime(4),
 		MergedInto:   mergedInto,
+		ErasedAt:     fineTime(9),
 		CreatedAt:    fineTime(5),
 		CreatedBy:    "u-ann",
 		UpdatedAt:    fineTime(6),

@@ -25,9 +25,11 @@ func logChecks() []check {
 		{"Log/Concurrent", testLogConcurrent},
 		{"Log/Events/RoundTrip", testEventsRoundTrip},
 		{"Log/Checkpoint", testCheckpoint},
+		{"Log/Erase", testEraseLog},
 		{"Log/Client/EveryRecord", testAuditEveryRecord},
 		{"Log/Client/UndoMerge", testUndoMerge},
 		{"Access/Scopes", testAccessScopes},
+		{"Log/Client/Erase", testEraseEveryRecord},
 	}
 }
 
@@ -41,6 +43,7 @@ func auditEntry(kind crm.EntityKind, id string, action crm.AuditAction, i int) *
 		Entity:   kind,
 		EntityID: id,
 		Action:   action,
+		Salt:     fmt.Sprintf("%032x", i+1),
 	}
 	switch action {
 	case crm.AuditCreated:
@@ -111,6 +114,7 @@ func testAuditRoundTrip(t *testing.T, s crm.Store) {
 		assert.Equal(t, w.Entity, g.Entity)
 		assert.Equal(t, w.EntityID, g.EntityID)
 		assert.Equal(t, w.Action, g.Action)
+		assert.Equal(t, w.Salt, g.Salt, "Salt of entry %d", g.Seq)
 		require.Len(t, g.Changes, len(w.Changes), "changes of entry %d", g.Seq)
 		for j := range w.Changes {
 			assert.Equal(t, w.Changes[j].Field, g.Changes[j].Field)
@@ -355,4 +359,100 @@ func testCheckpoint(t *testing.T, s crm.Store) {
 	assert.ErrorIs(t, s.SaveCheckpoint(ctx, "", 1), crm.ErrInvalid, "a consumer with no name")
 	assert.ErrorIs(t, s.SaveCheckpoint(ctx, "mailer", -1), crm.ErrInvalid, "a negative checkpoint")
 	assert.Equal(t, int64(9), get("mailer"), "a refused save changes nothing")
+}
+
+// testEraseLog erases one record's entries and events among others: the
+// values and the salt go, the digests stay, so the chain and the head are
+// as they were; nothing else changes, and a rolled-back erasure undoes
+// itself.
+func testEraseLog(t *testing.T, s crm.Store) {
+	ctx := t.Context()
+	entries := []*crm.AuditEntry{
+		auditEntry(crm.EntityCustomer, "c-1", crm.AuditCreated, 1),
+		auditEntry(crm.EntityCustomer, "c-2", crm.AuditCreated, 2),
+		auditEntry(crm.EntityLead, "c-1", crm.AuditCreated, 3), // same ID, another kind
+		auditEntry(crm.EntityCustomer, "c-1", crm.AuditUpdated, 4),
+		auditEntry(crm.EntityCustomer, "c-1", crm.AuditDeleted, 5),
+	}
+	require.NoError(t, s.AppendAudit(ctx, entries))
+	data := json.RawMessage(`{"ID":"c-1","Name":"Ada Lovelace"}`)
+	events := []*crm.Event{
+		{Type: "customer.created", Entity: crm.EntityCustomer, EntityID: "c-1", Data: data},
+		{Type: "lead.created", Entity: crm.EntityLead, EntityID: "c-1", Data: data},
+		{Type: "customer.created", Entity: crm.EntityCustomer, EntityID: "c-2", Data: data},
+	}
+	require.NoError(t, s.AppendEvents(ctx, events))
+	before := auditAll(t, s, crm.AuditFilter{})
+	seq, head, err := s.AuditHead(ctx)
+	require.NoError(t, err)
+
+	boom := errors.New("boom")
+	err = s.RunInTx(ctx, func(tx crm.Store) error {
+		require.NoError(t, tx.EraseLog(ctx, crm.EntityCustomer, []string{"c-1"}))
+		return boom
+	})
+	require.ErrorIs(t, err, boom)
+	assertEntriesEqual(t, before, auditAll(t, s, crm.AuditFilter{}), "a rolled-back erasure")
+
+	for range 2 { // erasing again changes nothing
+		require.NoError(t, s.EraseLog(ctx, crm.EntityCustomer, []string{"c-1", "c-missing"}))
+		after := auditAll(t, s, crm.AuditFilter{})
+		require.Len(t, after, len(before))
+		checkChain(t, after)
+		gotSeq, gotHead, err := s.AuditHead(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, seq, gotSeq, "erasure keeps the head")
+		assert.Equal(t, head, gotHead, "erasure keeps the head")
+		for i, e := range after {
+			w := before[i]
+			assert.Equal(t, w.Hash, e.Hash, "entry %d keeps its hash", e.Seq)
+			if e.Entity != crm.EntityCustomer || e.EntityID != "c-1" {
+				assertEntriesEqual(t, []*crm.AuditEntry{w}, []*crm.AuditEntry{e}, "another record's entry")
+				continue
+			}
+			assert.Empty(t, e.Salt, "entry %d: the salt is erased", e.Seq)
+			require.Len(t, e.Changes, len(w.Changes), "entry %d keeps its changes", e.Seq)
+			for j, ch := range e.Changes {
+				assert.Equal(t, w.Changes[j].Field, ch.Field, "entry %d keeps its field names", e.Seq)
+				assert.True(t, ch.Erased, "entry %d: %s is marked erased", e.Seq, ch.Field)
+				assert.Nil(t, ch.Before, "entry %d: %s: Before is erased", e.Seq, ch.Field)
+				assert.Nil(t, ch.After, "entry %d: %s: After is erased", e.Seq, ch.Field)
+				assert.Equal(t, w.ValueDigest(w.Changes[j].Before), ch.BeforeDigest, "entry %d: %s keeps the digest of Before", e.Seq, ch.Field)
+				assert.Equal(t, w.ValueDigest(w.Changes[j].After), ch.AfterDigest, "entry %d: %s keeps the digest of After", e.Seq, ch.Field)
+			}
+		}
+		evs, err := s.FindEvents(ctx, 0, 0)
+		require.NoError(t, err)
+		require.Len(t, evs, 3)
+		assert.Nil(t, evs[0].Data, "the erased record's event loses its data")
+		assert.Equal(t, "customer.created", evs[0].Type, "the erased record's event keeps its type")
+		assert.Equal(t, "c-1", evs[0].EntityID, "the erased record's event keeps its record")
+		assert.Equal(t, string(data), string(evs[1].Data), "another kind's event keeps its data")
+		assert.Equal(t, string(data), string(evs[2].Data), "another record's event keeps its data")
+	}
+	require.NoError(t, s.EraseLog(ctx, crm.EntityCustomer, nil), "erasing no record")
+	many := make([]string, crm.MaxPageLimit+1)
+	for i := range many {
+		many[i] = fmt.Sprintf("c-%d", i)
+	}
+	assert.ErrorIs(t, s.EraseLog(ctx, crm.EntityCustomer, many), crm.ErrInvalid, "more than MaxPageLimit IDs")
+}
+
+// assertEntriesEqual asserts that two lists of entries are the same, byte
+// for byte.
+func assertEntriesEqual(t *testing.T, want, got []*crm.AuditEntry, msg string) {
+	t.Helper()
+	require.Len(t, got, len(want), msg)
+	for i, w := range want {
+		g := got[i]
+		assert.Equal(t, w.Seq, g.Seq, msg)
+		assert.Equal(t, w.Hash, g.Hash, msg)
+		assert.Equal(t, w.Salt, g.Salt, "%s: Salt of entry %d", msg, w.Seq)
+		require.Len(t, g.Changes, len(w.Changes), "%s: changes of entry %d", msg, w.Seq)
+		for j, ch := range w.Changes {
+			assert.Equal(t, ch.Erased, g.Changes[j].Erased, "%s: entry %d", msg, w.Seq)
+			assert.Equal(t, string(ch.Before), string(g.Changes[j].Before), "%s: Before of entry %d", msg, w.Seq)
+			assert.Equal(t, string(ch.After), string(g.Changes[j].After), "%s: After of entry %d", msg, w.Seq)
+		}
+	}
 }

@@ -46,6 +46,9 @@ func (s *refStore) AppendAudit(ctx context.Context, entries []*crm.AuditEntry) e
 			if s.is("audit-changes-dropped") {
 				e.Changes = nil
 			}
+			if s.is("audit-salt-dropped") {
+				e.Salt = ""
+			}
 			in.Seq, in.PrevHash, in.Hash = e.Seq, e.PrevHash, e.Hash
 			st.log.entries = append(st.log.entries, e)
 		}
@@ -153,4 +156,33 @@ func refPageSize(limit int) (int, error) {
 		return 0, fmt.Errorf("ref: limit %d: %w", limit, crm.ErrInvalid)
 	}
 	return min(limit, crm.MaxPageLimit), nil
+}
+
+func (s *refStore) EraseLog(ctx context.Context, entity crm.EntityKind, ids []string) error {
+	if len(ids) > crm.MaxPageLimit {
+		return fmt.Errorf("ref: erase log: %d IDs: %w", len(ids), crm.ErrInvalid)
+	}
+	return s.do(ctx, func(st *refState) error {
+		for _, e := range st.log.entries {
+			if !slices.Contains(ids, e.EntityID) || e.Entity != entity && !s.is("erase-log-any-kind") {
+				continue
+			}
+			switch {
+			case s.is("erase-log-keeps-values"):
+				e.Salt = ""
+			case s.is("erase-log-drops-digests"):
+				for i := range e.Changes {
+					e.Changes[i] = crm.FieldChange{Field: e.Changes[i].Field, Erased: true}
+				}
+			default:
+				e.Erase()
+			}
+		}
+		for _, e := range st.log.events {
+			if slices.Contains(ids, e.EntityID) && e.Entity == entity && !s.is("erase-log-keeps-events") {
+				e.Data = nil
+			}
+		}
+		return nil
+	})
 }

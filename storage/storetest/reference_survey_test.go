@@ -221,3 +221,22 @@ func (s *refStore) ResponseScores(ctx context.Context, f crm.ResponseFilter) ([]
 	})
 	return out, err
 }
+
+func (s *refStore) EraseResponseComments(ctx context.Context, customerID string, at time.Time, by string) (int, error) {
+	n := 0
+	err := s.do(ctx, func(st *refState) error {
+		for _, r := range st.responses {
+			if r.CustomerID != customerID || r.Comment == "" && !s.is("erase-comments-restamps-all") {
+				continue
+			}
+			if !s.is("erase-comments-keeps-text") {
+				r.Comment = ""
+			}
+			r.UpdatedAt, r.UpdatedBy = s.timestamp(at), by
+			r.Version++
+			n++
+		}
+		return nil
+	})
+	return n, err
+}

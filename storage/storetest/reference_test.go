@@ -196,7 +196,7 @@ func (s *refStore) in(c *crm.Customer) *crm.Customer {
 	}
 	c = c.Clone()
 	ts := s.timestamp
-	c.BirthDate, c.ArchivedAt, c.CreatedAt, c.UpdatedAt = ts(c.BirthDate), ts(c.ArchivedAt), ts(c.CreatedAt), ts(c.UpdatedAt)
+	c.BirthDate, c.ArchivedAt, c.ErasedAt, c.CreatedAt, c.UpdatedAt = ts(c.BirthDate), ts(c.ArchivedAt), ts(c.ErasedAt), ts(c.CreatedAt), ts(c.UpdatedAt)
 	c.Consent.Email.At, c.Consent.Phone.At = ts(c.Consent.Email.At), ts(c.Consent.Phone.At)
 	c.Consent.SMS.At, c.Consent.Post.At = ts(c.Consent.SMS.At), ts(c.Consent.Post.At)
 	for k, v := range c.Custom {

@@ -243,6 +243,7 @@ func suite() []check {
 		{"Response/Concurrent", testResponseConcurrent},
 		{"Response/Paginate", testResponsePaginate},
 		{"Response/Move", testResponseMove},
+		{"Response/EraseComments", testResponseEraseComments},
 		{"Response/Scores", testResponseScores},
 		{"Response/Tx/Rollback", testResponseTxRollback},
 		{"Response/Filter", testResponseFilter},

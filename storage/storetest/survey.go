@@ -601,6 +601,49 @@ func testResponseMove(t *testing.T, s crm.Store) {
 		"the other responses stay")
 }
 
+// testResponseEraseComments clears the comments of one customer's
+// responses, as an erasure does: the scores stay, responses without a
+// comment and other customers' responses are untouched.
+func testResponseEraseComments(t *testing.T, s crm.Store) {
+	ctx := t.Context()
+	ids := new(crm.UUIDv7)
+	fx := seedSurveyFixture(t, s, ids)
+	other := newCustomer(ids, "Other")
+	mustCreateCustomer(t, s, other)
+	said, silent := newResponse(ids, fx.survey, fx.cust.ID, "Q1"), newResponse(ids, fx.survey, fx.cust.ID, "Q2")
+	said.Comment = "Call me on +44 20 7946 0000, Ada"
+	theirs := newResponse(ids, fx.survey, other.ID, "Q1")
+	theirs.Comment = "Fine"
+	for _, r := range []*crm.Response{said, silent, theirs} {
+		mustCreateResponse(t, s, r)
+	}
+	at := fineTime(56)
+	for round, wantN := range []int{1, 0} { // a second erasure finds nothing left
+		n, err := s.EraseResponseComments(ctx, fx.cust.ID, at, "u-erase")
+		require.NoError(t, err)
+		assert.Equal(t, wantN, n, "round %d: responses changed", round)
+		want := said.Clone()
+		want.Comment, want.UpdatedAt, want.UpdatedBy, want.Version = "", crm.Timestamp(at), "u-erase", 2
+		assertStoredResponse(t, s, want, "round %d: the comment is cleared, the score kept", round)
+		assertStoredResponse(t, s, silent, "round %d: a response without a comment is untouched", round)
+		assertStoredResponse(t, s, theirs, "round %d: another customer's response is untouched", round)
+	}
+	n, err := s.EraseResponseComments(ctx, ids.NewID(), at, "u-erase")
+	require.NoError(t, err, "a customer not known")
+	assert.Zero(t, n)
+
+	boom := errors.New("boom")
+	theirs2 := theirs.Clone()
+	err = s.RunInTx(ctx, func(tx crm.Store) error {
+		if _, err := tx.EraseResponseComments(ctx, other.ID, at, "u-erase"); err != nil {
+			return err
+		}
+		return boom
+	})
+	require.ErrorIs(t, err, boom)
+	assertStoredResponse(t, s, theirs2, "a rolled-back erasure")
+}
+
 // testResponseScores checks ResponseScores over many responses of every
 // kind against counting them by hand.
 func testResponseScores(t *testing.T, s crm.Store) {
@@ -719,6 +762,10 @@ func testSurveyContextCanceled(t *testing.T, s crm.Store) {
 		},
 		"ResponseScores": func(ctx context.Context, s crm.Store) error {
 			_, err := s.ResponseScores(ctx, crm.ResponseFilter{})
+			return err
+		},
+		"EraseResponseComments": func(ctx context.Context, s crm.Store) error {
+			_, err := s.EraseResponseComments(ctx, fx.cust.ID, fineTime(70), "u-dead")
 			return err
 		},
 	}
