@@ -967,10 +967,9 @@ func (c *Client) FindDuplicates(ctx context.Context, cust *Customer) ([]Duplicat
 	return c.findDuplicates(ctx, c.store, norm)
 }
 
-// findDuplicates matches a normalised customer against the candidates in
-// s, page by page, so memory holds one page and the matches, whatever the
-// size of the region.
-func (c *Client) findDuplicates(ctx context.Context, s Store, cust *Customer) ([]DuplicateMatch, error) {
+// keyFilters returns a filter per exact key cust has: its email
+// addresses, its phone numbers, its tax ID.
+func keyFilters(cust *Customer) []CustomerFilter {
 	var filters []CustomerFilter
 	if len(cust.Emails) > 0 {
 		filters = append(filters, CustomerFilter{Emails: mapClone(cust.Emails, func(e Email) string { return e.Address })})
@@ -981,6 +980,14 @@ func (c *Client) findDuplicates(ctx context.Context, s Store, cust *Customer) ([
 	if cust.TaxID != "" {
 		filters = append(filters, CustomerFilter{TaxIDs: []string{cust.TaxID}})
 	}
+	return filters
+}
+
+// findDuplicates matches a normalised customer against the candidates in
+// s, page by page, so memory holds one page and the matches, whatever the
+// size of the region.
+func (c *Client) findDuplicates(ctx context.Context, s Store, cust *Customer) ([]DuplicateMatch, error) {
+	filters := keyFilters(cust)
 	if c.duplicates.NameThreshold > 0 && cust.Name != "" {
 		if c.duplicates.AnyRegion {
 			filters = append(filters, CustomerFilter{})

@@ -365,18 +365,8 @@ func eraseCustomerFields(c *Customer, now time.Time) {
 // archived customers sharing an email address, a phone number or the tax
 // ID with it: a merge gives the survivor the duplicate's.
 func mergedInto(ctx context.Context, s Store, cust *Customer) ([]*Customer, error) {
-	var filters []CustomerFilter
-	if len(cust.Emails) > 0 {
-		filters = append(filters, CustomerFilter{Emails: mapClone(cust.Emails, func(e Email) string { return e.Address })})
-	}
-	if len(cust.Phones) > 0 {
-		filters = append(filters, CustomerFilter{Phones: mapClone(cust.Phones, func(p Phone) string { return p.Number })})
-	}
-	if cust.TaxID != "" {
-		filters = append(filters, CustomerFilter{TaxIDs: []string{cust.TaxID}})
-	}
 	var out []*Customer
-	for _, f := range filters {
+	for _, f := range keyFilters(cust) {
 		f.IncludeArchived, f.Limit = true, MaxPageLimit
 		for m, err := range pages(ctx, f, s.FindCustomers, func(f *CustomerFilter, c Cursor) { f.After = c }) {
 			if err != nil {

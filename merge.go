@@ -426,14 +426,7 @@ func consentString(c Consent) string {
 // emails, say), and [ErrConflict] if a record changed while merging or
 // does not have the version opts names.
 func (c *Client) MergeCustomers(ctx context.Context, survivorID, duplicateID string, opts MergeOptions) (*MergePlan, error) {
-	verr := &ValidationError{Entity: "merge"}
-	if survivorID == "" {
-		verr.add("survivor_id", "required")
-	}
-	if duplicateID == "" {
-		verr.add("duplicate_id", "required")
-	}
-	if err := verr.err(); err != nil {
+	if err := checkPair("merge", survivorID, duplicateID); err != nil {
 		return nil, err
 	}
 	if c.approvals != nil && c.approvals.Merge && !opts.DryRun && !approvedIn(ctx) {
@@ -586,4 +579,16 @@ func (c *Client) holdMerge(ctx context.Context, survivorID, duplicateID string, 
 		}
 	}
 	return c.requestApproval(ctx, ApprovalMerge, survivorID, op)
+}
+
+// checkPair checks that the IDs of a merge's two customers are given.
+func checkPair(entity, survivorID, duplicateID string) error {
+	verr := &ValidationError{Entity: entity}
+	if survivorID == "" {
+		verr.add("survivor_id", "required")
+	}
+	if duplicateID == "" {
+		verr.add("duplicate_id", "required")
+	}
+	return verr.err()
 }

@@ -350,14 +350,7 @@ func (e *MergeConflictError) Is(target error) bool { return target == ErrConflic
 // history, or a missing ID; [ErrNotFound] if the history holds no such
 // merge; and [ErrTransition] if that merge was undone already.
 func (c *Client) UndoMerge(ctx context.Context, survivorID, duplicateID string) (*UnmergeResult, error) {
-	verr := &ValidationError{Entity: "undo merge"}
-	if survivorID == "" {
-		verr.add("survivor_id", "required")
-	}
-	if duplicateID == "" {
-		verr.add("duplicate_id", "required")
-	}
-	if err := verr.err(); err != nil {
+	if err := checkPair("undo merge", survivorID, duplicateID); err != nil {
 		return nil, err
 	}
 	op := fmt.Sprintf("undo merge of %s into %s", duplicateID, survivorID)
