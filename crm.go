@@ -363,7 +363,8 @@ type Client struct {
 	followUp   *FollowUpPolicy
 	assigner   *Assigner
 	contact    ContactPolicy
-	guarded    bool // access control is on
+	guarded    bool       // access control is on
+	auth       Authorizer // with guarded: who may do what
 }
 
 // New returns a Client over store. It fails if store is nil or an option
@@ -440,6 +441,7 @@ func New(store Store, opts ...Option) (*Client, error) {
 		assigner:   cfg.assigner,
 		contact:    contactPolicy(cfg.contact),
 		guarded:    cfg.authorizer != nil,
+		auth:       cfg.authorizer,
 	}, nil
 }
 
@@ -544,14 +546,20 @@ func (m Money) String() string {
 	if m.IsZero() {
 		return ""
 	}
+	return m.amountText() + " " + m.Currency
+}
+
+// amountText formats the amount of m as [Money.String] does: with the
+// currency's minor unit digits, or more where a rounding would hide some.
+func (m Money) amountText() string {
 	digits, ok := CurrencyDigits(m.Currency)
 	if !ok {
-		return m.Amount.String() + " " + m.Currency
+		return m.Amount.String()
 	}
 	if e := -m.Amount.Exponent(); int(e) > digits && !m.Amount.Equal(m.Amount.Truncate(int32(digits))) {
-		return m.Amount.String() + " " + m.Currency // keep precision a rounding would hide
+		return m.Amount.String() // keep precision a rounding would hide
 	}
-	return m.Amount.StringFixed(int32(digits)) + " " + m.Currency
+	return m.Amount.StringFixed(int32(digits))
 }
 
 // Equal reports whether m and o have the same currency and amount
