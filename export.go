@@ -202,7 +202,11 @@ func (c *Client) ExportCustomers(ctx context.Context, w io.Writer, f CustomerFil
 	if len(kinds) > 0 {
 		stats.Records = make(map[ExportKind]int, len(kinds))
 	}
-	err = c.exportPages(ctx, f, visible, kinds, enc, &stats)
+	counted := kinds
+	if opts.Kind == ExportOrderLines {
+		counted = []ExportKind{ExportOrderLines}
+	}
+	err = c.exportPages(ctx, f, visible, kinds, counted, enc, &stats)
 	if err == nil {
 		err = enc.flush()
 	}
@@ -220,9 +224,9 @@ func (c *Client) ExportCustomers(ctx context.Context, w io.Writer, f CustomerFil
 }
 
 // exportPages writes the customers f selects page by page, with their
-// related records of kinds; with visible false, only the encoder's
-// beginning (a CSV header).
-func (c *Client) exportPages(ctx context.Context, f CustomerFilter, visible bool, kinds []ExportKind, enc exportEncoder, stats *ExportStats) error {
+// related records of kinds, counting those of counted; with visible
+// false, only the encoder's beginning (a CSV header).
+func (c *Client) exportPages(ctx context.Context, f CustomerFilter, visible bool, kinds, counted []ExportKind, enc exportEncoder, stats *ExportStats) error {
 	if err := enc.begin(); err != nil {
 		return err
 	}
@@ -245,7 +249,7 @@ func (c *Client) exportPages(ctx context.Context, f CustomerFilter, visible bool
 				return err
 			}
 			stats.Customers++
-			for _, k := range kinds {
+			for _, k := range counted {
 				stats.Records[k] += rec.count(k)
 			}
 		}
@@ -444,6 +448,12 @@ func (rec *ExportRecord) count(k ExportKind) int {
 		return len(rec.Contacts)
 	case ExportOrders:
 		return len(rec.Orders)
+	case ExportOrderLines:
+		n := 0
+		for _, o := range rec.Orders {
+			n += len(o.Lines)
+		}
+		return n
 	case ExportPayments:
 		return len(rec.Payments)
 	case ExportCases:
