@@ -1,6 +1,7 @@
 package crm
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -221,6 +222,28 @@ type grant struct {
 	perm   Permission
 	all    bool
 	owners []string // with !all: the owners whose records it reaches
+}
+
+// authorize returns what perm lets the actor of ctx do under auth, or an
+// error matching ErrForbidden if ctx has no actor or the actor no grant
+// of perm.
+func authorize(ctx context.Context, auth Authorizer, perm Permission) (grant, error) {
+	actor, ok := ActorFrom(ctx)
+	if !ok || actor.ID == "" {
+		return grant{}, fmt.Errorf("no acting user (%s): %w", perm, ErrForbidden)
+	}
+	gr := grant{actor: actor, perm: perm}
+	switch auth.Scope(actor, perm) {
+	case ScopeAll:
+		gr.all = true
+	case ScopeTeam:
+		gr.owners = append([]string{actor.ID}, auth.Members(actor.Team)...)
+	case ScopeOwn:
+		gr.owners = []string{actor.ID}
+	default:
+		return gr, gr.forbidden("do this")
+	}
+	return gr, nil
 }
 
 // allows reports whether the grant reaches a record owned by owner; a

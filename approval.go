@@ -340,7 +340,7 @@ func (c *Client) mayDecide(ctx context.Context, tx Store, r *ApprovalRequest) er
 	if c.auth == nil {
 		return nil
 	}
-	gr, err := grantOf(ctx, c.auth, r.Kind.permission())
+	gr, err := authorize(ctx, c.auth, r.Kind.permission())
 	if err != nil {
 		return err
 	}

@@ -365,7 +365,7 @@ type Client struct {
 	assigner   *Assigner
 	contact    ContactPolicy
 	guarded    bool       // access control is on
-	auth       Authorizer // nil without access control
+	auth       Authorizer // with guarded: who may do what
 	approvals  *ApprovalPolicy
 }
 
@@ -552,14 +552,20 @@ func (m Money) String() string {
 	if m.IsZero() {
 		return ""
 	}
+	return m.amountText() + " " + m.Currency
+}
+
+// amountText formats the amount of m as [Money.String] does: with the
+// currency's minor unit digits, or more where a rounding would hide some.
+func (m Money) amountText() string {
 	digits, ok := CurrencyDigits(m.Currency)
 	if !ok {
-		return m.Amount.String() + " " + m.Currency
+		return m.Amount.String()
 	}
 	if e := -m.Amount.Exponent(); int(e) > digits && !m.Amount.Equal(m.Amount.Truncate(int32(digits))) {
-		return m.Amount.String() + " " + m.Currency // keep precision a rounding would hide
+		return m.Amount.String() // keep precision a rounding would hide
 	}
-	return m.Amount.StringFixed(int32(digits)) + " " + m.Currency
+	return m.Amount.StringFixed(int32(digits))
 }
 
 // Equal reports whether m and o have the same currency and amount

@@ -118,7 +118,7 @@ func (c *Client) EraseCustomer(ctx context.Context, id string) (*Erasure, error)
 		return nil, required("erasure", "customer_id")
 	}
 	if c.auth != nil {
-		gr, err := grantOf(ctx, c.auth, PermCustomerDelete)
+		gr, err := authorize(ctx, c.auth, PermCustomerDelete)
 		if err == nil && !gr.all {
 			err = gr.forbidden("erase customers")
 		}

@@ -30,27 +30,7 @@ var _ Store = (*guardStore)(nil)
 // grant returns what perm lets the context's actor do, or an error
 // matching ErrForbidden if it has no actor or no grant of perm.
 func (g *guardStore) grant(ctx context.Context, perm Permission) (grant, error) {
-	return grantOf(ctx, g.auth, perm)
-}
-
-// grantOf returns what perm lets the context's actor do under auth.
-func grantOf(ctx context.Context, auth Authorizer, perm Permission) (grant, error) {
-	actor, ok := ActorFrom(ctx)
-	if !ok || actor.ID == "" {
-		return grant{}, fmt.Errorf("no acting user (%s): %w", perm, ErrForbidden)
-	}
-	gr := grant{actor: actor, perm: perm}
-	switch auth.Scope(actor, perm) {
-	case ScopeAll:
-		gr.all = true
-	case ScopeTeam:
-		gr.owners = append([]string{actor.ID}, auth.Members(actor.Team)...)
-	case ScopeOwn:
-		gr.owners = []string{actor.ID}
-	default:
-		return gr, gr.forbidden("do this")
-	}
-	return gr, nil
+	return authorize(ctx, g.auth, perm)
 }
 
 // any checks that the actor holds perm in some scope: for records
