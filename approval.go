@@ -27,12 +27,20 @@ const (
 	// ApprovalErase: erasing a customer's personal data
 	// ([Client.EraseCustomer]).
 	ApprovalErase ApprovalKind = "erase_customer"
+	// ApprovalExport: a bulk export ([Client.ExportCustomers]). An
+	// approval lets the requester run that export once, naming the
+	// request in [ExportOptions].Approval; the export is not run by the
+	// approver, whose writer it would not know.
+	ApprovalExport ApprovalKind = "export"
 )
 
 // permission is what an approver of k must hold.
 func (k ApprovalKind) permission() Permission {
-	if k == ApprovalCreditLimit {
+	switch k {
+	case ApprovalCreditLimit:
 		return PermCreditApprove
+	case ApprovalExport:
+		return PermDataExport
 	}
 	return PermCustomerDelete
 }
@@ -47,6 +55,8 @@ const (
 	ApprovalApproved ApprovalStatus = "approved"
 	ApprovalRejected ApprovalStatus = "rejected"
 	ApprovalExpired  ApprovalStatus = "expired"
+	// ApprovalUsed: an approved export has run.
+	ApprovalUsed ApprovalStatus = "used"
 )
 
 // ApprovalRequest is a sensitive operation waiting for, or decided by, a
@@ -90,7 +100,11 @@ type ApprovalRequiredError struct {
 }
 
 func (e *ApprovalRequiredError) Error() string {
-	return fmt.Sprintf("crm: %s of customer %s needs a second actor's approval: request %s", e.Request.Kind, e.Request.CustomerID, e.Request.ID)
+	what := string(e.Request.Kind)
+	if e.Request.CustomerID != "" {
+		what += " of customer " + e.Request.CustomerID
+	}
+	return fmt.Sprintf("crm: %s needs a second actor's approval: request %s", what, e.Request.ID)
 }
 
 // Is reports whether target is [ErrApprovalRequired].
@@ -102,9 +116,9 @@ type ApprovalPolicy struct {
 	// limit to more than the threshold of its currency needs approval. A
 	// currency without a threshold needs none.
 	CreditLimits []Money
-	// Archive, Merge and Erase make every archiving, merge and erasure
-	// of customers need approval.
-	Archive, Merge, Erase bool
+	// Archive, Merge, Erase and Export make every archiving, merge,
+	// erasure and export of customers need approval.
+	Archive, Merge, Erase, Export bool
 	// Expiry is how long a request stays open: 0 means 72 hours.
 	Expiry time.Duration
 }
@@ -344,6 +358,12 @@ func (c *Client) mayDecide(ctx context.Context, tx Store, r *ApprovalRequest) er
 	if err != nil {
 		return err
 	}
+	if r.CustomerID == "" { // an export: of any customers
+		if !gr.all {
+			return gr.forbidden("approve an export across owners")
+		}
+		return nil
+	}
 	cust, err := tx.FindCustomerByID(ctx, r.CustomerID)
 	if err != nil {
 		return err
@@ -383,6 +403,8 @@ func (c *Client) execute(ctx context.Context, r *ApprovalRequest) error {
 		}
 	case ApprovalErase:
 		_, err = c.EraseCustomer(ctx, r.CustomerID)
+	case ApprovalExport:
+		// Approved, for the requester to run once.
 	default:
 		err = fmt.Errorf("unknown kind %q: %w", r.Kind, ErrInvalid)
 	}
@@ -390,4 +412,55 @@ func (c *Client) execute(ctx context.Context, r *ApprovalRequest) error {
 		return fmt.Errorf("the approved %s: %w", r.Kind, err)
 	}
 	return err
+}
+
+// exportOperation is what an export request names: the filter, with its
+// rule as text, and the options but the approval.
+type exportOperation struct {
+	Filter       string
+	Rule         string `json:",omitempty"`
+	Format       ExportFormat
+	Kind         ExportKind   `json:",omitempty"`
+	Include      []ExportKind `json:",omitempty"`
+	CustomFields []string     `json:",omitempty"`
+}
+
+func newExportOperation(f CustomerFilter, opts ExportOptions) exportOperation {
+	op := exportOperation{Format: opts.Format, Kind: opts.Kind, Include: opts.Include, CustomFields: opts.CustomFields}
+	if f.Rule != nil {
+		op.Rule = f.Rule.String()
+	}
+	f.Rule, f.After = nil, ""
+	op.Filter = fmt.Sprintf("%+v", f)
+	return op
+}
+
+// useExportApproval checks that approval id lets the acting user run the
+// export f and opts names, and marks it used: of two exports naming one
+// approval, one runs.
+func (c *Client) useExportApproval(ctx context.Context, id string, f CustomerFilter, opts ExportOptions) error {
+	want, err := json.Marshal(newExportOperation(f, opts))
+	if err != nil {
+		return err
+	}
+	by := actorID(ctx)
+	return c.store.RunInTx(ctx, func(tx Store) error {
+		r, err := tx.FindApprovalByID(ctx, id)
+		switch {
+		case err != nil:
+			return err
+		case r.Kind != ApprovalExport:
+			return fmt.Errorf("request %s is a %s, not an export: %w", id, r.Kind, ErrInvalid)
+		case r.Status != ApprovalApproved:
+			return fmt.Errorf("request %s is %s: %w", id, r.Status, ErrTransition)
+		case r.RequestedBy != by:
+			return fmt.Errorf("request %s was made by %q: %w", id, r.RequestedBy, ErrForbidden)
+		case !c.now().Before(r.ExpiresAt):
+			return fmt.Errorf("request %s expired at %s: %w", id, r.ExpiresAt.Format(time.RFC3339), ErrTransition)
+		case string(r.Operation) != string(want):
+			return fmt.Errorf("request %s approved another export: %w", id, ErrInvalid)
+		}
+		r.Status = ApprovalUsed
+		return tx.UpdateApproval(ctx, r)
+	})
 }

@@ -80,6 +80,11 @@ type ExportOptions struct {
 	// back; a value of another type fails the export). Only for a CSV
 	// export of customers; JSON Lines always carries every custom field.
 	CustomFields []string
+	// Approval names the approved request of this export, when
+	// [ApprovalPolicy].Export holds exports for approval: the export
+	// runs once per approval, by the actor who asked for it, with the
+	// filter and options the request names.
+	Approval string
 }
 
 // ExportStats count what an export wrote.
@@ -190,6 +195,14 @@ func (c *Client) ExportCustomers(ctx context.Context, w io.Writer, f CustomerFil
 	visible, err := c.exportScope(ctx, &f, kinds)
 	if err != nil {
 		return stats, fmt.Errorf("crm: export customers: %w", err)
+	}
+	if c.approvals != nil && c.approvals.Export {
+		if opts.Approval == "" {
+			return stats, c.requestApproval(ctx, ApprovalExport, "", newExportOperation(f, opts))
+		}
+		if err := c.useExportApproval(ctx, opts.Approval, f, opts); err != nil {
+			return stats, wrapUnlessTyped("export customers", err)
+		}
 	}
 	cw := &countingWriter{w: w}
 	bw := bufio.NewWriter(cw)

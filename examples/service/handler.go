@@ -35,6 +35,8 @@ func newHandler(client *crm.Client, log *slog.Logger) http.Handler {
 	mux.HandleFunc("POST /customers/{id}/contacts", h.addContact)
 	mux.HandleFunc("GET /customers/{id}/history", h.history)
 	mux.HandleFunc("GET /events", h.events)
+	mux.HandleFunc("POST /approvals/{id}/approve", h.decide(true))
+	mux.HandleFunc("POST /approvals/{id}/reject", h.decide(false))
 	return h.withActor(mux)
 }
 
@@ -64,6 +66,16 @@ func (h *handler) withActor(next http.Handler) http.Handler {
 type errorBody struct {
 	Error  string      `json:"error"`
 	Fields []fieldBody `json:"fields,omitempty"`
+	// Approval is the pending request of an operation held for approval.
+	Approval *approvalBody `json:"approval,omitempty"`
+}
+
+type approvalBody struct {
+	ID        string    `json:"id"`
+	Kind      string    `json:"kind"`
+	Status    string    `json:"status"`
+	Version   int64     `json:"version"`
+	ExpiresAt time.Time `json:"expires_at"`
 }
 
 type fieldBody struct {
@@ -99,6 +111,11 @@ func status(err error) (int, errorBody) {
 	case errors.Is(err, crm.ErrConflict), errors.Is(err, crm.ErrDuplicate), errors.Is(err, crm.ErrTransition):
 		return http.StatusConflict, body
 	case errors.Is(err, crm.ErrApprovalRequired):
+		var held *crm.ApprovalRequiredError
+		if errors.As(err, &held) {
+			body.Approval = &approvalBody{ID: held.Request.ID, Kind: string(held.Request.Kind),
+				Status: string(held.Request.Status), Version: held.Request.Version, ExpiresAt: held.Request.ExpiresAt}
+		}
 		return http.StatusAccepted, body
 	}
 	return http.StatusInternalServerError, errorBody{Error: "internal error"}
@@ -562,4 +579,37 @@ func (h *handler) events(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"events": events, "next_after": next})
+}
+
+// decision is the body of POST /approvals/{id}/approve and /reject.
+type decision struct {
+	Version int64  `json:"version"`
+	Comment string `json:"comment"`
+}
+
+// decide approves or rejects a held operation: a second actor's decision,
+// which on approval runs it.
+func (h *handler) decide(approve bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var d decision
+		if err := decode(r, &d); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		var (
+			req *crm.ApprovalRequest
+			err error
+		)
+		if approve {
+			req, err = h.client.Approve(r.Context(), r.PathValue("id"), d.Version)
+		} else {
+			req, err = h.client.Reject(r.Context(), r.PathValue("id"), d.Version, d.Comment)
+		}
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, approvalBody{ID: req.ID, Kind: string(req.Kind), Status: string(req.Status),
+			Version: req.Version, ExpiresAt: req.ExpiresAt})
+	}
 }

@@ -121,13 +121,19 @@ func run(ctx context.Context, log *slog.Logger, addr string, inMemory bool, dbPa
 }
 
 // newClient returns the Client the service runs on: access control with
-// the default roles and teams, audit history and events.
+// the default roles and teams, audit history and events, and a second
+// actor's approval for credit limits above 50,000 EUR or USD and for
+// erasure.
 func newClient(store crm.Store, teams map[string][]string) (*crm.Client, error) {
 	roles, err := crm.NewRoles(crm.DefaultRoles(), teams)
 	if err != nil {
 		return nil, err
 	}
-	return crm.New(store, crm.WithAuthorizer(roles), crm.WithAudit(), crm.WithEvents())
+	return crm.New(store, crm.WithAuthorizer(roles), crm.WithAudit(), crm.WithEvents(),
+		crm.WithApprovals(crm.ApprovalPolicy{
+			CreditLimits: []crm.Money{crm.MustMoney("50000", "EUR"), crm.MustMoney("50000", "USD")},
+			Erase:        true,
+		}))
 }
 
 // parseTeams reads "east=ann,bob;west=carl".

@@ -93,6 +93,19 @@ func TestService(t *testing.T) {
 	ann.want(http.StatusOK, "PATCH", "/customers/"+id, `{"version":2,"industry":"retail"}`)
 	ann.want(http.StatusPreconditionRequired, "PATCH", "/customers/"+id, `{"region":"south"}`)
 
+	// A credit limit above 50,000 waits for a second actor: 202 with the
+	// request, then a manager approves it and it runs.
+	_, held := ann.want(http.StatusAccepted, "PATCH", "/customers/"+id, `{"version":3,"credit_limit":{"amount":"80000","currency":"EUR"}}`)
+	req := held["approval"].(map[string]any)
+	assert.Equal(t, "credit_limit", req["kind"])
+	assert.Equal(t, "pending", req["status"])
+	ann.want(http.StatusForbidden, "POST", "/approvals/"+req["id"].(string)+"/approve", `{"version":1}`) // not one's own
+	_, decided := mia.want(http.StatusOK, "POST", "/approvals/"+req["id"].(string)+"/approve", `{"version":1}`)
+	assert.Equal(t, "approved", decided["status"])
+	_, raised := ann.want(http.StatusOK, "GET", "/customers/"+id, "")
+	assert.Equal(t, map[string]any{"amount": "80000.00", "currency": "EUR"}, raised["credit_limit"])
+	mia.want(http.StatusConflict, "POST", "/approvals/"+req["id"].(string)+"/approve", `{"version":2}`) // decided already
+
 	// Forbidden, unauthenticated, not found, invalid, unreadable.
 	ann.want(http.StatusForbidden, "GET", "/customers/"+carls["id"].(string), "")
 	ann.want(http.StatusForbidden, "GET", "/customers/export", "") // sales may not export
@@ -101,7 +114,7 @@ func TestService(t *testing.T) {
 	_, invalid := ann.want(http.StatusUnprocessableEntity, "POST", "/customers", `{"name":" ","emails":[{"address":"not-an-email"}]}`)
 	assert.Contains(t, invalid["fields"], map[string]any{"field": "name", "reason": "required"})
 	assert.Len(t, invalid["fields"], 2, "every bad field at once")
-	ann.want(http.StatusUnprocessableEntity, "PATCH", "/customers/"+id, `{"version":3,"stage":"churned-ish"}`)
+	ann.want(http.StatusUnprocessableEntity, "PATCH", "/customers/"+id, `{"version":4,"stage":"churned-ish"}`)
 	ann.want(http.StatusBadRequest, "POST", "/customers", `{"nmae":"Typo Ltd"}`)
 	ann.want(http.StatusBadRequest, "GET", "/customers?limit=many", "")
 
@@ -150,11 +163,12 @@ func TestService(t *testing.T) {
 	// History and events, for an auditor.
 	_, hist := auditor.want(http.StatusOK, "GET", "/customers/"+id+"/history", "")
 	entries := hist["entries"].([]any)
-	require.Len(t, entries, 3, "created, updated twice")
+	require.Len(t, entries, 4, "created, updated twice, the approved credit limit")
 	first, second := entries[0].(map[string]any), entries[1].(map[string]any)
 	assert.Equal(t, "created", first["action"])
 	assert.Equal(t, "ann", second["actor_id"])
 	assert.Contains(t, second["changes"], map[string]any{"field": "Region", "after": "north"})
+	assert.Equal(t, "mia", entries[3].(map[string]any)["actor_id"], "the approver ran the raise")
 	ann.want(http.StatusForbidden, "GET", "/customers/"+id+"/history", "")
 
 	_, ev := auditor.want(http.StatusOK, "GET", "/events?after=0&limit=2", "")
