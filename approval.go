@@ -133,7 +133,8 @@ const DefaultApprovalExpiry = 72 * time.Hour
 // actor executes the operation, exactly once. With access control on
 // ([WithAuthorizer]) the approver must hold [PermCreditApprove] for credit
 // limits and [PermCustomerDelete] for archiving, merging and erasing, on
-// the customer's records.
+// the customer's records, and the requester [PermCustomerWrite] on the
+// customers the operation changes.
 func WithApprovals(p ApprovalPolicy) Option { return func(c *config) { c.approvals = &p } }
 
 func (p *ApprovalPolicy) validate(verr *ValidationError) {
@@ -259,6 +260,26 @@ func (c *Client) requestApproval(ctx context.Context, kind ApprovalKind, custome
 		return fmt.Errorf("crm: request approval: %w", err)
 	}
 	return &ApprovalRequiredError{Request: r}
+}
+
+// mayAsk checks, with access control on, that the requesting actor
+// holds perms on the records of owner: a request changes customers the
+// requester may change, and the approver's grant adds what the kind
+// needs ([PermCreditApprove], [PermCustomerDelete]).
+func (c *Client) mayAsk(ctx context.Context, owner string, perms ...Permission) error {
+	if c.auth == nil {
+		return nil
+	}
+	for _, p := range perms {
+		gr, err := authorize(ctx, c.auth, p)
+		if err != nil {
+			return err
+		}
+		if !gr.allows(owner) {
+			return gr.forbidden(fmt.Sprintf("ask for this on a customer owned by %q", owner))
+		}
+	}
+	return nil
 }
 
 // GetApproval returns the approval request id.

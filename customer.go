@@ -808,6 +808,9 @@ func (c *Client) UpdateCustomer(ctx context.Context, id string, version int64, u
 			return nil, err
 		}
 		if c.approvals.needsCreditApproval(cust.CreditLimit, *u.CreditLimit) {
+			if err := c.mayAsk(ctx, cust.OwnerID, PermCustomerWrite); err != nil {
+				return nil, fmt.Errorf("crm: update customer %s: %w", id, err)
+			}
 			return nil, c.requestApproval(ctx, ApprovalCreditLimit, id, creditOperation{Version: version, CreditLimit: *u.CreditLimit})
 		}
 	}
@@ -828,8 +831,12 @@ func (c *Client) UpdateCustomer(ctx context.Context, id string, version int64, u
 // longer change. Errors as for [Client.UpdateCustomer].
 func (c *Client) ArchiveCustomer(ctx context.Context, id string, version int64) (*Customer, error) {
 	if c.approvals != nil && c.approvals.Archive && !approvedIn(ctx) {
-		if _, err := c.liveAt(ctx, id, version, "archive"); err != nil {
+		cust, err := c.liveAt(ctx, id, version, "archive")
+		if err != nil {
 			return nil, err
+		}
+		if err := c.mayAsk(ctx, cust.OwnerID, PermCustomerWrite); err != nil {
+			return nil, fmt.Errorf("crm: archive customer %s: %w", id, err)
 		}
 		return nil, c.requestApproval(ctx, ApprovalArchive, id, archiveOperation{Version: version})
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -88,7 +89,10 @@ func (e *Erasure) changes() ([]FieldChange, error) {
 // these records, whatever the field: each audit entry keeps its field
 // names but gives its values up for their digests ([AuditEntry.Erase]),
 // so [Client.VerifyAudit] still passes, and each event keeps its type
-// and record but loses its Data ([LogStore.EraseLog]). Events a consumer
+// and record but loses its Data ([LogStore.EraseLog]). So are those of
+// the contacts and interactions deleted from the customer before, found
+// by reading the history of those kinds (without [WithAudit], the
+// outbox) through. Events a consumer
 // has already taken cannot be called back: a consumer should act on the
 // "customer.erased" event. The erasure itself is written in the history
 // of the customer as an entry of action [AuditErased], by the acting
@@ -173,6 +177,11 @@ func (c *Client) EraseCustomer(ctx context.Context, id string) (*Erasure, error)
 				return err
 			}
 			logged.add(ctx, EntityCustomer, cust.ID, AuditErased, changes, data)
+		}
+		if logged != nil {
+			if err := eraseDeleted(ctx, raw, logged, e.CustomerIDs); err != nil {
+				return err
+			}
 		}
 		out = e
 		return nil
@@ -305,6 +314,69 @@ func eraseOne(ctx context.Context, s Store, cust *Customer, e *Erasure, now time
 		pages(ctx, ResponseFilter{CustomerIDs: []string{id}, Limit: MaxPageLimit}, s.FindResponses, func(f *ResponseFilter, c Cursor) { f.After = c }),
 		func(r *Response) string { return r.ID }, nil, nil)
 	return err
+}
+
+// deletable are the kinds of records of a customer that can be deleted,
+// and so are no longer listed by the time of an erasure, while their
+// history and events hold their values.
+var deletable = []EntityKind{EntityContact, EntityInteraction}
+
+// eraseDeleted erases the history and events of the deleted records of
+// the customers ids: those whose deletion the audit history holds, or
+// without one the outbox, with one of ids as CustomerID. It reads every
+// entry (or event) of the deletable kinds.
+func eraseDeleted(ctx context.Context, s Store, logged *logStore, ids []string) error {
+	of := func(data []byte) bool {
+		var r struct{ CustomerID string }
+		return json.Unmarshal(data, &r) == nil && slices.Contains(ids, r.CustomerID)
+	}
+	found := map[EntityKind][]string{}
+	if logged.audit {
+		for _, kind := range deletable {
+			f := AuditFilter{Entity: kind, Limit: MaxPageLimit}
+			entries := pages(ctx, f, s.FindAudit, func(f *AuditFilter, next Cursor) {
+				f.AfterSeq, _ = strconv.ParseInt(string(next), 10, 64)
+			})
+			for e, err := range entries {
+				if err != nil {
+					return fmt.Errorf("deleted %ss: %w", kind, err)
+				}
+				if e.Action != AuditDeleted {
+					continue
+				}
+				for _, ch := range e.Changes {
+					var id string
+					if ch.Field == "CustomerID" && json.Unmarshal(ch.Before, &id) == nil && slices.Contains(ids, id) {
+						found[kind] = append(found[kind], e.EntityID)
+					}
+				}
+			}
+		}
+	} else {
+		for after := int64(0); ; {
+			page, err := s.FindEvents(ctx, after, MaxPageLimit)
+			if err != nil {
+				return fmt.Errorf("deleted records: %w", err)
+			}
+			for _, ev := range page {
+				if slices.Contains(deletable, ev.Entity) && ev.Type == string(ev.Entity)+"."+string(AuditDeleted) && of(ev.Data) {
+					found[ev.Entity] = append(found[ev.Entity], ev.EntityID)
+				}
+				after = ev.Seq
+			}
+			if len(page) < MaxPageLimit {
+				break
+			}
+		}
+	}
+	for _, kind := range deletable {
+		for chunk := range slices.Chunk(found[kind], MaxPageLimit) {
+			if err := s.EraseLog(ctx, kind, chunk); err != nil {
+				return fmt.Errorf("erase history of deleted %ss: %w", kind, err)
+			}
+		}
+	}
+	return nil
 }
 
 // scrub anonymises each record seq yields with anonymise, writing those

@@ -3,6 +3,7 @@ package crm_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -70,4 +71,50 @@ func TestClient_EraseCustomer(t *testing.T) {
 			assert.False(t, e.Changes[0].Erased, "entry %d keeps its values", e.Seq)
 		}
 	})
+}
+
+// TestClient_EraseCustomer_DeletedRecords: a contact or interaction
+// removed before the erasure is gone from listings, but its history and
+// events still hold its values; the erasure takes those too.
+func TestClient_EraseCustomer_DeletedRecords(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts []crm.Option
+	}{{"audit and events", []crm.Option{crm.WithAudit(), crm.WithEvents()}}, {"events only", []crm.Option{crm.WithEvents()}}} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, _, store := newClient(t, tc.opts...)
+			ctx := actorCtx(t, "dpo")
+			cust := mustCreate(t, c, ctx, &crm.Customer{Name: "Grace Hopper", Emails: []crm.Email{{Address: "grace@example.org"}}})
+			ct, err := c.AddContact(ctx, &crm.Contact{CustomerID: cust.ID, Name: "Howard Aiken"})
+			require.NoError(t, err)
+			require.NoError(t, c.RemoveContact(ctx, ct.ID, ct.Version))
+			call, err := c.LogInteraction(ctx, &crm.Interaction{CustomerID: cust.ID, Channel: crm.InteractionCall, At: t0, Summary: "Aiken called"})
+			require.NoError(t, err)
+			require.NoError(t, c.DeleteInteraction(ctx, call.ID, call.Version))
+			other := mustCreate(t, c, ctx, &crm.Customer{Name: "Ada Lovelace"})
+			kept, err := c.AddContact(ctx, &crm.Contact{CustomerID: other.ID, Name: "Charles Babbage"})
+			require.NoError(t, err)
+			require.NoError(t, c.RemoveContact(ctx, kept.ID, kept.Version))
+
+			_, err = c.EraseCustomer(ctx, cust.ID)
+			require.NoError(t, err)
+			entries, _, err := store.FindAudit(t.Context(), crm.AuditFilter{Limit: crm.MaxPageLimit})
+			require.NoError(t, err)
+			for _, e := range entries {
+				for _, ch := range e.Changes {
+					assert.NotContains(t, string(ch.Before)+string(ch.After), "Aiken", "entry %d of %s %s", e.Seq, e.Entity, e.EntityID)
+				}
+			}
+			events, err := store.FindEvents(t.Context(), 0, crm.MaxPageLimit)
+			require.NoError(t, err)
+			var babbage bool
+			for _, e := range events {
+				assert.NotContains(t, string(e.Data), "Aiken", "event %d %s", e.Seq, e.Type)
+				babbage = babbage || strings.Contains(string(e.Data), "Babbage")
+			}
+			assert.True(t, babbage, "another customer's removed contact keeps its events")
+			_, err = c.VerifyAudit(ctx)
+			assert.NoError(t, err)
+		})
+	}
 }

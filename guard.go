@@ -2,6 +2,7 @@ package crm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -814,9 +815,10 @@ func (g *guardStore) SaveCheckpoint(ctx context.Context, consumer string, seq in
 	return g.s.SaveCheckpoint(ctx, consumer, seq)
 }
 
-// Approval requests: any acting user may ask and read; deciding is
-// checked by the Client against the kind's permission, and the approved
-// operation by this guard as any other.
+// Approval requests: any acting user may ask, and read the requests it
+// made or those of customers it may read; deciding is checked by the
+// Client against the kind's permission, and the approved operation by
+// this guard as any other.
 
 func (g *guardStore) CreateApproval(ctx context.Context, r *ApprovalRequest) error {
 	if err := acting(ctx); err != nil {
@@ -825,18 +827,68 @@ func (g *guardStore) CreateApproval(ctx context.Context, r *ApprovalRequest) err
 	return g.s.CreateApproval(ctx, r)
 }
 
+// readsApproval reports whether the actor of gr may read r: its own
+// request, or one of a customer gr reaches. gr is that of customer:read,
+// with ok false if the actor holds none.
+func (g *guardStore) readsApproval(ctx context.Context, gr grant, ok bool, r *ApprovalRequest) (bool, error) {
+	switch {
+	case r.RequestedBy == actorID(ctx) || ok && gr.all:
+		return true, nil
+	case !ok:
+		return false, nil
+	}
+	c, err := g.s.FindCustomerByID(ctx, r.CustomerID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	return gr.allows(c.OwnerID), nil
+}
+
 func (g *guardStore) FindApprovalByID(ctx context.Context, id string) (*ApprovalRequest, error) {
 	if err := acting(ctx); err != nil {
 		return nil, err
 	}
-	return g.s.FindApprovalByID(ctx, id)
+	gr, grErr := g.grant(ctx, PermCustomerRead)
+	r, err := g.s.FindApprovalByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	switch ok, err := g.readsApproval(ctx, gr, grErr == nil, r); {
+	case err != nil:
+		return nil, err
+	case !ok && grErr != nil:
+		return nil, grErr
+	case !ok:
+		return nil, gr.forbidden("read approval request " + id + " of customer " + r.CustomerID)
+	}
+	return r, nil
 }
 
+// FindApprovals leaves out of each page the requests the actor may not
+// read, so that a page may hold fewer than its limit.
 func (g *guardStore) FindApprovals(ctx context.Context, f ApprovalFilter) ([]*ApprovalRequest, Cursor, error) {
 	if err := acting(ctx); err != nil {
 		return nil, "", err
 	}
-	return g.s.FindApprovals(ctx, f)
+	gr, grErr := g.grant(ctx, PermCustomerRead)
+	page, next, err := g.s.FindApprovals(ctx, f)
+	if err != nil {
+		return nil, "", err
+	}
+	out := page[:0]
+	for _, r := range page {
+		ok, err := g.readsApproval(ctx, gr, grErr == nil, r)
+		if err != nil {
+			return nil, "", err
+		}
+		if ok {
+			out = append(out, r)
+		}
+	}
+	return out, next, nil
 }
 
 func (g *guardStore) UpdateApproval(ctx context.Context, r *ApprovalRequest) error {

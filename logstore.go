@@ -106,7 +106,7 @@ func (s *logStore) add(ctx context.Context, kind EntityKind, id string, action A
 // transaction; otherwise it does nothing. It records what no single write
 // shows, such as a merge.
 func noteAudit(ctx context.Context, tx Store, kind EntityKind, id string, action AuditAction, changes []FieldChange) error {
-	s, ok := tx.(*logStore)
+	s, ok := logOf(tx)
 	if !ok || s.buf == nil {
 		return nil
 	}
@@ -119,6 +119,15 @@ func noteAudit(ctx context.Context, tx Store, kind EntityKind, id string, action
 	}
 	s.add(ctx, kind, id, action, changes, data)
 	return nil
+}
+
+// logOf returns the logging Store of s, looking under the access guard.
+func logOf(s Store) (*logStore, bool) {
+	if g, ok := s.(*guardStore); ok {
+		s = g.s
+	}
+	ls, ok := s.(*logStore)
+	return ls, ok
 }
 
 // create stores a new record with store and logs it.

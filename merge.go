@@ -574,6 +574,9 @@ func (c *Client) holdMerge(ctx context.Context, survivorID, duplicateID string, 
 		if err != nil {
 			return wrapUnlessTyped("merge customers", err)
 		}
+		if err := c.mayAsk(ctx, cust.OwnerID, PermCustomerWrite); err != nil {
+			return fmt.Errorf("crm: merge customers: %w", err)
+		}
 		if *v.version == 0 {
 			*v.version = cust.Version
 		}

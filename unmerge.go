@@ -190,7 +190,7 @@ func moveOneBack(kind EntityKind, move func(Store, context.Context, string, int6
 
 // audits reports whether the Client keeps an audit history.
 func (c *Client) audits() bool {
-	s, ok := c.store.(*logStore)
+	s, ok := logOf(c.store)
 	return ok && s.audit
 }
 

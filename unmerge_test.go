@@ -360,3 +360,23 @@ func TestClient_UndoMerge(t *testing.T) {
 		assert.ErrorIs(t, err, crm.ErrNotFound, "the pair the other way round")
 	})
 }
+
+func TestClient_UndoMerge_AccessControl(t *testing.T) {
+	roles, err := crm.NewRoles(crm.DefaultRoles(), nil)
+	require.NoError(t, err)
+	c, _, _ := newClient(t, crm.WithAuthorizer(roles), crm.WithAudit())
+	root := crm.WithActor(t.Context(), crm.Actor{ID: "root", Roles: []string{"admin"}})
+	s := mustCreate(t, c, root, &crm.Customer{Name: "Acme", Emails: []crm.Email{{Address: "a@acme.example"}}})
+	d := mustCreate(t, c, root, &crm.Customer{Name: "Acme Ltd", Emails: []crm.Email{{Address: "b@acme.example"}}}, crm.AllowDuplicates())
+	_, err = c.MergeCustomers(root, s.ID, d.ID, crm.MergeOptions{})
+	require.NoError(t, err)
+	var actions []crm.AuditAction
+	for e, err := range c.History(root, crm.EntityCustomer, s.ID) {
+		require.NoError(t, err)
+		actions = append(actions, e.Action)
+	}
+	assert.Contains(t, actions, crm.AuditMerged, "a guarded Client records the merge too")
+	res, err := c.UndoMerge(root, s.ID, d.ID)
+	require.NoError(t, err, "and can undo it")
+	assert.False(t, res.Duplicate.Archived())
+}
