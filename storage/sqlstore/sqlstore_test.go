@@ -213,7 +213,7 @@ func TestInsertTarget(t *testing.T) {
 		head, table string
 		ncols       int
 	}{
-		{insertCustomersHead, "customers", 39},
+		{insertCustomersHead, "customers", 40},
 		{insertCustomerEmails, "customer_emails", 6},
 		{insertCustomerPhones, "customer_phones", 5},
 		{insertCustomerTags, "customer_tags", 3},
