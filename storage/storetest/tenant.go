@@ -369,14 +369,26 @@ func testTenantIsolation(t *testing.T, s crm.Store) {
 		name string
 		fn   func(ctx context.Context, from, to string) (int, error)
 	}{
-		{"MoveContacts", func(ctx context.Context, from, to string) (int, error) { return s.MoveContacts(ctx, from, to, now, "gus") }},
-		{"MoveOpportunities", func(ctx context.Context, from, to string) (int, error) { return s.MoveOpportunities(ctx, from, to, now, "gus") }},
+		{"MoveContacts", func(ctx context.Context, from, to string) (int, error) {
+			return s.MoveContacts(ctx, from, to, now, "gus")
+		}},
+		{"MoveOpportunities", func(ctx context.Context, from, to string) (int, error) {
+			return s.MoveOpportunities(ctx, from, to, now, "gus")
+		}},
 		{"MoveLeads", func(ctx context.Context, from, to string) (int, error) { return s.MoveLeads(ctx, from, to, now, "gus") }},
-		{"MoveOrders", func(ctx context.Context, from, to string) (int, error) { return s.MoveOrders(ctx, from, to, now, "gus") }},
-		{"MovePayments", func(ctx context.Context, from, to string) (int, error) { return s.MovePayments(ctx, from, to, now, "gus") }},
+		{"MoveOrders", func(ctx context.Context, from, to string) (int, error) {
+			return s.MoveOrders(ctx, from, to, now, "gus")
+		}},
+		{"MovePayments", func(ctx context.Context, from, to string) (int, error) {
+			return s.MovePayments(ctx, from, to, now, "gus")
+		}},
 		{"MoveCases", func(ctx context.Context, from, to string) (int, error) { return s.MoveCases(ctx, from, to, now, "gus") }},
-		{"MoveResponses", func(ctx context.Context, from, to string) (int, error) { return s.MoveResponses(ctx, from, to, now, "gus") }},
-		{"MoveInteractions", func(ctx context.Context, from, to string) (int, error) { return s.MoveInteractions(ctx, from, to, now, "gus") }},
+		{"MoveResponses", func(ctx context.Context, from, to string) (int, error) {
+			return s.MoveResponses(ctx, from, to, now, "gus")
+		}},
+		{"MoveInteractions", func(ctx context.Context, from, to string) (int, error) {
+			return s.MoveInteractions(ctx, from, to, now, "gus")
+		}},
 		{"MoveTasks", func(ctx context.Context, from, to string) (int, error) { return s.MoveTasks(ctx, from, to, now, "gus") }},
 		{"MoveOwnerChanges", func(ctx context.Context, from, to string) (int, error) { return s.MoveOwnerChanges(ctx, from, to) }},
 	} {
