@@ -169,6 +169,12 @@ type Actor struct {
 	// Team names the actor's team: a grant of [ScopeTeam] reaches the
 	// records its members own.
 	Team string
+	// Tenant names the organisation the actor works for. Every Store
+	// method works within the tenant of its context's actor: records are
+	// stored in it, and only its records are read, changed, listed or
+	// counted ([TenantFrom]). "" is a tenant like any other: the one of
+	// a program that has no tenants.
+	Tenant string
 }
 
 type actorKey struct{}
@@ -182,6 +188,13 @@ func WithActor(ctx context.Context, actor Actor) context.Context {
 func ActorFrom(ctx context.Context) (Actor, bool) {
 	a, ok := ctx.Value(actorKey{}).(Actor)
 	return a, ok
+}
+
+// TenantFrom returns the tenant of the actor ctx carries: "" without an
+// actor or with one of no tenant. Stores scope every method by it.
+func TenantFrom(ctx context.Context) string {
+	a, _ := ActorFrom(ctx)
+	return a.Tenant
 }
 
 // Clock tells the time. The [Client] reads it once per operation.

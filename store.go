@@ -19,6 +19,17 @@ import (
 // with the crm sentinels ([ErrNotFound], [ErrConflict], [ErrDuplicate]),
 // never a driver's own error unwrapped. A method called with a cancelled
 // context returns an error matching the context's error.
+//
+// Tenants: every method works within the tenant of its context
+// ([TenantFrom]; "" is a tenant too). A create stores the record in that
+// tenant; every read, update, delete, move, listing, count and aggregate
+// sees that tenant's records only, and a record of another tenant is not
+// found ([ErrNotFound]), as if it did not exist. The audit history, the
+// events, their numbering and the consumers' checkpoints are kept per
+// tenant. A transaction works in the tenant of the context RunInTx is
+// called with. IDs are unique across tenants (the Client's generator
+// makes them so); a Store may refuse an ID another tenant holds with
+// [ErrDuplicate].
 type Store interface {
 	CustomerStore
 	ContactStore

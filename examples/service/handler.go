@@ -41,9 +41,9 @@ func newHandler(client *crm.Client, log *slog.Logger) http.Handler {
 }
 
 // withActor puts the actor the request headers name into its context:
-// X-Actor (required), X-Roles (comma-separated), X-Team. X-Tenant is
-// accepted and ignored: it is reserved until the library has tenants. A
-// request without X-Actor is answered 401.
+// X-Actor (required), X-Roles (comma-separated), X-Team and X-Tenant,
+// the tenant every read and write of the request is scoped to. A request
+// without X-Actor is answered 401.
 func (h *handler) withActor(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := strings.TrimSpace(r.Header.Get("X-Actor"))
@@ -52,7 +52,8 @@ func (h *handler) withActor(next http.Handler) http.Handler {
 			writeJSON(w, http.StatusUnauthorized, errorBody{Error: "no X-Actor header: who is asking?"})
 			return
 		}
-		actor := crm.Actor{ID: id, Name: id, Team: strings.TrimSpace(r.Header.Get("X-Team"))}
+		actor := crm.Actor{ID: id, Name: id, Team: strings.TrimSpace(r.Header.Get("X-Team")),
+			Tenant: strings.TrimSpace(r.Header.Get("X-Tenant"))}
 		for role := range strings.SplitSeq(r.Header.Get("X-Roles"), ",") {
 			if role = strings.TrimSpace(role); role != "" {
 				actor.Roles = append(actor.Roles, role)

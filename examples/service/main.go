@@ -24,10 +24,10 @@
 //
 // The actor comes from request headers: X-Actor (its ID; required),
 // X-Roles (comma-separated names of [crm.DefaultRoles]: admin, manager,
-// sales, service, auditor) and X-Team (see -teams). X-Tenant is accepted
-// and ignored: it is reserved until the library has tenants, and isolates
-// nothing. The headers are trusted as they come: put the service behind
-// a proxy that authenticates callers and sets them.
+// sales, service, auditor), X-Team (see -teams) and X-Tenant (the
+// tenant, whose records alone the request reads and writes; none for a
+// single organisation). The headers are trusted as they come: put the
+// service behind a proxy that authenticates callers and sets them.
 //
 // # Errors
 //

@@ -19,11 +19,12 @@ import (
 
 // caller sends requests to the service as one actor.
 type caller struct {
-	t     *testing.T
-	url   string
-	actor string // "" sends no X-Actor
-	roles string
-	team  string
+	t      *testing.T
+	url    string
+	actor  string // "" sends no X-Actor
+	roles  string
+	team   string
+	tenant string
 }
 
 func (c caller) do(method, path, body string, header ...string) (*http.Response, []byte) {
@@ -34,7 +35,7 @@ func (c caller) do(method, path, body string, header ...string) (*http.Response,
 		req.Header.Set("X-Actor", c.actor)
 		req.Header.Set("X-Roles", c.roles)
 		req.Header.Set("X-Team", c.team)
-		req.Header.Set("X-Tenant", "acme-corp")
+		req.Header.Set("X-Tenant", c.tenant)
 	}
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
@@ -66,7 +67,7 @@ func TestService(t *testing.T) {
 	srv := httptest.NewServer(newHandler(client, slog.New(slog.DiscardHandler)))
 	t.Cleanup(srv.Close)
 	as := func(actor, roles, team string) caller {
-		return caller{t: t, url: srv.URL, actor: actor, roles: roles, team: team}
+		return caller{t: t, url: srv.URL, actor: actor, roles: roles, team: team, tenant: "acme-corp"}
 	}
 	admin, ann, mia := as("root", "admin", ""), as("ann", "sales", "east"), as("mia", "manager", "east")
 	carl, auditor, nobody := as("carl", "sales", "west"), as("aud", "auditor", ""), as("", "", "")
@@ -105,6 +106,16 @@ func TestService(t *testing.T) {
 	_, raised := ann.want(http.StatusOK, "GET", "/customers/"+id, "")
 	assert.Equal(t, map[string]any{"amount": "80000.00", "currency": "EUR"}, raised["credit_limit"])
 	mia.want(http.StatusConflict, "POST", "/approvals/"+req["id"].(string)+"/approve", `{"version":2}`) // decided already
+
+	// Another tenant's admin sees nothing of acme-corp's.
+	globex := caller{t: t, url: srv.URL, actor: "gina", roles: "admin", tenant: "globex"}
+	globex.want(http.StatusNotFound, "GET", "/customers/"+id, "")
+	_, others := globex.want(http.StatusOK, "GET", "/customers", "")
+	assert.Empty(t, others["customers"], "globex lists none of acme-corp's customers")
+	globex.want(http.StatusNotFound, "PATCH", "/customers/"+id, `{"version":1,"name":"Taken"}`)
+	globex.want(http.StatusCreated, "POST", "/customers", `{"name":"Globex Corp"}`)
+	_, own := globex.want(http.StatusOK, "GET", "/customers", "")
+	assert.Len(t, own["customers"], 1, "globex lists its own")
 
 	// Forbidden, unauthenticated, not found, invalid, unreadable.
 	ann.want(http.StatusForbidden, "GET", "/customers/"+carls["id"].(string), "")

@@ -27,6 +27,7 @@ func prepareApproval(r *crm.ApprovalRequest) *crm.ApprovalRequest {
 // request with r.ID exists, and with [crm.ErrInvalid] if r is nil or has
 // no ID.
 func (s *Store) CreateApproval(ctx context.Context, r *crm.ApprovalRequest) error {
+	s = s.in(ctx)
 	return createChild(ctx, s, &s.d.approvals, "approval request", r, func(r *crm.ApprovalRequest) string { return r.ID },
 		prepareApproval, func(*data, *crm.ApprovalRequest) error { return nil }, s.saveApproval)
 }
@@ -34,18 +35,21 @@ func (s *Store) CreateApproval(ctx context.Context, r *crm.ApprovalRequest) erro
 // FindApprovalByID returns a copy of the request id, or an error matching
 // [crm.ErrNotFound].
 func (s *Store) FindApprovalByID(ctx context.Context, id string) (*crm.ApprovalRequest, error) {
+	s = s.in(ctx)
 	return findByID(ctx, s, &s.d.approvals.byID, "approval request", id)
 }
 
 // FindApprovals returns copies of one page of the requests f selects, in
 // ascending ID order: with CustomerIDs through the per-customer index.
 func (s *Store) FindApprovals(ctx context.Context, f crm.ApprovalFilter) ([]*crm.ApprovalRequest, crm.Cursor, error) {
+	s = s.in(ctx)
 	return findChildren(ctx, s, &s.d.approvals, "approval requests", f.CustomerIDs, nil, f.After, f.Limit, f.Match, (*crm.ApprovalRequest).Clone)
 }
 
 // UpdateApproval replaces the stored request r.ID with a copy of r under
 // the version rule of [Store.UpdateCustomer].
 func (s *Store) UpdateApproval(ctx context.Context, r *crm.ApprovalRequest) error {
+	s = s.in(ctx)
 	return updateChild(ctx, s, &s.d.approvals, "approval request", r,
 		func(r *crm.ApprovalRequest) (string, *int64) { return r.ID, &r.Version },
 		prepareApproval, func(*data, *crm.ApprovalRequest) error { return nil }, s.saveApproval)

@@ -18,6 +18,7 @@ import (
 // [crm.ErrNotFound] if c.CustomerID names no customer, and with
 // [crm.ErrInvalid] if c is nil or has no ID.
 func (s *Store) CreateCase(ctx context.Context, c *crm.Case) error {
+	s = s.in(ctx)
 	return createChild(ctx, s, &s.d.cases, "case", c, func(c *crm.Case) string { return c.ID }, cloneCase, func(d *data, c *crm.Case) error {
 		if d.customers[c.CustomerID] == nil {
 			return fmt.Errorf("customer %s: %w", c.CustomerID, crm.ErrNotFound)
@@ -44,6 +45,7 @@ func (d *data) sourceTaken(customerID, id, source string) error {
 // FindCaseByID returns a copy of the case id, or an error matching
 // [crm.ErrNotFound].
 func (s *Store) FindCaseByID(ctx context.Context, id string) (*crm.Case, error) {
+	s = s.in(ctx)
 	return findByID(ctx, s, &s.d.cases.byID, "case", id)
 }
 
@@ -52,6 +54,7 @@ func (s *Store) FindCaseByID(ctx context.Context, id string) (*crm.Case, error) 
 // last). Matching is [crm.CaseFilter.Match]; with CustomerIDs only the
 // cases of those customers are visited, otherwise every case in ID order.
 func (s *Store) FindCases(ctx context.Context, f crm.CaseFilter) ([]*crm.Case, crm.Cursor, error) {
+	s = s.in(ctx)
 	return findChildren(ctx, s, &s.d.cases, "cases", f.CustomerIDs, nil, f.After, f.Limit, f.Match, (*crm.Case).Clone)
 }
 
@@ -60,6 +63,7 @@ func (s *Store) FindCases(ctx context.Context, f crm.CaseFilter) ([]*crm.Case, c
 // also if c.CustomerID names no customer, and with [crm.ErrDuplicate] if
 // another case of the customer has c's Source.
 func (s *Store) UpdateCase(ctx context.Context, c *crm.Case) error {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memory: update case: %w", err)
 	}
@@ -95,6 +99,7 @@ func (s *Store) UpdateCase(ctx context.Context, c *crm.Case) error {
 // [crm.ErrNotFound] if the case does not exist, and with [crm.ErrInvalid]
 // if ch is nil.
 func (s *Store) AddCaseChange(ctx context.Context, ch *crm.CaseChange) error {
+	s = s.in(ctx)
 	return addChange(ctx, s, &s.d.caseHistory, "case", ch, func(ch *crm.CaseChange) { stamp(&ch.At) }, func(d *data, id string) bool {
 		return d.cases.byID[id] != nil
 	})
@@ -105,6 +110,7 @@ func (s *Store) AddCaseChange(ctx context.Context, ch *crm.CaseChange) error {
 // next page ("" after the last). A cursor this store did not return fails
 // with [crm.ErrInvalid].
 func (s *Store) FindCaseChanges(ctx context.Context, f crm.CaseChangeFilter) ([]*crm.CaseChange, crm.Cursor, error) {
+	s = s.in(ctx)
 	return findChanges(ctx, s, &s.d.caseHistory, "case changes", f.CaseIDs, f.After, f.Limit)
 }
 
@@ -115,6 +121,7 @@ func (s *Store) FindCaseChanges(ctx context.Context, f crm.CaseChangeFilter) ([]
 // [crm.ErrDuplicate], moving nothing, if a case of fromID and one of toID
 // share a Source.
 func (s *Store) MoveCases(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error) {
+	s = s.in(ctx)
 	at = crm.Timestamp(at)
 	return moveChildRecords(ctx, s, &s.d.cases, "cases", fromID, toID, func(nc *crm.Case) {
 		nc.CustomerID, nc.UpdatedAt, nc.UpdatedBy = toID, at, by

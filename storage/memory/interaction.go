@@ -77,6 +77,7 @@ func customerExists(d *data, id string) error {
 // i.CustomerID names no customer, and with [crm.ErrInvalid] if i is nil
 // or has no ID.
 func (s *Store) CreateInteraction(ctx context.Context, i *crm.Interaction) error {
+	s = s.in(ctx)
 	return createChild(ctx, s, &s.d.interactions, "interaction", i, func(i *crm.Interaction) string { return i.ID }, cloneInteraction,
 		func(d *data, i *crm.Interaction) error { return customerExists(d, i.CustomerID) }, s.saveInteraction)
 }
@@ -84,6 +85,7 @@ func (s *Store) CreateInteraction(ctx context.Context, i *crm.Interaction) error
 // FindInteractionByID returns a copy of the interaction id, or an error
 // matching [crm.ErrNotFound].
 func (s *Store) FindInteractionByID(ctx context.Context, id string) (*crm.Interaction, error) {
+	s = s.in(ctx)
 	return findByID(ctx, s, &s.d.interactions.byID, "interaction", id)
 }
 
@@ -91,12 +93,14 @@ func (s *Store) FindInteractionByID(ctx context.Context, id string) (*crm.Intera
 // selects, in ascending ID order, and the cursor of the next page. With
 // CustomerIDs only those customers' interactions are visited.
 func (s *Store) FindInteractions(ctx context.Context, f crm.InteractionFilter) ([]*crm.Interaction, crm.Cursor, error) {
+	s = s.in(ctx)
 	return findChildren(ctx, s, &s.d.interactions, "interactions", f.CustomerIDs, nil, f.After, f.Limit, f.Match, (*crm.Interaction).Clone)
 }
 
 // UpdateInteraction replaces the stored interaction i.ID with a copy of
 // i under the version rule of [Store.UpdateCustomer].
 func (s *Store) UpdateInteraction(ctx context.Context, i *crm.Interaction) error {
+	s = s.in(ctx)
 	return updateChild(ctx, s, &s.d.interactions, "interaction", i, func(i *crm.Interaction) (string, *int64) { return i.ID, &i.Version }, cloneInteraction,
 		func(d *data, i *crm.Interaction) error { return customerExists(d, i.CustomerID) }, s.saveInteraction)
 }
@@ -104,6 +108,7 @@ func (s *Store) UpdateInteraction(ctx context.Context, i *crm.Interaction) error
 // DeleteInteraction removes the interaction id if its Version is
 // version.
 func (s *Store) DeleteInteraction(ctx context.Context, id string, version int64) error {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memory: delete interaction: %w", err)
 	}
@@ -124,6 +129,7 @@ func (s *Store) DeleteInteraction(ctx context.Context, id string, version int64)
 // that has one, in ascending customer ID order: O(k) in each customer's
 // interactions.
 func (s *Store) LastContacts(ctx context.Context, customerIDs []string) ([]crm.LastContact, error) {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("memory: last contacts: %w", err)
 	}
@@ -153,6 +159,7 @@ func (s *Store) LastContacts(ctx context.Context, customerIDs []string) ([]crm.L
 // MoveInteractions re-points every interaction of customer fromID to
 // customer toID, stamping each, and returns how many it moved.
 func (s *Store) MoveInteractions(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error) {
+	s = s.in(ctx)
 	at = crm.Timestamp(at)
 	return moveChildRecords(ctx, s, &s.d.interactions, "interactions", fromID, toID, func(n *crm.Interaction) {
 		n.CustomerID, n.UpdatedAt, n.UpdatedBy = toID, at, by
@@ -165,6 +172,7 @@ func (s *Store) MoveInteractions(ctx context.Context, fromID, toID string, at ti
 // claim numbered c.Seq, and with [crm.ErrNotFound] if c.CustomerID names
 // no customer.
 func (s *Store) CreateContactClaim(ctx context.Context, c *crm.ContactClaim) error {
+	s = s.in(ctx)
 	return createChild(ctx, s, &s.d.claims, "contact claim", c, func(c *crm.ContactClaim) string { return c.ID }, cloneClaim,
 		func(d *data, c *crm.ContactClaim) error { return customerExists(d, c.CustomerID) }, s.saveClaim)
 }
@@ -172,6 +180,7 @@ func (s *Store) CreateContactClaim(ctx context.Context, c *crm.ContactClaim) err
 // LastContactClaim returns a copy of the claim of customerID with the
 // greatest Seq, or an error matching [crm.ErrNotFound].
 func (s *Store) LastContactClaim(ctx context.Context, customerID string) (*crm.ContactClaim, error) {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("memory: last contact claim: %w", err)
 	}
@@ -194,6 +203,7 @@ func (s *Store) LastContactClaim(ctx context.Context, customerID string) (*crm.C
 // FindContactClaims returns copies of one page of the claims f selects,
 // in ascending ID order, and the cursor of the next page.
 func (s *Store) FindContactClaims(ctx context.Context, f crm.ContactClaimFilter) ([]*crm.ContactClaim, crm.Cursor, error) {
+	s = s.in(ctx)
 	return findChildren(ctx, s, &s.d.claims, "contact claims", f.CustomerIDs, nil, f.After, f.Limit, f.Match, (*crm.ContactClaim).Clone)
 }
 
@@ -201,6 +211,7 @@ func (s *Store) FindContactClaims(ctx context.Context, f crm.ContactClaimFilter)
 // task with t.ID exists or another task has t's Source, and with
 // [crm.ErrNotFound] if t.CustomerID names no customer.
 func (s *Store) CreateTask(ctx context.Context, t *crm.Task) error {
+	s = s.in(ctx)
 	return createChild(ctx, s, &s.d.tasks, "task", t, func(t *crm.Task) string { return t.ID }, cloneTask,
 		func(d *data, t *crm.Task) error { return customerExists(d, t.CustomerID) }, s.saveTask)
 }
@@ -208,6 +219,7 @@ func (s *Store) CreateTask(ctx context.Context, t *crm.Task) error {
 // FindTaskByID returns a copy of the task id, or an error matching
 // [crm.ErrNotFound].
 func (s *Store) FindTaskByID(ctx context.Context, id string) (*crm.Task, error) {
+	s = s.in(ctx)
 	return findByID(ctx, s, &s.d.tasks.byID, "task", id)
 }
 
@@ -215,6 +227,7 @@ func (s *Store) FindTaskByID(ctx context.Context, id string) (*crm.Task, error) 
 // ascending ID order, and the cursor of the next page. With CustomerIDs
 // only those customers' tasks are visited.
 func (s *Store) FindTasks(ctx context.Context, f crm.TaskFilter) ([]*crm.Task, crm.Cursor, error) {
+	s = s.in(ctx)
 	if len(f.CustomerIDs) == 0 && len(f.Owners) > 0 {
 		return findIn(ctx, s, &s.d.tasks, "tasks", func() []string { return childrenOfAny(s.d.taskOwners.of, f.Owners) }, f.After, f.Limit, f.Match, (*crm.Task).Clone)
 	}
@@ -248,6 +261,7 @@ func (x *taskOwnerIndex) move(string, string, map[string]*crm.Task) {}
 // version rule of [Store.UpdateCustomer]. It fails with
 // [crm.ErrDuplicate] if another task has t's Source.
 func (s *Store) UpdateTask(ctx context.Context, t *crm.Task) error {
+	s = s.in(ctx)
 	return updateChild(ctx, s, &s.d.tasks, "task", t, func(t *crm.Task) (string, *int64) { return t.ID, &t.Version }, cloneTask,
 		func(d *data, t *crm.Task) error {
 			if other, taken := d.tasks.taken(t.ID, t); taken {
@@ -260,6 +274,7 @@ func (s *Store) UpdateTask(ctx context.Context, t *crm.Task) error {
 // MoveTasks re-points every task of customer fromID to customer toID,
 // stamping each, and returns how many it moved.
 func (s *Store) MoveTasks(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error) {
+	s = s.in(ctx)
 	at = crm.Timestamp(at)
 	return moveChildRecords(ctx, s, &s.d.tasks, "tasks", fromID, toID, func(n *crm.Task) {
 		n.CustomerID, n.UpdatedAt, n.UpdatedBy = toID, at, by
@@ -270,6 +285,7 @@ func (s *Store) MoveTasks(ctx context.Context, fromID, toID string, at time.Time
 // AddOwnerChange stores a copy of ch. It fails with [crm.ErrDuplicate]
 // if an entry with ch.ID exists.
 func (s *Store) AddOwnerChange(ctx context.Context, ch *crm.OwnerChange) error {
+	s = s.in(ctx)
 	return createChild(ctx, s, &s.d.owners, "owner change", ch, func(ch *crm.OwnerChange) string { return ch.ID }, cloneOwnerChange,
 		func(*data, *crm.OwnerChange) error { return nil }, s.saveOwnerChange)
 }
@@ -277,11 +293,13 @@ func (s *Store) AddOwnerChange(ctx context.Context, ch *crm.OwnerChange) error {
 // FindOwnerChanges returns copies of one page of the entries f selects,
 // in ascending ID order, and the cursor of the next page.
 func (s *Store) FindOwnerChanges(ctx context.Context, f crm.OwnerChangeFilter) ([]*crm.OwnerChange, crm.Cursor, error) {
+	s = s.in(ctx)
 	return findChildren(ctx, s, &s.d.owners, "owner changes", f.CustomerIDs, nil, f.After, f.Limit, f.Match, (*crm.OwnerChange).Clone)
 }
 
 // MoveOwnerChanges sets CustomerID to toID on every entry of fromID.
 func (s *Store) MoveOwnerChanges(ctx context.Context, fromID, toID string) (int, error) {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("memory: move owner changes: %w", err)
 	}

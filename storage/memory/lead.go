@@ -14,6 +14,7 @@ import (
 // CreateLead stores a copy of l. It fails with [crm.ErrDuplicate] if a lead
 // with l.ID exists, and with [crm.ErrInvalid] if l is nil or has no ID.
 func (s *Store) CreateLead(ctx context.Context, l *crm.Lead) error {
+	s = s.in(ctx)
 	return createChild(ctx, s, &s.d.leads, "lead", l, func(l *crm.Lead) string { return l.ID }, func(l *crm.Lead) *crm.Lead {
 		nl := l.Clone()
 		normLead(nl)
@@ -24,6 +25,7 @@ func (s *Store) CreateLead(ctx context.Context, l *crm.Lead) error {
 // FindLeadByID returns a copy of the lead id, or an error matching
 // [crm.ErrNotFound].
 func (s *Store) FindLeadByID(ctx context.Context, id string) (*crm.Lead, error) {
+	s = s.in(ctx)
 	return findByID(ctx, s, &s.d.leads.byID, "lead", id)
 }
 
@@ -32,12 +34,14 @@ func (s *Store) FindLeadByID(ctx context.Context, id string) (*crm.Lead, error) 
 // Matching is [crm.LeadFilter.Match]; with CustomerIDs only the leads
 // converted into those customers are visited.
 func (s *Store) FindLeads(ctx context.Context, f crm.LeadFilter) ([]*crm.Lead, crm.Cursor, error) {
+	s = s.in(ctx)
 	return findChildren(ctx, s, &s.d.leads, "leads", f.CustomerIDs, nil, f.After, f.Limit, f.Match, (*crm.Lead).Clone)
 }
 
 // UpdateLead replaces the stored lead l.ID with a copy of l under the
 // version rule of [Store.UpdateCustomer].
 func (s *Store) UpdateLead(ctx context.Context, l *crm.Lead) error {
+	s = s.in(ctx)
 	return updateChild(ctx, s, &s.d.leads, "lead", l, func(l *crm.Lead) (string, *int64) { return l.ID, &l.Version }, func(l *crm.Lead) *crm.Lead {
 		nl := l.Clone()
 		normLead(nl)
@@ -50,6 +54,7 @@ func (s *Store) UpdateLead(ctx context.Context, l *crm.Lead) error {
 // Version one higher, and returns how many it moved. It fails with
 // [crm.ErrNotFound] if toID names no customer.
 func (s *Store) MoveLeads(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error) {
+	s = s.in(ctx)
 	at = crm.Timestamp(at)
 	return moveChildRecords(ctx, s, &s.d.leads, "leads", fromID, toID, func(nl *crm.Lead) {
 		nl.CustomerID, nl.UpdatedAt, nl.UpdatedBy = toID, at, by

@@ -29,6 +29,7 @@ type logKey struct {
 // hashes and stores them. A transaction holds the write lock until it
 // commits, so Seq order is commit order.
 func (s *Store) AppendAudit(ctx context.Context, entries []*crm.AuditEntry) error {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memory: append audit: %w", err)
 	}
@@ -72,6 +73,7 @@ func (s *Store) AppendAudit(ctx context.Context, entries []*crm.AuditEntry) erro
 // order: for one record through its positions (O(log k + page)),
 // otherwise by a scan from f.AfterSeq.
 func (s *Store) FindAudit(ctx context.Context, f crm.AuditFilter) ([]*crm.AuditEntry, crm.Cursor, error) {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return nil, "", fmt.Errorf("memory: find audit: %w", err)
 	}
@@ -121,6 +123,7 @@ func (s *Store) FindAudit(ctx context.Context, f crm.AuditFilter) ([]*crm.AuditE
 
 // AuditHead returns the Seq and Hash of the last entry.
 func (s *Store) AuditHead(ctx context.Context) (int64, string, error) {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return 0, "", fmt.Errorf("memory: audit head: %w", err)
 	}
@@ -136,6 +139,7 @@ func (s *Store) AuditHead(ctx context.Context) (int64, string, error) {
 
 // AppendEvents numbers copies of events after the last and stores them.
 func (s *Store) AppendEvents(ctx context.Context, events []*crm.Event) error {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memory: append events: %w", err)
 	}
@@ -158,6 +162,7 @@ func (s *Store) AppendEvents(ctx context.Context, events []*crm.Event) error {
 
 // FindEvents returns copies of up to limit events after Seq after.
 func (s *Store) FindEvents(ctx context.Context, after int64, limit int) ([]*crm.Event, error) {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("memory: find events: %w", err)
 	}
@@ -181,6 +186,7 @@ func (s *Store) FindEvents(ctx context.Context, after int64, limit int) ([]*crm.
 
 // Checkpoint returns the Seq consumer saved last, 0 if none.
 func (s *Store) Checkpoint(ctx context.Context, consumer string) (int64, error) {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("memory: checkpoint: %w", err)
 	}
@@ -193,6 +199,7 @@ func (s *Store) Checkpoint(ctx context.Context, consumer string) (int64, error) 
 
 // SaveCheckpoint records seq as consumer's checkpoint.
 func (s *Store) SaveCheckpoint(ctx context.Context, consumer string, seq int64) error {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memory: save checkpoint: %w", err)
 	}
@@ -223,6 +230,7 @@ func (s *Store) SaveCheckpoint(ctx context.Context, consumer string, seq int64) 
 // positions, and the Data of their events in one pass over the outbox,
 // which keeps no index by record.
 func (s *Store) EraseLog(ctx context.Context, entity crm.EntityKind, ids []string) error {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memory: erase log: %w", err)
 	}

@@ -86,7 +86,13 @@
 //     appending is O(1) amortised per entry, FindEvents and FindAudit by
 //     position O(page), a record's history through its list of positions
 //     (O(log k + page)); FindAudit by kind alone scans from the cursor.
-//   - A transaction blocks every other reader and writer while fn runs;
+//   - Each tenant ([crm.TenantFrom]) has data of its own, with a lock of
+//     its own, made when the tenant is first used: no method of one
+//     tenant can reach another's records, and tenants do not wait for
+//     each other. A call for the tenant a Store works in costs nothing
+//     more; another tenant's costs a map lookup under a mutex.
+//   - A transaction blocks every other reader and writer of its tenant
+//     while fn runs;
 //     keep transactions short. Its undo log holds one entry per write.
 //
 // Memory is one deep copy of each record, plus a sorted ID index per
@@ -125,8 +131,10 @@ var (
 // the transaction: it shares the data, takes no lock of the store, and
 // records how to undo each write.
 type Store struct {
-	d  *data
-	tx *txState // nil, except on the Store that RunInTx hands to fn
+	d      *data
+	tx     *txState    // nil, except on the Store that RunInTx hands to fn
+	all    *tenantData // every tenant's data; d is one of them
+	tenant string      // whose d is
 }
 
 var _ crm.Store = (*Store)(nil)
@@ -230,6 +238,12 @@ const (
 
 // New returns an empty Store.
 func New() *Store {
+	d := newData()
+	return &Store{d: d, all: &tenantData{m: map[string]*data{"": d}}}
+}
+
+// newData returns the empty data of one tenant.
+func newData() *data {
 	d := &data{
 		customers:    make(map[string]*crm.Customer),
 		customerKeys: make(map[customerKey][]string),
@@ -260,7 +274,36 @@ func New() *Store {
 	}
 	d.orders.secondary = &d.sorted
 	d.tasks.secondary = &d.taskOwners
-	return &Store{d: d}
+	return d
+}
+
+// tenantData holds the data of every tenant, each apart from the others
+// with a lock of its own: a tenant's records are in its data, and no
+// method of one tenant reaches another's.
+type tenantData struct {
+	mu     sync.Mutex
+	m      map[string]*data
+	closed bool
+}
+
+// in returns s working in the tenant of ctx: s itself for the tenant it
+// works in and inside a transaction, which stays in the tenant it began
+// in. A tenant's data is made when it is first used.
+func (s *Store) in(ctx context.Context) *Store {
+	t := crm.TenantFrom(ctx)
+	if s.tx != nil || s.all == nil || t == s.tenant {
+		return s
+	}
+	all := s.all
+	all.mu.Lock()
+	d, ok := all.m[t]
+	if !ok {
+		d = newData()
+		d.closed = all.closed
+		all.m[t] = d
+	}
+	all.mu.Unlock()
+	return &Store{d: d, all: all, tenant: t}
 }
 
 // lock takes the store's lock, shared when write is false; inside a
@@ -334,6 +377,7 @@ func (s *Store) saveOpportunity(id string, prev *crm.Opportunity) {
 // customer with c.ID exists, and with [crm.ErrInvalid] if c is nil or has
 // no ID.
 func (s *Store) CreateCustomer(ctx context.Context, c *crm.Customer) error {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memory: create customer: %w", err)
 	}
@@ -362,6 +406,7 @@ func (s *Store) CreateCustomer(ctx context.Context, c *crm.Customer) error {
 // [crm.ErrDuplicate] if one of their IDs is taken or repeated, and with
 // [crm.ErrInvalid] if one of them is nil or has no ID.
 func (s *Store) CreateCustomers(ctx context.Context, cs []*crm.Customer) error {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memory: create customers: %w", err)
 	}
@@ -403,6 +448,7 @@ func (s *Store) CreateCustomers(ctx context.Context, cs []*crm.Customer) error {
 // FindCustomerByID returns a copy of the customer id, archived and merged
 // ones included, or an error matching [crm.ErrNotFound].
 func (s *Store) FindCustomerByID(ctx context.Context, id string) (*crm.Customer, error) {
+	s = s.in(ctx)
 	return findByID(ctx, s, &s.d.customers, "customer", id)
 }
 
@@ -411,6 +457,7 @@ func (s *Store) FindCustomerByID(ctx context.Context, id string) (*crm.Customer,
 // See [crm.CustomerFilter] for the meaning of each field; matching is
 // [crm.CustomerFilter.Match].
 func (s *Store) FindCustomers(ctx context.Context, f crm.CustomerFilter) ([]*crm.Customer, crm.Cursor, error) {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return nil, "", fmt.Errorf("memory: find customers: %w", err)
 	}
@@ -445,6 +492,7 @@ func (s *Store) FindCustomers(ctx context.Context, f crm.CustomerFilter) ([]*crm
 // fails with [crm.ErrConflict] if the versions differ and with
 // [crm.ErrNotFound] if there is no such customer, changing nothing.
 func (s *Store) UpdateCustomer(ctx context.Context, c *crm.Customer) error {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memory: update customer: %w", err)
 	}
@@ -475,6 +523,7 @@ func (s *Store) UpdateCustomer(ctx context.Context, c *crm.Customer) error {
 // contact with ct.ID exists, with [crm.ErrNotFound] if ct.CustomerID names
 // no customer, and with [crm.ErrInvalid] if ct is nil or has no ID.
 func (s *Store) CreateContact(ctx context.Context, ct *crm.Contact) error {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memory: create contact: %w", err)
 	}
@@ -505,6 +554,7 @@ func (s *Store) CreateContact(ctx context.Context, ct *crm.Contact) error {
 // FindContactByID returns a copy of the contact id, or an error matching
 // [crm.ErrNotFound].
 func (s *Store) FindContactByID(ctx context.Context, id string) (*crm.Contact, error) {
+	s = s.in(ctx)
 	return findByID(ctx, s, &s.d.contacts, "contact", id)
 }
 
@@ -512,6 +562,7 @@ func (s *Store) FindContactByID(ctx context.Context, id string) (*crm.Contact, e
 // ascending ID order, and the cursor of the next page ("" after the last).
 // A CustomerID that names no customer selects nothing.
 func (s *Store) FindContacts(ctx context.Context, f crm.ContactFilter) ([]*crm.Contact, crm.Cursor, error) {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return nil, "", fmt.Errorf("memory: find contacts: %w", err)
 	}
@@ -539,6 +590,7 @@ func (s *Store) FindContacts(ctx context.Context, f crm.ContactFilter) ([]*crm.C
 // the version rule of [Store.UpdateCustomer]. It fails with
 // [crm.ErrNotFound] also if ct.CustomerID names no customer.
 func (s *Store) UpdateContact(ctx context.Context, ct *crm.Contact) error {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memory: update contact: %w", err)
 	}
@@ -573,6 +625,7 @@ func (s *Store) UpdateContact(ctx context.Context, ct *crm.Contact) error {
 // version. It fails with [crm.ErrNotFound] if there is no such contact and
 // with [crm.ErrConflict] if the version is stale.
 func (s *Store) DeleteContact(ctx context.Context, id string, version int64) error {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memory: delete contact %s: %w", id, err)
 	}
@@ -597,6 +650,7 @@ func (s *Store) DeleteContact(ctx context.Context, id string, version int64) err
 // if toID names no customer. When fromID equals toID the contacts stay
 // where they are but are stamped and counted all the same.
 func (s *Store) MoveContacts(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error) {
+	s = s.in(ctx)
 	at = crm.Timestamp(at)
 	if err := s.beginMove(ctx, "contacts", fromID, toID); err != nil {
 		return 0, err
@@ -632,6 +686,7 @@ func (s *Store) MoveContacts(ctx context.Context, fromID, toID string, at time.T
 // writes made by other goroutines in the meantime as well, so do not
 // write concurrently while a nested transaction runs.
 func (s *Store) RunInTx(ctx context.Context, fn func(tx crm.Store) error) error {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memory: run in tx: %w", err)
 	}
@@ -660,7 +715,7 @@ func (s *Store) RunInTx(ctx context.Context, fn func(tx crm.Store) error) error 
 		t.mu.Unlock()
 		d.mu.Unlock()
 	}()
-	if err := fn(&Store{d: d, tx: t}); err != nil {
+	if err := fn(&Store{d: d, tx: t, all: s.all, tenant: s.tenant}); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
@@ -707,12 +762,23 @@ func (s *Store) Close() error {
 	if s.tx != nil {
 		return fmt.Errorf("memory: close: inside a transaction: %w", crm.ErrInvalid)
 	}
-	d := s.d
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.closed {
+	all := s.all
+	all.mu.Lock()
+	defer all.mu.Unlock()
+	if all.closed {
 		return ErrClosed
 	}
+	all.closed = true
+	for _, d := range all.m {
+		d.close()
+	}
+	return nil
+}
+
+// close discards d, waiting for a running transaction to end.
+func (d *data) close() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	d.closed = true
 	d.customers, d.sorted, d.customerKeys = nil, customerIndex{}, nil
 	d.contacts, d.contactIDs, d.contactsOf = nil, nil, nil
@@ -726,7 +792,6 @@ func (s *Store) Close() error {
 	d.tasks, d.owners = children[crm.Task]{}, children[crm.OwnerChange]{}
 	d.log = logData{}
 	d.approvals = children[crm.ApprovalRequest]{}
-	return nil
 }
 
 // rollback undoes the writes logged in t after position mark, newest

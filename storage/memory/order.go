@@ -171,6 +171,7 @@ func (s *Store) savePayment(id string, prev *crm.Payment) {
 // if o.CustomerID names no customer, and with [crm.ErrInvalid] if o is
 // nil or has no ID.
 func (s *Store) CreateOrder(ctx context.Context, o *crm.Order) error {
+	s = s.in(ctx)
 	return createChild(ctx, s, &s.d.orders, "order", o, func(o *crm.Order) string { return o.ID }, func(o *crm.Order) *crm.Order {
 		no := o.Clone()
 		normOrder(no)
@@ -221,6 +222,7 @@ func createChild[E any](ctx context.Context, s *Store, t *children[E], what stri
 // FindOrderByID returns a copy of the order id, or an error matching
 // [crm.ErrNotFound].
 func (s *Store) FindOrderByID(ctx context.Context, id string) (*crm.Order, error) {
+	s = s.in(ctx)
 	return findByID(ctx, s, &s.d.orders.byID, "order", id)
 }
 
@@ -229,6 +231,7 @@ func (s *Store) FindOrderByID(ctx context.Context, id string) (*crm.Order, error
 // last). Matching is [crm.OrderFilter.Match]; with CustomerIDs only the
 // orders of those customers are visited.
 func (s *Store) FindOrders(ctx context.Context, f crm.OrderFilter) ([]*crm.Order, crm.Cursor, error) {
+	s = s.in(ctx)
 	return findChildren(ctx, s, &s.d.orders, "orders", f.CustomerIDs, nil, f.After, f.Limit, f.Match, (*crm.Order).Clone)
 }
 
@@ -272,6 +275,7 @@ func findIn[E any](ctx context.Context, s *Store, t *children[E], what string, i
 // version rule of [Store.UpdateCustomer]. It fails with [crm.ErrNotFound]
 // also if o.CustomerID names no customer.
 func (s *Store) UpdateOrder(ctx context.Context, o *crm.Order) error {
+	s = s.in(ctx)
 	return updateChild(ctx, s, &s.d.orders, "order", o, func(o *crm.Order) (string, *int64) { return o.ID, &o.Version }, func(o *crm.Order) *crm.Order {
 		no := o.Clone()
 		normOrder(no)
@@ -326,6 +330,7 @@ func updateChild[E any](ctx context.Context, s *Store, t *children[E], what stri
 // and returns how many it moved. It fails with [crm.ErrNotFound] if toID
 // names no customer.
 func (s *Store) MoveOrders(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error) {
+	s = s.in(ctx)
 	at = crm.Timestamp(at)
 	return moveChildRecords(ctx, s, &s.d.orders, "orders", fromID, toID, func(no *crm.Order) {
 		no.CustomerID, no.UpdatedAt, no.UpdatedBy = toID, at, by
@@ -361,6 +366,7 @@ func moveChildRecords[E any](ctx context.Context, s *Store, t *children[E], what
 // Total − Paid over the orders of customerID that are not cancelled,
 // leaving out sums of zero: one pass over the customer's orders, O(k).
 func (s *Store) CustomerExposure(ctx context.Context, customerID string) ([]crm.Money, error) {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("memory: customer exposure %s: %w", customerID, err)
 	}
@@ -391,6 +397,7 @@ func (s *Store) CustomerExposure(ctx context.Context, customerID string) ([]crm.
 // order or p.CustomerID no customer, and with [crm.ErrInvalid] if p is
 // nil or has no ID.
 func (s *Store) CreatePayment(ctx context.Context, p *crm.Payment) error {
+	s = s.in(ctx)
 	return createChild(ctx, s, &s.d.payments, "payment", p, func(p *crm.Payment) string { return p.ID }, func(p *crm.Payment) *crm.Payment {
 		np := p.Clone()
 		normPayment(np)
@@ -412,12 +419,14 @@ func (s *Store) CreatePayment(ctx context.Context, p *crm.Payment) error {
 // payments of those customers are visited, with OrderIDs only those of
 // the orders.
 func (s *Store) FindPayments(ctx context.Context, f crm.PaymentFilter) ([]*crm.Payment, crm.Cursor, error) {
+	s = s.in(ctx)
 	return findChildren(ctx, s, &s.d.payments, "payments", f.CustomerIDs, f.OrderIDs, f.After, f.Limit, f.Match, (*crm.Payment).Clone)
 }
 
 // MovePayments re-points every payment of customer fromID to customer
 // toID as [Store.MoveOrders] does orders.
 func (s *Store) MovePayments(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error) {
+	s = s.in(ctx)
 	at = crm.Timestamp(at)
 	return moveChildRecords(ctx, s, &s.d.payments, "payments", fromID, toID, func(np *crm.Payment) {
 		np.CustomerID, np.UpdatedAt, np.UpdatedBy = toID, at, by
@@ -431,6 +440,7 @@ func (s *Store) MovePayments(ctx context.Context, fromID, toID string, at time.T
 // toID names no customer, and with [crm.ErrConflict] if its Version is
 // not version.
 func (s *Store) MovePayment(ctx context.Context, id string, version int64, toID string, at time.Time, by string) error {
+	s = s.in(ctx)
 	at = crm.Timestamp(at)
 	return moveChildRecord(ctx, s, &s.d.payments, "payment", id, version, toID,
 		func(p *crm.Payment) int64 { return p.Version },

@@ -16,6 +16,7 @@ import (
 // pipeline with p.ID exists, and with [crm.ErrInvalid] if p is nil or has
 // no ID.
 func (s *Store) CreatePipeline(ctx context.Context, p *crm.Pipeline) error {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memory: create pipeline: %w", err)
 	}
@@ -42,11 +43,13 @@ func (s *Store) CreatePipeline(ctx context.Context, p *crm.Pipeline) error {
 // FindPipelineByID returns a copy of the pipeline id, or an error matching
 // [crm.ErrNotFound].
 func (s *Store) FindPipelineByID(ctx context.Context, id string) (*crm.Pipeline, error) {
+	s = s.in(ctx)
 	return findByID(ctx, s, &s.d.pipelines, "pipeline", id)
 }
 
 // FindPipelines returns copies of every pipeline, in ascending ID order.
 func (s *Store) FindPipelines(ctx context.Context) ([]*crm.Pipeline, error) {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("memory: find pipelines: %w", err)
 	}
@@ -65,6 +68,7 @@ func (s *Store) FindPipelines(ctx context.Context) ([]*crm.Pipeline, error) {
 // UpdatePipeline replaces the stored pipeline p.ID with a copy of p under
 // the version rule of [Store.UpdateCustomer].
 func (s *Store) UpdatePipeline(ctx context.Context, p *crm.Pipeline) error {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memory: update pipeline: %w", err)
 	}
@@ -96,6 +100,7 @@ func (s *Store) UpdatePipeline(ctx context.Context, p *crm.Pipeline) error {
 // o.CustomerID names no customer or o.PipelineID no pipeline, and with
 // [crm.ErrInvalid] if o is nil or has no ID.
 func (s *Store) CreateOpportunity(ctx context.Context, o *crm.Opportunity) error {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memory: create opportunity: %w", err)
 	}
@@ -126,6 +131,7 @@ func (s *Store) CreateOpportunity(ctx context.Context, o *crm.Opportunity) error
 // FindOpportunityByID returns a copy of the opportunity id, or an error
 // matching [crm.ErrNotFound].
 func (s *Store) FindOpportunityByID(ctx context.Context, id string) (*crm.Opportunity, error) {
+	s = s.in(ctx)
 	return findByID(ctx, s, &s.d.opportunities, "opportunity", id)
 }
 
@@ -134,6 +140,7 @@ func (s *Store) FindOpportunityByID(ctx context.Context, id string) (*crm.Opport
 // the last). Matching is [crm.OpportunityFilter.Match]; with CustomerIDs
 // only the deals of those customers are visited.
 func (s *Store) FindOpportunities(ctx context.Context, f crm.OpportunityFilter) ([]*crm.Opportunity, crm.Cursor, error) {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return nil, "", fmt.Errorf("memory: find opportunities: %w", err)
 	}
@@ -163,6 +170,7 @@ func (s *Store) FindOpportunities(ctx context.Context, f crm.OpportunityFilter) 
 // [crm.ErrNotFound] also if o.CustomerID names no customer or o.PipelineID
 // no pipeline.
 func (s *Store) UpdateOpportunity(ctx context.Context, o *crm.Opportunity) error {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memory: update opportunity: %w", err)
 	}
@@ -198,6 +206,7 @@ func (s *Store) UpdateOpportunity(ctx context.Context, o *crm.Opportunity) error
 // entry of ch.Version, with [crm.ErrNotFound] if the opportunity does not
 // exist, and with [crm.ErrInvalid] if ch is nil.
 func (s *Store) AddOpportunityChange(ctx context.Context, ch *crm.OpportunityChange) error {
+	s = s.in(ctx)
 	return addChange(ctx, s, &s.d.history, "opportunity", ch, normChange, func(d *data, id string) bool {
 		_, ok := d.opportunities[id]
 		return ok
@@ -209,6 +218,7 @@ func (s *Store) AddOpportunityChange(ctx context.Context, ch *crm.OpportunityCha
 // the next page ("" after the last). A cursor this store did not return
 // fails with [crm.ErrInvalid].
 func (s *Store) FindOpportunityChanges(ctx context.Context, f crm.OpportunityChangeFilter) ([]*crm.OpportunityChange, crm.Cursor, error) {
+	s = s.in(ctx)
 	return findChanges(ctx, s, &s.d.history, "opportunity changes", f.OpportunityIDs, f.After, f.Limit)
 }
 
@@ -224,6 +234,7 @@ func opportunityChangeKey(ch *crm.OpportunityChange) (string, int64) {
 // fromID equals toID the deals stay where they are but are stamped and
 // counted all the same.
 func (s *Store) MoveOpportunities(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error) {
+	s = s.in(ctx)
 	at = crm.Timestamp(at)
 	if err := s.beginMove(ctx, "opportunities", fromID, toID); err != nil {
 		return 0, err

@@ -22,6 +22,7 @@ import (
 // write keeps: O(1) when all of a customer's orders precede f.AsOf,
 // O(log k + k) over contiguous integers for k orders otherwise.
 func (s *Store) PurchaseSummaries(ctx context.Context, f crm.PurchaseSummaryFilter) ([]crm.PurchaseSummary, crm.Cursor, error) {
+	s = s.in(ctx)
 	const op = "purchase summaries"
 	if err := ctx.Err(); err != nil {
 		return nil, "", fmt.Errorf("memory: %s: %w", op, err)
@@ -266,6 +267,9 @@ func samePurchase(a, b *crm.Order) bool {
 // are the records of byID with their IDs, with the same times and
 // amounts as before.
 func (x *customerIndex) move(fromID, toID string, byID map[string]*crm.Order) {
+	if _, found := slices.BinarySearch(x.ids, fromID); !found {
+		return // no such customer, so no orders to move
+	}
 	from := x.of(fromID)
 	for i := range from.ps {
 		p := &from.ps[i]
@@ -456,6 +460,7 @@ func utcDay(t time.Time) int64 {
 // [crm.OrderStore] specifies, with a [crm.CohortCounter]: one pass
 // through every customer's orders.
 func (s *Store) PurchaseCohorts(ctx context.Context, f crm.PurchaseCohortFilter) ([]crm.CohortCount, error) {
+	s = s.in(ctx)
 	const op = "purchase cohorts"
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("memory: %s: %w", op, err)

@@ -58,6 +58,7 @@ func (s *Store) saveFunc(restore func(*data)) {
 // CreateSegment stores a copy of seg. It fails with [crm.ErrDuplicate] if
 // a segment with seg.ID exists.
 func (s *Store) CreateSegment(ctx context.Context, seg *crm.Segment) error {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memory: create segment: %w", err)
 	}
@@ -87,6 +88,7 @@ func normSegment(seg *crm.Segment) {
 // FindSegmentByID returns a copy of the segment id, or an error matching
 // [crm.ErrNotFound].
 func (s *Store) FindSegmentByID(ctx context.Context, id string) (*crm.Segment, error) {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("memory: find segment: %w", err)
 	}
@@ -104,6 +106,7 @@ func (s *Store) FindSegmentByID(ctx context.Context, id string) (*crm.Segment, e
 // FindSegments returns copies of one page of the segments, in ascending
 // ID order, and the cursor of the next page ("" after the last).
 func (s *Store) FindSegments(ctx context.Context, f crm.SegmentFilter) ([]*crm.Segment, crm.Cursor, error) {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return nil, "", fmt.Errorf("memory: find segments: %w", err)
 	}
@@ -128,6 +131,7 @@ func (s *Store) FindSegments(ctx context.Context, f crm.SegmentFilter) ([]*crm.S
 // seg.Version+1. It fails with [crm.ErrConflict] or [crm.ErrNotFound],
 // changing nothing.
 func (s *Store) UpdateSegment(ctx context.Context, seg *crm.Segment) error {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memory: update segment: %w", err)
 	}
@@ -157,6 +161,7 @@ func (s *Store) UpdateSegment(ctx context.Context, seg *crm.Segment) error {
 
 // CreateSegmentSnapshot stores snap with memberIDs.
 func (s *Store) CreateSegmentSnapshot(ctx context.Context, snap *crm.SegmentSnapshot, memberIDs []string) error {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memory: create segment snapshot: %w", err)
 	}
@@ -204,6 +209,7 @@ func laterSnapshot(a, b *snapshot) bool {
 
 // AddSegmentSnapshotMembers appends memberIDs to the snapshot snapshotID.
 func (s *Store) AddSegmentSnapshotMembers(ctx context.Context, snapshotID string, memberIDs []string) error {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memory: add segment snapshot members: %w", err)
 	}
@@ -225,6 +231,7 @@ func (s *Store) AddSegmentSnapshotMembers(ctx context.Context, snapshotID string
 // FindLatestSegmentSnapshot returns a copy of the latest snapshot of
 // segmentID, or an error matching [crm.ErrNotFound].
 func (s *Store) FindLatestSegmentSnapshot(ctx context.Context, segmentID string) (*crm.SegmentSnapshot, error) {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("memory: find latest segment snapshot: %w", err)
 	}
@@ -244,6 +251,7 @@ func (s *Store) FindLatestSegmentSnapshot(ctx context.Context, segmentID string)
 // FindSegmentSnapshotMembers returns one page of the member IDs of the
 // snapshot snapshotID.
 func (s *Store) FindSegmentSnapshotMembers(ctx context.Context, snapshotID string, after crm.Cursor, limit int) ([]string, crm.Cursor, error) {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return nil, "", fmt.Errorf("memory: find segment snapshot members: %w", err)
 	}

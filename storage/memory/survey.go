@@ -46,6 +46,7 @@ func prepareSurvey(sv *crm.Survey) *crm.Survey {
 // survey with sv.ID exists, and with [crm.ErrInvalid] if sv is nil or has
 // no ID.
 func (s *Store) CreateSurvey(ctx context.Context, sv *crm.Survey) error {
+	s = s.in(ctx)
 	return createChild(ctx, s, &s.d.surveys, "survey", sv, func(sv *crm.Survey) string { return sv.ID }, prepareSurvey,
 		func(*data, *crm.Survey) error { return nil }, s.saveSurvey)
 }
@@ -53,18 +54,21 @@ func (s *Store) CreateSurvey(ctx context.Context, sv *crm.Survey) error {
 // FindSurveyByID returns a copy of the survey id, or an error matching
 // [crm.ErrNotFound].
 func (s *Store) FindSurveyByID(ctx context.Context, id string) (*crm.Survey, error) {
+	s = s.in(ctx)
 	return findByID(ctx, s, &s.d.surveys.byID, "survey", id)
 }
 
 // FindSurveys returns copies of one page of the surveys, in ascending ID
 // order, and the cursor of the next page ("" after the last).
 func (s *Store) FindSurveys(ctx context.Context, f crm.SurveyFilter) ([]*crm.Survey, crm.Cursor, error) {
+	s = s.in(ctx)
 	return findChildren(ctx, s, &s.d.surveys, "surveys", nil, nil, f.After, f.Limit, nil, (*crm.Survey).Clone)
 }
 
 // UpdateSurvey replaces the stored survey sv.ID with a copy of sv under
 // the version rule of [Store.UpdateCustomer].
 func (s *Store) UpdateSurvey(ctx context.Context, sv *crm.Survey) error {
+	s = s.in(ctx)
 	return updateChild(ctx, s, &s.d.surveys, "survey", sv, func(sv *crm.Survey) (string, *int64) { return sv.ID, &sv.Version },
 		prepareSurvey, func(*data, *crm.Survey) error { return nil }, s.saveSurvey)
 }
@@ -76,6 +80,7 @@ func (s *Store) UpdateSurvey(ctx context.Context, sv *crm.Survey) error {
 // nil or has no ID. The checks and the write share the write lock, so
 // concurrent responses cannot both pass.
 func (s *Store) CreateResponse(ctx context.Context, r *crm.Response) error {
+	s = s.in(ctx)
 	return createChild(ctx, s, &s.d.responses, "response", r, func(r *crm.Response) string { return r.ID }, func(r *crm.Response) *crm.Response {
 		nr := r.Clone()
 		stamp(&nr.AnsweredAt)
@@ -96,6 +101,7 @@ func (s *Store) CreateResponse(ctx context.Context, r *crm.Response) error {
 // FindResponseByID returns a copy of the response id, or an error
 // matching [crm.ErrNotFound].
 func (s *Store) FindResponseByID(ctx context.Context, id string) (*crm.Response, error) {
+	s = s.in(ctx)
 	return findByID(ctx, s, &s.d.responses.byID, "response", id)
 }
 
@@ -105,6 +111,7 @@ func (s *Store) FindResponseByID(ctx context.Context, id string) (*crm.Response,
 // the responses of those customers are visited, with SurveyIDs only those
 // of the surveys.
 func (s *Store) FindResponses(ctx context.Context, f crm.ResponseFilter) ([]*crm.Response, crm.Cursor, error) {
+	s = s.in(ctx)
 	return findChildren(ctx, s, &s.d.responses, "responses", f.CustomerIDs, f.SurveyIDs, f.After, f.Limit, f.Match, (*crm.Response).Clone)
 }
 
@@ -113,6 +120,7 @@ func (s *Store) FindResponses(ctx context.Context, f crm.ResponseFilter) ([]*crm
 // higher, and returns how many it moved; RespondentID, and so the unique
 // key, stays. It fails with [crm.ErrNotFound] if toID names no customer.
 func (s *Store) MoveResponses(ctx context.Context, fromID, toID string, at time.Time, by string) (int, error) {
+	s = s.in(ctx)
 	at = crm.Timestamp(at)
 	return moveChildRecords(ctx, s, &s.d.responses, "responses", fromID, toID, func(nr *crm.Response) {
 		nr.CustomerID, nr.UpdatedAt, nr.UpdatedBy = toID, at, by
@@ -124,6 +132,7 @@ func (s *Store) MoveResponses(ctx context.Context, fromID, toID string, at time.
 // customer toID as [Store.MovePayment] does a payment; RespondentID
 // stays.
 func (s *Store) MoveResponse(ctx context.Context, id string, version int64, toID string, at time.Time, by string) error {
+	s = s.in(ctx)
 	at = crm.Timestamp(at)
 	return moveChildRecord(ctx, s, &s.d.responses, "response", id, version, toID,
 		func(r *crm.Response) int64 { return r.Version },
@@ -138,6 +147,7 @@ func (s *Store) MoveResponse(ctx context.Context, id string, version int64, toID
 // per-survey index names (every response without either filter), checking
 // ctx every 1024 responses.
 func (s *Store) ResponseScores(ctx context.Context, f crm.ResponseFilter) ([]crm.ScoreCount, error) {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("memory: response scores: %w", err)
 	}
@@ -176,6 +186,7 @@ func (s *Store) ResponseScores(ctx context.Context, f crm.ResponseFilter) ([]crm
 // customerID that has one, stamping each with UpdatedAt at, UpdatedBy by
 // and a Version one higher, through the per-customer index: O(k).
 func (s *Store) EraseResponseComments(ctx context.Context, customerID string, at time.Time, by string) (int, error) {
+	s = s.in(ctx)
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("memory: erase response comments of %s: %w", customerID, err)
 	}

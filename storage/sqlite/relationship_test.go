@@ -90,21 +90,21 @@ func TestRelationshipIndexesUsed(t *testing.T) {
 	db := s.DB()
 	for _, tc := range []struct{ name, query, index string }{
 		{"last contacts", `SELECT i.customer_id, i.id FROM (SELECT COALESCE(
-			(SELECT j.id FROM interactions j WHERE j.customer_id = c.id AND j.occurred_at IS NOT NULL
+			(SELECT j.id FROM interactions j WHERE j.customer_id = c.id AND j.tenant_id = c.tenant_id AND j.occurred_at IS NOT NULL
 				ORDER BY j.occurred_at DESC, j.id DESC LIMIT 1),
-			(SELECT j.id FROM interactions j WHERE j.customer_id = c.id AND j.occurred_at IS NULL
+			(SELECT j.id FROM interactions j WHERE j.customer_id = c.id AND j.tenant_id = c.tenant_id AND j.occurred_at IS NULL
 				ORDER BY j.id DESC LIMIT 1)) AS last_id
-			FROM customers c WHERE c.id IN ('a', 'b')) l JOIN interactions i ON i.id = l.last_id`, "interactions_last"},
-		{"interactions of a customer", `SELECT * FROM interactions i WHERE i.customer_id IN ('a') AND i.id > '' ORDER BY i.id LIMIT 101`, "interactions_customer_id"},
-		{"interactions of an actor", `SELECT * FROM interactions i WHERE i.actor_id IN ('a') ORDER BY i.id LIMIT 101`, "interactions_actor_id"},
-		{"last claim", `SELECT * FROM contact_claims cc WHERE cc.customer_id = 'a' ORDER BY cc.seq DESC LIMIT 1`, "contact_claims_customer_seq"},
-		{"tasks due", `SELECT * FROM tasks t WHERE t.due_at >= '2026-01-01T00:00:00.000000Z' AND t.due_at < '2026-02-01T00:00:00.000000Z' ORDER BY t.id LIMIT 101`, "tasks_due_at"},
-		{"tasks of an owner", `SELECT * FROM tasks t WHERE t.owner_id IN ('a') ORDER BY t.id LIMIT 101`, "tasks_owner_"},
-		{"an owner's agenda, due", `SELECT * FROM tasks t WHERE t.owner_id IN ('a') AND t.status IN ('open', 'done') AND t.due_at >= '2026-01-05T00:00:00.000000Z' AND t.due_at < '2026-01-12T00:00:00.000000Z' ORDER BY t.id LIMIT 101`, "tasks_owner_due"},
-		{"an owner's agenda, done", `SELECT * FROM tasks t WHERE t.owner_id IN ('a') AND t.status IN ('done') AND t.done_at >= '2026-01-05T00:00:00.000000Z' AND t.done_at < '2026-01-12T00:00:00.000000Z' ORDER BY t.id LIMIT 101`, "tasks_owner_done"},
-		{"an owner's overdue tasks", `SELECT * FROM tasks t WHERE t.owner_id IN ('a') AND t.status IN ('open') AND t.due_at < '2026-01-12T00:00:00.000000Z' ORDER BY t.id LIMIT 1001`, "tasks_owner_due"},
-		{"tasks by source", `SELECT * FROM tasks t WHERE t.source IN ('x') ORDER BY t.id LIMIT 101`, "tasks_source"},
-		{"history of an owner", `SELECT * FROM owner_changes oc WHERE (oc.from_owner IN ('a') OR oc.to_owner IN ('a')) ORDER BY oc.id LIMIT 101`, "owner_changes_to_owner"},
+			FROM customers c WHERE c.tenant_id = '' AND c.id IN ('a', 'b')) l JOIN interactions i ON i.id = l.last_id`, "interactions_last"},
+		{"interactions of a customer", `SELECT * FROM interactions i WHERE i.tenant_id = '' AND i.customer_id IN ('a') AND i.id > '' ORDER BY i.id LIMIT 101`, "interactions_customer_id"},
+		{"interactions of an actor", `SELECT * FROM interactions i WHERE i.tenant_id = '' AND i.actor_id IN ('a') ORDER BY i.id LIMIT 101`, "interactions_actor_id"},
+		{"last claim", `SELECT * FROM contact_claims cc WHERE cc.tenant_id = '' AND cc.customer_id = 'a' ORDER BY cc.seq DESC LIMIT 1`, "contact_claims_customer_seq"},
+		{"tasks due", `SELECT * FROM tasks t WHERE t.tenant_id = '' AND t.due_at >= '2026-01-01T00:00:00.000000Z' AND t.due_at < '2026-02-01T00:00:00.000000Z' ORDER BY t.id LIMIT 101`, "tasks_due_at"},
+		{"tasks of an owner", `SELECT * FROM tasks t WHERE t.tenant_id = '' AND t.owner_id IN ('a') ORDER BY t.id LIMIT 101`, "tasks_owner_"},
+		{"an owner's agenda, due", `SELECT * FROM tasks t WHERE t.tenant_id = '' AND t.owner_id IN ('a') AND t.status IN ('open', 'done') AND t.due_at >= '2026-01-05T00:00:00.000000Z' AND t.due_at < '2026-01-12T00:00:00.000000Z' ORDER BY t.id LIMIT 101`, "tasks_owner_due"},
+		{"an owner's agenda, done", `SELECT * FROM tasks t WHERE t.tenant_id = '' AND t.owner_id IN ('a') AND t.status IN ('done') AND t.done_at >= '2026-01-05T00:00:00.000000Z' AND t.done_at < '2026-01-12T00:00:00.000000Z' ORDER BY t.id LIMIT 101`, "tasks_owner_done"},
+		{"an owner's overdue tasks", `SELECT * FROM tasks t WHERE t.tenant_id = '' AND t.owner_id IN ('a') AND t.status IN ('open') AND t.due_at < '2026-01-12T00:00:00.000000Z' ORDER BY t.id LIMIT 1001`, "tasks_owner_due"},
+		{"tasks by source", `SELECT * FROM tasks t WHERE t.tenant_id = '' AND t.source IN ('x') ORDER BY t.id LIMIT 101`, "tasks_source"},
+		{"history of an owner", `SELECT * FROM owner_changes oc WHERE oc.tenant_id = '' AND (oc.from_owner IN ('a') OR oc.to_owner IN ('a')) ORDER BY oc.id LIMIT 101`, "owner_changes_to_owner"},
 	} {
 		plan := queryPlan(t, db, tc.query)
 		assert.Contains(t, strings.Join(plan, "\n"), tc.index, "%s: plan %q", tc.name, plan)

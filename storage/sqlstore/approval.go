@@ -37,8 +37,8 @@ func (s *Store) scanApproval(row interface{ Scan(...any) error }) (*crm.Approval
 	return r, nil
 }
 
-const insertApproval = `INSERT INTO approval_requests (` + approvalColumns + `)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const insertApproval = `INSERT INTO approval_requests (tenant_id, ` + approvalColumns + `)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // CreateApproval stores r, in one statement. It fails with an error
 // matching [crm.ErrDuplicate] if a request with r.ID exists, and with
@@ -51,14 +51,14 @@ func (s *Store) CreateApproval(ctx context.Context, r *crm.ApprovalRequest) erro
 	if err := s.begin(ctx); err != nil {
 		return s.fail(ctx, op+" "+r.ID, err)
 	}
-	args := append(append([]any{r.ID}, s.approvalValues(r)...), r.Version)
+	args := append(append([]any{s.tenant(ctx), r.ID}, s.approvalValues(r)...), r.Version)
 	if _, err := s.execWrite(ctx, insertApproval, args...); err != nil {
 		return s.fail(ctx, op+" "+r.ID, err)
 	}
 	return nil
 }
 
-const findApprovalByID = `SELECT ` + approvalColumns + ` FROM approval_requests WHERE id = ?`
+const findApprovalByID = `SELECT ` + approvalColumns + ` FROM approval_requests WHERE id = ? AND tenant_id = ?`
 
 // FindApprovalByID returns the request id, or an error matching
 // [crm.ErrNotFound].
@@ -72,6 +72,7 @@ func (s *Store) FindApprovalByID(ctx context.Context, id string) (*crm.ApprovalR
 func (s *Store) FindApprovals(ctx context.Context, f crm.ApprovalFilter) ([]*crm.ApprovalRequest, crm.Cursor, error) {
 	query := func(n int) (string, []any) {
 		var w where
+		w.add(`tenant_id = ?`, s.tenant(ctx))
 		if f.After != "" {
 			w.add(`id > ?`, string(f.After))
 		}
@@ -91,8 +92,8 @@ const (
 	kind = ?, customer_id = ?, operation = ?, status = ?, requested_by = ?, requested_at = ?, expires_at = ?,
 	decided_by = ?, decided_at = ?, comment = ?,
 	version = version + 1
-WHERE id = ? AND version = ?`
-	approvalVersion = `SELECT version FROM approval_requests WHERE id = ?`
+WHERE id = ? AND version = ? AND tenant_id = ?`
+	approvalVersion = `SELECT version FROM approval_requests WHERE id = ? AND tenant_id = ?`
 )
 
 // UpdateApproval replaces the stored request r.ID with r under the

@@ -53,14 +53,14 @@ func (s *Store) scanCase(r interface{ Scan(...any) error }) (*crm.Case, error) {
 	return c, nil
 }
 
-const insertCase = `INSERT INTO cases (id,
+const insertCase = `INSERT INTO cases (tenant_id, id,
 	customer_id, contact_id, kind, priority, status, subject, description,
 	owner_id, channel, source,
 	opened_at, status_changed_at, first_responded_at, resolved_at, closed_at, reopened,
 	first_response_time_ns, resolution_time_ns, first_response_due, resolution_due,
 	created_at, created_by, updated_at, updated_by,
 	version)
-VALUES (?,
+VALUES (?, ?,
 	?, ?, ?, ?, ?, ?, ?,
 	?, ?, ?,
 	?, ?, ?, ?, ?, ?,
@@ -81,14 +81,14 @@ func (s *Store) CreateCase(ctx context.Context, c *crm.Case) error {
 	if err := s.begin(ctx); err != nil {
 		return s.fail(ctx, op+" "+c.ID, err)
 	}
-	args := append(append([]any{c.ID}, s.caseValues(c)...), c.Version)
-	if _, err := s.execWrite(ctx, insertCase, args...); err != nil {
+	args := append(append([]any{s.tenant(ctx), c.ID}, s.caseValues(c)...), c.Version)
+	if err := s.insertWithLists(ctx, insertCase, args, []parent{{customersTable, c.CustomerID}}, nil); err != nil {
 		return s.fail(ctx, op+" "+c.ID, err)
 	}
 	return nil
 }
 
-const findCaseByID = `SELECT ` + caseColumns + ` FROM cases c WHERE c.id = ?`
+const findCaseByID = `SELECT ` + caseColumns + ` FROM cases c WHERE c.id = ? AND c.tenant_id = ?`
 
 // FindCaseByID returns the case id, or an error matching [crm.ErrNotFound].
 func (s *Store) FindCaseByID(ctx context.Context, id string) (*crm.Case, error) {
@@ -112,6 +112,7 @@ const (
 func (s *Store) FindCases(ctx context.Context, f crm.CaseFilter) ([]*crm.Case, crm.Cursor, error) {
 	query := func(n int) (string, []any) {
 		var w where
+		w.add(`c.tenant_id = ?`, s.tenant(ctx))
 		if f.After != "" {
 			w.add(casesAfter, string(f.After))
 		}
@@ -140,8 +141,8 @@ const (
 	first_response_time_ns = ?, resolution_time_ns = ?, first_response_due = ?, resolution_due = ?,
 	created_at = ?, created_by = ?, updated_at = ?, updated_by = ?,
 	version = version + 1
-WHERE id = ? AND version = ?`
-	caseVersion = `SELECT version FROM cases WHERE id = ?`
+WHERE id = ? AND version = ? AND tenant_id = ?`
+	caseVersion = `SELECT version FROM cases WHERE id = ? AND tenant_id = ?`
 )
 
 // UpdateCase replaces the stored case c.ID with c under the version rule
@@ -156,7 +157,8 @@ func (s *Store) UpdateCase(ctx context.Context, c *crm.Case) error {
 	if err := s.begin(ctx); err != nil {
 		return s.fail(ctx, op+" "+c.ID, err)
 	}
-	if err := s.updateVersioned(ctx, updateCase, caseVersion, c.ID, c.Version, s.caseValues(c), nil); err != nil {
+	parents := []parent{{customersTable, c.CustomerID}}
+	if err := s.updateParented(ctx, updateCase, caseVersion, c.ID, c.Version, s.caseValues(c), parents, nil); err != nil {
 		return s.fail(ctx, op+" "+c.ID, err)
 	}
 	c.Version++
@@ -164,7 +166,7 @@ func (s *Store) UpdateCase(ctx context.Context, c *crm.Case) error {
 }
 
 const moveCases = `UPDATE cases SET customer_id = ?, updated_at = ?, updated_by = ?, version = version + 1
-WHERE customer_id = ?`
+WHERE customer_id = ? AND tenant_id = ?`
 
 // MoveCases re-points every case of customer fromID to customer toID,
 // stamping each with UpdatedAt at, UpdatedBy by and a Version one higher,
@@ -190,7 +192,7 @@ func (s *Store) scanCaseChange(r interface{ Scan(...any) error }) (*crm.CaseChan
 	return ch, nil
 }
 
-const insertCaseChange = `INSERT INTO case_changes (` + caseChangeColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const insertCaseChange = `INSERT INTO case_changes (tenant_id, ` + caseChangeColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // AddCaseChange appends ch to the history of its case, in one statement.
 // It fails with an error matching [crm.ErrDuplicate] if the history has
@@ -205,8 +207,9 @@ func (s *Store) AddCaseChange(ctx context.Context, ch *crm.CaseChange) error {
 	if err := s.begin(ctx); err != nil {
 		return s.fail(ctx, op, err)
 	}
-	_, err := s.execWrite(ctx, insertCaseChange, ch.CaseID, ch.Version, s.timeArg(ch.At), ch.By,
-		string(ch.FromStatus), string(ch.ToStatus), string(ch.Priority), ch.OwnerID, ch.Responded)
+	args := []any{s.tenant(ctx), ch.CaseID, ch.Version, s.timeArg(ch.At), ch.By,
+		string(ch.FromStatus), string(ch.ToStatus), string(ch.Priority), ch.OwnerID, ch.Responded}
+	err := s.insertWithLists(ctx, insertCaseChange, args, []parent{{casesTable, ch.CaseID}}, nil)
 	if err != nil {
 		return s.fail(ctx, op, err)
 	}

@@ -50,6 +50,7 @@ func (s *Store) PurchaseCohorts(ctx context.Context, f crm.PurchaseCohortFilter)
 		return nil, s.fail(ctx, op, fmt.Errorf("as-of time required: %w", crm.ErrInvalid))
 	}
 	var w where
+	w.add("po.tenant_id = ?", s.tenant(ctx))
 	w.add("po.status <> ?", string(crm.OrderCancelled))
 	s.whereTimeRange(&w, "po.ordered_at", time.Time{}, f.AsOf)
 	var out []crm.CohortCount

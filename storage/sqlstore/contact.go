@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/crmkit/crm"
@@ -48,10 +49,10 @@ func (s *Store) scanContact(r interface{ Scan(...any) error }) (*crm.Contact, er
 	return ct, nil
 }
 
-const insertContact = `INSERT INTO contacts (id,
+const insertContact = `INSERT INTO contacts (tenant_id, id,
 	customer_id, name, job_title, role, created_at, created_by, updated_at, updated_by,
 	version)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // CreateContact stores ct. It fails with an error matching
 // [crm.ErrDuplicate] if a contact with ct.ID exists, with [crm.ErrNotFound]
@@ -66,8 +67,10 @@ func (s *Store) CreateContact(ctx context.Context, ct *crm.Contact) error {
 		return s.fail(ctx, op+" "+ct.ID, err)
 	}
 	p := s.contactParams(ct)
-	args := append(append([]any{ct.ID}, p.values()...), ct.Version)
-	err := s.insertWithLists(ctx, insertContact, args, func(q dbtx) error { return s.insertContactLists(ctx, q, ct) })
+	args := append(append([]any{s.tenant(ctx), ct.ID}, p.values()...), ct.Version)
+	err := s.insertWithLists(ctx, insertContact, args, []parent{{customersTable, ct.CustomerID}}, func(q dbtx) error {
+		return s.insertContactLists(ctx, q, ct)
+	})
 	if err != nil {
 		return s.fail(ctx, op+" "+ct.ID, err)
 	}
@@ -75,18 +78,27 @@ func (s *Store) CreateContact(ctx context.Context, ct *crm.Contact) error {
 }
 
 // insertWithLists runs insert, the INSERT of a record's row, with args,
-// and then lists, which stores the rows of the record's other tables,
-// all or nothing (see atomically).
-func (s *Store) insertWithLists(ctx context.Context, insert string, args []any, lists func(q dbtx) error) error {
+// then checks that the parents the record names are in the tenant, and
+// then runs lists, which stores the rows of the record's other tables,
+// all or nothing (see atomically). A parent that does not exist fails the
+// INSERT, on its foreign key; one of another tenant fails the check,
+// which undoes the INSERT.
+func (s *Store) insertWithLists(ctx context.Context, insert string, args []any, parents []parent, lists func(q dbtx) error) error {
 	return s.atomically(ctx, func(q dbtx) error {
 		if _, err := s.exec(ctx, q, insert, args...); err != nil {
 			return err
+		}
+		if err := s.checkParents(ctx, q, parents...); err != nil {
+			return err
+		}
+		if lists == nil {
+			return nil
 		}
 		return lists(q)
 	})
 }
 
-const findContactByID = `SELECT ` + contactColumns + ` FROM contacts ct WHERE ct.id = ?`
+const findContactByID = `SELECT ` + contactColumns + ` FROM contacts ct WHERE ct.id = ? AND ct.tenant_id = ?`
 
 // FindContactByID returns the contact id, or an error matching
 // [crm.ErrNotFound].
@@ -96,6 +108,7 @@ func (s *Store) FindContactByID(ctx context.Context, id string) (*crm.Contact, e
 
 const (
 	contactsSelect     = `SELECT ` + contactColumns + ` FROM contacts ct`
+	contactsTenant     = `ct.tenant_id = ?`
 	contactsOfCustomer = `ct.customer_id = ?`
 	contactsAfter      = `ct.id > ?`
 	contactsOrder      = ` ORDER BY ct.id LIMIT ?`
@@ -115,6 +128,7 @@ func (s *Store) FindContacts(ctx context.Context, f crm.ContactFilter) ([]*crm.C
 		return nil, "", s.fail(ctx, op, err)
 	}
 	var w where
+	w.add(contactsTenant, s.tenant(ctx))
 	if f.CustomerID != "" {
 		w.add(contactsOfCustomer, f.CustomerID)
 	}
@@ -143,8 +157,8 @@ const (
 	updateContact = `UPDATE contacts SET
 	customer_id = ?, name = ?, job_title = ?, role = ?, created_at = ?, created_by = ?, updated_at = ?, updated_by = ?,
 	version = version + 1
-WHERE id = ? AND version = ?`
-	contactVersion = `SELECT version FROM contacts WHERE id = ?`
+WHERE id = ? AND version = ? AND tenant_id = ?`
+	contactVersion = `SELECT version FROM contacts WHERE id = ? AND tenant_id = ?`
 )
 
 // UpdateContact replaces the stored contact ct.ID with ct under the
@@ -159,9 +173,10 @@ func (s *Store) UpdateContact(ctx context.Context, ct *crm.Contact) error {
 		return s.fail(ctx, op+" "+ct.ID, err)
 	}
 	p := s.contactParams(ct)
-	err := s.updateVersioned(ctx, updateContact, contactVersion, ct.ID, ct.Version, p.values(), func(q dbtx) error {
-		return s.replaceContactLists(ctx, q, ct)
-	})
+	err := s.updateParented(ctx, updateContact, contactVersion, ct.ID, ct.Version, p.values(),
+		[]parent{{customersTable, ct.CustomerID}}, func(q dbtx) error {
+			return s.replaceContactLists(ctx, q, ct)
+		})
 	if err != nil {
 		return s.fail(ctx, op+" "+ct.ID, err)
 	}
@@ -169,7 +184,7 @@ func (s *Store) UpdateContact(ctx context.Context, ct *crm.Contact) error {
 	return nil
 }
 
-const deleteContact = `DELETE FROM contacts WHERE id = ? AND version = ?`
+const deleteContact = `DELETE FROM contacts WHERE id = ? AND version = ? AND tenant_id = ?`
 
 // DeleteContact removes the contact id, with its emails and phones, if its
 // stored Version equals version. It fails with an error matching
@@ -190,11 +205,54 @@ func (s *Store) DeleteContact(ctx context.Context, id string, version int64) err
 	return nil
 }
 
+const moveContacts = `UPDATE contacts SET customer_id = ?, updated_at = ?, updated_by = ?, version = version + 1
+WHERE customer_id = ? AND tenant_id = ?`
+
+// The tables a record may name as its parent, for parent.
 const (
-	customerExists = `SELECT 1 FROM customers WHERE id = ?`
-	moveContacts   = `UPDATE contacts SET customer_id = ?, updated_at = ?, updated_by = ?, version = version + 1
-WHERE customer_id = ?`
+	customersTable     = "customers"
+	ordersTable        = "orders"
+	pipelinesTable     = "pipelines"
+	surveysTable       = "surveys"
+	segmentsTable      = "segments"
+	opportunitiesTable = "opportunities"
+	casesTable         = "cases"
 )
+
+// parent is a record another one names, by table and ID, such as the
+// customer of a contact.
+type parent struct{ table, id string }
+
+// checkParents fails with an error matching crm.ErrNotFound unless each
+// of parents is a record of the tenant of ctx. The foreign keys check
+// that a parent exists, in any tenant; this keeps a record of one tenant
+// from naming one of another. IDs are unique across tenants and a
+// record's tenant never changes, so a parent found now stays in the
+// tenant until it is deleted, which its foreign key then refuses.
+func (s *Store) checkParents(ctx context.Context, q dbtx, parents ...parent) error {
+	for _, p := range parents {
+		var one int
+		query := `SELECT 1 FROM ` + p.table + ` WHERE id = ? AND tenant_id = ?`
+		if err := s.queryRow(ctx, q, query, p.id, s.tenant(ctx)).Scan(&one); err != nil {
+			return fmt.Errorf("%s %s: %w", strings.TrimSuffix(p.table, "s"), p.id, s.translate(ctx, err))
+		}
+	}
+	return nil
+}
+
+// updateParented is updateVersioned for a record that names parents,
+// which it checks first, in the transaction of the update.
+func (s *Store) updateParented(ctx context.Context, update, versionQuery, id string, version int64, args []any, parents []parent, also func(q dbtx) error) error {
+	return s.updateVersioned(ctx, update, versionQuery, id, version, args, func(q dbtx) error {
+		if err := s.checkParents(ctx, q, parents...); err != nil {
+			return err
+		}
+		if also == nil {
+			return nil
+		}
+		return also(q)
+	})
+}
 
 // MoveContacts re-points every contact of customer fromID to customer
 // toID, stamping each with UpdatedAt at, UpdatedBy by and a Version one
@@ -207,7 +265,8 @@ func (s *Store) MoveContacts(ctx context.Context, fromID, toID string, at time.T
 }
 
 // moveToCustomer runs move, an "UPDATE t SET customer_id = ?, updated_at
-// = ?, updated_by = ?, version = version + 1 WHERE customer_id = ?" that
+// = ?, updated_by = ?, version = version + 1 WHERE customer_id = ? AND
+// tenant_id = ?" that
 // re-points the records (what, for the error) of customer fromID to
 // customer toID, after checking in the same transaction that toID names a
 // customer, and returns how many rows it changed. It fails with
@@ -219,11 +278,10 @@ func (s *Store) moveToCustomer(ctx context.Context, what, move, fromID, toID str
 	}
 	var n int64
 	err := s.atomically(ctx, func(q dbtx) error {
-		var one int
-		if err := s.queryRow(ctx, q, customerExists, toID).Scan(&one); err != nil {
-			return fmt.Errorf("customer %s: %w", toID, s.translate(ctx, err))
+		if err := s.checkParents(ctx, q, parent{customersTable, toID}); err != nil {
+			return err
 		}
-		res, err := s.exec(ctx, q, move, toID, s.timeArg(at), by, fromID)
+		res, err := s.exec(ctx, q, move, toID, s.timeArg(at), by, fromID, s.tenant(ctx))
 		if err != nil {
 			return err
 		}
@@ -237,7 +295,8 @@ func (s *Store) moveToCustomer(ctx context.Context, what, move, fromID, toID str
 }
 
 // moveOne runs move, an "UPDATE … SET customer_id = ?, updated_at = ?,
-// updated_by = ?, version = version + 1 WHERE id = ? AND version = ?",
+// updated_by = ?, version = version + 1 WHERE id = ? AND version = ? AND
+// tenant_id = ?",
 // re-pointing the one record id (of kind what, for the error) to customer
 // toID under the version rule of [Store.UpdateCustomer], after checking
 // in the same transaction that toID names a customer; versionQuery reads
@@ -253,9 +312,8 @@ func (s *Store) moveOne(ctx context.Context, what, move, versionQuery, id string
 		return s.fail(ctx, op, err)
 	}
 	err := s.atomically(ctx, func(q dbtx) error {
-		var one int
-		if err := s.queryRow(ctx, q, customerExists, toID).Scan(&one); err != nil {
-			return fmt.Errorf("customer %s: %w", toID, s.translate(ctx, err))
+		if err := s.checkParents(ctx, q, parent{customersTable, toID}); err != nil {
+			return err
 		}
 		return s.execVersioned(ctx, q, move, versionQuery, id, version, toID, s.timeArg(at), by)
 	})
@@ -266,8 +324,8 @@ func (s *Store) moveOne(ctx context.Context, what, move, versionQuery, id string
 }
 
 const (
-	insertContactEmails = `INSERT INTO contact_emails (contact_id, position, address, label, is_primary) VALUES `
-	insertContactPhones = `INSERT INTO contact_phones (contact_id, position, number, label, is_primary) VALUES `
+	insertContactEmails = `INSERT INTO contact_emails (tenant_id, contact_id, position, address, label, is_primary) VALUES `
+	insertContactPhones = `INSERT INTO contact_phones (tenant_id, contact_id, position, number, label, is_primary) VALUES `
 )
 
 // insertContactLists stores the emails and phones of ct, which has none
@@ -296,8 +354,8 @@ func (s *Store) insertContactPhones(ctx context.Context, q dbtx, ct *crm.Contact
 }
 
 const (
-	deleteContactEmails = `DELETE FROM contact_emails WHERE contact_id = ?`
-	deleteContactPhones = `DELETE FROM contact_phones WHERE contact_id = ?`
+	deleteContactEmails = `DELETE FROM contact_emails WHERE contact_id = ? AND tenant_id = ?`
+	deleteContactPhones = `DELETE FROM contact_phones WHERE contact_id = ? AND tenant_id = ?`
 )
 
 // replaceContactLists makes the stored emails and phones of ct.ID those of
@@ -311,7 +369,7 @@ func (s *Store) replaceContactLists(ctx context.Context, q dbtx, ct *crm.Contact
 		if same {
 			return nil
 		}
-		if _, err := s.exec(ctx, q, del, ct.ID); err != nil {
+		if _, err := s.exec(ctx, q, del, ct.ID, s.tenant(ctx)); err != nil {
 			return err
 		}
 		return insert(ctx, q, ct)
@@ -324,8 +382,8 @@ func (s *Store) replaceContactLists(ctx context.Context, q dbtx, ct *crm.Contact
 
 // The parts of the query loadContactLists runs, as for customers.
 const (
-	selectContactEmails = `SELECT contact_id, 0, position, address, label, is_primary FROM contact_emails WHERE contact_id IN `
-	selectContactPhones = ` UNION ALL SELECT contact_id, 1, position, number, label, is_primary FROM contact_phones WHERE contact_id IN `
+	selectContactEmails = `SELECT contact_id, 0, position, address, label, is_primary FROM contact_emails WHERE tenant_id = ? AND contact_id IN `
+	selectContactPhones = ` UNION ALL SELECT contact_id, 1, position, number, label, is_primary FROM contact_phones WHERE tenant_id = ? AND contact_id IN `
 )
 
 // loadContactLists reads the emails and phones of cts, in the order
@@ -335,12 +393,14 @@ func (s *Store) loadContactLists(ctx context.Context, q dbtx, cts []*crm.Contact
 		return nil
 	}
 	byID := make(map[string]*crm.Contact, len(cts))
-	ids := make([]any, len(cts))
-	for i, ct := range cts {
+	ids := make([]any, 1, len(cts)+1)
+	ids[0] = s.tenant(ctx)
+	for _, ct := range cts {
 		byID[ct.ID] = ct
-		ids[i] = ct.ID
+		ids = append(ids, ct.ID)
 	}
-	in := inList(len(ids))
+	in := inList(len(ids) - 1)
+
 	query := selectContactEmails + in + selectContactPhones + in + orderLists
 	return s.queryEach(ctx, q, query, slices.Concat(ids, ids), func(rows *sql.Rows) error {
 		var (

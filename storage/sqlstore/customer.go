@@ -146,7 +146,7 @@ func (s *Store) scanCustomer(r interface{ Scan(...any) error }) (*crm.Customer, 
 	return c, nil
 }
 
-const insertCustomer = `INSERT INTO customers (id,
+const insertCustomer = `INSERT INTO customers (tenant_id, id,
 	kind, name, name_fold, industry, region, size, stage, owner_id,
 	tax_id, credit_rating, credit_limit_amount, credit_limit_currency, risk_level, birth_date,
 	consent_email_granted, consent_email_at, consent_phone_granted, consent_phone_at,
@@ -156,7 +156,7 @@ const insertCustomer = `INSERT INTO customers (id,
 	custom, archived_at, merged_into, erased_at,
 	created_at, created_by, updated_at, updated_by,
 	version)
-VALUES (?,
+VALUES (?, ?,
 	?, ?, ?, ?, ?, ?, ?, ?,
 	?, ?, ?, ?, ?, ?,
 	?, ?, ?, ?,
@@ -187,7 +187,7 @@ func (s *Store) CreateCustomer(ctx context.Context, c *crm.Customer) error {
 		return s.fail(ctx, op+" "+c.ID, err)
 	}
 	err = s.atomically(ctx, func(q dbtx) error {
-		args := append(append([]any{c.ID}, p.values()...), c.Version)
+		args := append(append([]any{s.tenant(ctx), c.ID}, p.values()...), c.Version)
 		if _, err := s.exec(ctx, q, insertCustomer, args...); err != nil {
 			return err
 		}
@@ -214,7 +214,7 @@ func (s *Store) CreateCustomers(ctx context.Context, cs []*crm.Customer) error {
 	if len(cs) == 0 {
 		return nil
 	}
-	const ncols = 40 // id, the columns of customerParams, version
+	const ncols = 40 // id, the columns of customerParams, version; insertRows adds the tenant
 	rows := make([]any, 0, ncols*len(cs))
 	var emails, phones, tags []any
 	for i, c := range cs {
@@ -283,7 +283,9 @@ func (s *Store) checkNewIDs(ctx context.Context, cs []*crm.Customer) error {
 	}
 	for chunk := range s.argChunks(ids) {
 		var taken string
-		err := s.queryEach(ctx, s.q, existingIDs+inList(len(chunk)), chunk, func(rows *sql.Rows) error {
+		// IDs are unique across tenants: one another tenant holds is
+		// taken too.
+		err := s.queryEach(ctx, s.q, takenIDs+inList(len(chunk)), chunk, func(rows *sql.Rows) error {
 			return rows.Scan(&taken)
 		})
 		if err != nil {
@@ -296,7 +298,7 @@ func (s *Store) checkNewIDs(ctx context.Context, cs []*crm.Customer) error {
 	return nil
 }
 
-const findCustomerByID = `SELECT ` + customerColumns + ` FROM customers c WHERE c.id = ?`
+const findCustomerByID = `SELECT ` + customerColumns + ` FROM customers c WHERE c.id = ? AND c.tenant_id = ?`
 
 // FindCustomerByID returns the customer id, archived and merged ones
 // included, or an error matching [crm.ErrNotFound].
@@ -305,7 +307,8 @@ func (s *Store) FindCustomerByID(ctx context.Context, id string) (*crm.Customer,
 }
 
 // findWithLists returns the record id, read with query ("SELECT … WHERE
-// x.id = ?") and scan, with the rows of its list tables read by load, in
+// x.id = ? AND x.tenant_id = ?") and scan, with the rows of its list
+// tables read by load, in
 // one read transaction; op names the operation in errors. It fails with
 // an error matching [crm.ErrNotFound] if there is no such record.
 func findWithLists[T any](ctx context.Context, s *Store, op, query, id string,
@@ -318,7 +321,7 @@ func findWithLists[T any](ctx context.Context, s *Store, op, query, id string,
 	var v *T
 	err := s.read(ctx, func(q dbtx) error {
 		var err error
-		if v, err = scan(s.queryRow(ctx, q, query, id)); err != nil {
+		if v, err = scan(s.queryRow(ctx, q, query, id, s.tenant(ctx))); err != nil {
 			return err
 		}
 		return load(ctx, q, []*T{v})
@@ -356,7 +359,7 @@ func (s *Store) FindCustomers(ctx context.Context, f crm.CustomerFilter) ([]*crm
 		if none, err := s.resolveKeys(ctx, q, &f); err != nil || none {
 			return err
 		}
-		query, args := s.findCustomersQuery(f, limit+1)
+		query, args := s.findCustomersQuery(ctx, f, limit+1)
 		var err error
 		if page, err = collectRows(ctx, s, q, query, args, s.scanCustomer); err != nil {
 			return err
@@ -374,10 +377,13 @@ func (s *Store) FindCustomers(ctx context.Context, f crm.CustomerFilter) ([]*crm
 // maxResolvedIDs caps the customers resolveKeys turns a filter into.
 const maxResolvedIDs = crm.MaxPageLimit
 
+// The lookups of resolveKeys, whose first argument is the tenant, and of
+// checkNewIDs, across tenants.
 const (
-	emailOwners = `SELECT customer_id FROM customer_emails WHERE address IN `
-	phoneOwners = `SELECT customer_id FROM customer_phones WHERE number IN `
-	existingIDs = `SELECT id FROM customers WHERE id IN `
+	emailOwners = `SELECT customer_id FROM customer_emails WHERE tenant_id = ? AND address IN `
+	phoneOwners = `SELECT customer_id FROM customer_phones WHERE tenant_id = ? AND number IN `
+	existingIDs = `SELECT id FROM customers WHERE tenant_id = ? AND id IN `
+	takenIDs    = `SELECT id FROM customers WHERE id IN `
 )
 
 // resolveKeys replaces the Emails and Phones conditions of f with the IDs
@@ -412,7 +418,8 @@ func (s *Store) resolveKeys(ctx context.Context, q dbtx, f *crm.CustomerFilter) 
 		var owners []string
 		var err error
 		for chunk := range s.argChunks(k.vals) {
-			err = s.queryEach(ctx, q, k.query+inList(len(chunk)), chunk, func(rows *sql.Rows) error {
+			args := append([]any{s.tenant(ctx)}, chunk...)
+			err = s.queryEach(ctx, q, k.query+inList(len(chunk)), args, func(rows *sql.Rows) error {
 				var id string
 				if err := rows.Scan(&id); err != nil {
 					return err
@@ -453,7 +460,7 @@ func (s *Store) argChunks(vals []string) iter.Seq[[]any] {
 	return func(yield func([]any) bool) {
 		size := len(vals)
 		if l, ok := s.d.(ArgLimiter); ok {
-			size = max(1, min(size, l.MaxArgs()-1)) // one argument for another condition
+			size = max(1, min(size, l.MaxArgs()-2)) // arguments for the tenant and another condition
 		}
 		for chunk := range slices.Chunk(vals, size) {
 			args := anys(chunk)
@@ -470,6 +477,7 @@ func (s *Store) argChunks(vals []string) iter.Seq[[]any] {
 // The conditions of findCustomersQuery.
 const (
 	customersSelect       = `SELECT ` + customerColumns + ` FROM customers c`
+	customersTenant       = `c.tenant_id = ?`
 	customersAfter        = `c.id > ?`
 	customersLive         = `c.archived_at IS NULL`
 	customersUpdatedSince = `c.updated_at >= ?`
@@ -481,8 +489,9 @@ const (
 
 // findCustomersQuery returns the query selecting the first n customers f
 // selects after f.After, and its arguments.
-func (s *Store) findCustomersQuery(f crm.CustomerFilter, n int) (string, []any) {
+func (s *Store) findCustomersQuery(ctx context.Context, f crm.CustomerFilter, n int) (string, []any) {
 	var w where
+	w.add(customersTenant, s.tenant(ctx))
 	if f.After != "" {
 		w.add(customersAfter, string(f.After))
 	}
@@ -542,8 +551,8 @@ const (
 	custom = ?, archived_at = ?, merged_into = ?, erased_at = ?,
 	created_at = ?, created_by = ?, updated_at = ?, updated_by = ?,
 	version = version + 1
-WHERE id = ? AND version = ?`
-	customerVersion = `SELECT version FROM customers WHERE id = ?`
+WHERE id = ? AND version = ? AND tenant_id = ?`
+	customerVersion = `SELECT version FROM customers WHERE id = ? AND tenant_id = ?`
 )
 
 // UpdateCustomer replaces the stored customer c.ID with c if the stored
@@ -574,8 +583,9 @@ func (s *Store) UpdateCustomer(ctx context.Context, c *crm.Customer) error {
 }
 
 // updateVersioned runs update, an "UPDATE … SET …, version = version + 1
-// WHERE id = ? AND version = ?" of the record id, with args followed by id
-// and version, under the version rule of [Store.UpdateCustomer], and then
+// WHERE id = ? AND version = ? AND tenant_id = ?" of the record id, with
+// args followed by id, version and the tenant, under the version rule of
+// [Store.UpdateCustomer], and then
 // also (unless nil) in the same transaction or savepoint, for the
 // record's other tables. A stale version is caught by precheckVersion
 // before the transaction, the race after it by execVersioned.
@@ -604,7 +614,7 @@ func (s *Store) precheckVersion(ctx context.Context, versionQuery, id string, ve
 		return nil
 	}
 	var stored int64
-	if err := s.queryRow(ctx, s.db, versionQuery, id).Scan(&stored); err != nil {
+	if err := s.queryRow(ctx, s.db, versionQuery, id, s.tenant(ctx)).Scan(&stored); err != nil {
 		return err
 	}
 	if stored != version {
@@ -614,13 +624,15 @@ func (s *Store) precheckVersion(ctx context.Context, versionQuery, id string, ve
 }
 
 // execVersioned runs stmt, an UPDATE or DELETE of the record id ending in
-// "WHERE id = ? AND version = ?", on q with args followed by id and
-// version. If it touches no row it tells why, with versionQuery ("SELECT
-// version FROM … WHERE id = ?"): crm.ErrNotFound if there is no record,
+// "WHERE id = ? AND version = ? AND tenant_id = ?", on q with args
+// followed by id, version and the tenant. If it touches no row it tells
+// why, with versionQuery ("SELECT version FROM … WHERE id = ? AND
+// tenant_id = ?"): crm.ErrNotFound if there is no record in the tenant,
 // crm.ErrConflict if its version differs. That read happens only on
 // failure, so a successful write costs one statement.
 func (s *Store) execVersioned(ctx context.Context, q dbtx, stmt, versionQuery, id string, version int64, args ...any) error {
-	res, err := s.exec(ctx, q, stmt, append(args, id, version)...)
+	tenant := s.tenant(ctx)
+	res, err := s.exec(ctx, q, stmt, append(args, id, version, tenant)...)
 	if err != nil {
 		return err
 	}
@@ -632,16 +644,16 @@ func (s *Store) execVersioned(ctx context.Context, q dbtx, stmt, versionQuery, i
 		return nil
 	}
 	var stored int64
-	if err := s.queryRow(ctx, q, versionQuery, id).Scan(&stored); err != nil {
+	if err := s.queryRow(ctx, q, versionQuery, id, tenant).Scan(&stored); err != nil {
 		return err // sql.ErrNoRows becomes crm.ErrNotFound
 	}
 	return fmt.Errorf("version %d, stored %d: %w", version, stored, crm.ErrConflict)
 }
 
 const (
-	insertCustomerEmails = `INSERT INTO customer_emails (customer_id, position, address, address_fold, label, is_primary) VALUES `
-	insertCustomerPhones = `INSERT INTO customer_phones (customer_id, position, number, label, is_primary) VALUES `
-	insertCustomerTags   = `INSERT INTO customer_tags (customer_id, position, tag) VALUES `
+	insertCustomerEmails = `INSERT INTO customer_emails (tenant_id, customer_id, position, address, address_fold, label, is_primary) VALUES `
+	insertCustomerPhones = `INSERT INTO customer_phones (tenant_id, customer_id, position, number, label, is_primary) VALUES `
+	insertCustomerTags   = `INSERT INTO customer_tags (tenant_id, customer_id, position, tag) VALUES `
 )
 
 // insertCustomerLists stores the emails, phones and tags of c, which has
@@ -693,9 +705,9 @@ func appendTagRows(dst []any, c *crm.Customer) []any {
 }
 
 const (
-	deleteCustomerEmails = `DELETE FROM customer_emails WHERE customer_id = ?`
-	deleteCustomerPhones = `DELETE FROM customer_phones WHERE customer_id = ?`
-	deleteCustomerTags   = `DELETE FROM customer_tags WHERE customer_id = ?`
+	deleteCustomerEmails = `DELETE FROM customer_emails WHERE customer_id = ? AND tenant_id = ?`
+	deleteCustomerPhones = `DELETE FROM customer_phones WHERE customer_id = ? AND tenant_id = ?`
+	deleteCustomerTags   = `DELETE FROM customer_tags WHERE customer_id = ? AND tenant_id = ?`
 )
 
 // replaceCustomerLists makes the stored emails, phones and tags of c.ID
@@ -711,7 +723,7 @@ func (s *Store) replaceCustomerLists(ctx context.Context, q dbtx, c *crm.Custome
 		if same {
 			return nil
 		}
-		if _, err := s.exec(ctx, q, del, c.ID); err != nil {
+		if _, err := s.exec(ctx, q, del, c.ID, s.tenant(ctx)); err != nil {
 			return err
 		}
 		return insert(ctx, q, c)
@@ -729,9 +741,9 @@ func (s *Store) replaceCustomerLists(ctx context.Context, q dbtx, c *crm.Custome
 // tags of several customers in one result, told apart by the second
 // column (0, 1, 2) and ordered by customer and position.
 const (
-	selectCustomerEmails = `SELECT customer_id, 0, position, address, label, is_primary FROM customer_emails WHERE customer_id IN `
-	selectCustomerPhones = ` UNION ALL SELECT customer_id, 1, position, number, label, is_primary FROM customer_phones WHERE customer_id IN `
-	selectCustomerTags   = ` UNION ALL SELECT customer_id, 2, position, tag, '', FALSE FROM customer_tags WHERE customer_id IN `
+	selectCustomerEmails = `SELECT customer_id, 0, position, address, label, is_primary FROM customer_emails WHERE tenant_id = ? AND customer_id IN `
+	selectCustomerPhones = ` UNION ALL SELECT customer_id, 1, position, number, label, is_primary FROM customer_phones WHERE tenant_id = ? AND customer_id IN `
+	selectCustomerTags   = ` UNION ALL SELECT customer_id, 2, position, tag, '', FALSE FROM customer_tags WHERE tenant_id = ? AND customer_id IN `
 	orderLists           = ` ORDER BY 1, 2, 3`
 )
 
@@ -742,12 +754,13 @@ func (s *Store) loadCustomerLists(ctx context.Context, q dbtx, cs []*crm.Custome
 		return nil
 	}
 	byID := make(map[string]*crm.Customer, len(cs))
-	ids := make([]any, len(cs))
-	for i, c := range cs {
+	ids := make([]any, 1, len(cs)+1)
+	ids[0] = s.tenant(ctx)
+	for _, c := range cs {
 		byID[c.ID] = c
-		ids[i] = c.ID
+		ids = append(ids, c.ID)
 	}
-	in := inList(len(ids))
+	in := inList(len(ids) - 1)
 	query := selectCustomerEmails + in + selectCustomerPhones + in + selectCustomerTags + in + orderLists
 	args := slices.Concat(ids, ids, ids)
 	return s.queryEach(ctx, q, query, args, func(rows *sql.Rows) error {
@@ -823,24 +836,31 @@ const maxInsertRows = 500
 
 // insertRows inserts rows of ncols values each, given one after another
 // in args, with multi-row INSERTs that start with head ("INSERT INTO t
-// (…) VALUES ").
+// (tenant_id, …) VALUES "). The first column of head is tenant_id, which
+// insertRows fills with the tenant of ctx: args hold the other ncols
+// values of each row.
 func (s *Store) insertRows(ctx context.Context, q dbtx, head string, ncols int, args []any) error {
-	tuple := inList(ncols)
+	tenant := s.tenant(ctx)
+	tuple := inList(ncols + 1)
 	perInsert := maxInsertRows
 	if l, ok := s.d.(ArgLimiter); ok {
-		perInsert = max(1, min(perInsert, l.MaxArgs()/ncols))
+		perInsert = max(1, min(perInsert, l.MaxArgs()/(ncols+1)))
 	}
+	var vals []any
 	for len(args) > 0 {
 		n := min(len(args)/ncols, perInsert)
 		var b strings.Builder
 		b.WriteString(head)
+		vals = vals[:0]
 		for i := range n {
 			if i > 0 {
 				b.WriteString(", ")
 			}
 			b.WriteString(tuple)
+			vals = append(vals, tenant)
+			vals = append(vals, args[i*ncols:(i+1)*ncols]...)
 		}
-		if _, err := s.exec(ctx, q, b.String(), args[:n*ncols]...); err != nil {
+		if _, err := s.exec(ctx, q, b.String(), vals...); err != nil {
 			return err
 		}
 		args = args[n*ncols:]
@@ -856,10 +876,12 @@ func (s *Store) bulkInsert(ctx context.Context, q dbtx, c *txConn, head string, 
 	if !ok || len(args) == 0 {
 		return s.insertRows(ctx, q, head, ncols, args)
 	}
+	tenant := s.tenant(ctx)
 	rows := make([][]any, len(args)/ncols)
 	for i := range rows {
-		rows[i] = args[i*ncols : (i+1)*ncols : (i+1)*ncols]
+		rows[i] = append([]any{tenant}, args[i*ncols:(i+1)*ncols]...)
 	}
+
 	table, columns := insertTarget(head)
 	n, err := c.copyRows(ctx, copier, table, columns, rows)
 	switch {

@@ -40,12 +40,12 @@ func (s *Store) scanInteraction(r interface{ Scan(...any) error }) (*crm.Interac
 	return i, nil
 }
 
-const insertInteraction = `INSERT INTO interactions (id,
+const insertInteraction = `INSERT INTO interactions (tenant_id, id,
 	customer_id, contact_id, opportunity_id, case_id,
 	channel, direction, occurred_at, actor_id, subject, summary, outcome,
 	created_at, created_by, updated_at, updated_by,
 	version)
-VALUES (?,
+VALUES (?, ?,
 	?, ?, ?, ?,
 	?, ?, ?, ?, ?, ?, ?,
 	?, ?, ?, ?,
@@ -63,14 +63,14 @@ func (s *Store) CreateInteraction(ctx context.Context, i *crm.Interaction) error
 	if err := s.begin(ctx); err != nil {
 		return s.fail(ctx, op+" "+i.ID, err)
 	}
-	args := append(append([]any{i.ID}, s.interactionValues(i)...), i.Version)
-	if _, err := s.execWrite(ctx, insertInteraction, args...); err != nil {
+	args := append(append([]any{s.tenant(ctx), i.ID}, s.interactionValues(i)...), i.Version)
+	if err := s.insertWithLists(ctx, insertInteraction, args, []parent{{customersTable, i.CustomerID}}, nil); err != nil {
 		return s.fail(ctx, op+" "+i.ID, err)
 	}
 	return nil
 }
 
-const findInteractionByID = `SELECT ` + interactionColumns + ` FROM interactions i WHERE i.id = ?`
+const findInteractionByID = `SELECT ` + interactionColumns + ` FROM interactions i WHERE i.id = ? AND i.tenant_id = ?`
 
 // FindInteractionByID returns the interaction id, or an error matching
 // [crm.ErrNotFound].
@@ -93,6 +93,7 @@ const (
 func (s *Store) FindInteractions(ctx context.Context, f crm.InteractionFilter) ([]*crm.Interaction, crm.Cursor, error) {
 	query := func(n int) (string, []any) {
 		var w where
+		w.add(`i.tenant_id = ?`, s.tenant(ctx))
 		if f.After != "" {
 			w.add(interactionsAfter, string(f.After))
 		}
@@ -127,9 +128,9 @@ const (
 	channel = ?, direction = ?, occurred_at = ?, actor_id = ?, subject = ?, summary = ?, outcome = ?,
 	created_at = ?, created_by = ?, updated_at = ?, updated_by = ?,
 	version = version + 1
-WHERE id = ? AND version = ?`
-	interactionVersion = `SELECT version FROM interactions WHERE id = ?`
-	deleteInteraction  = `DELETE FROM interactions WHERE id = ? AND version = ?`
+WHERE id = ? AND version = ? AND tenant_id = ?`
+	interactionVersion = `SELECT version FROM interactions WHERE id = ? AND tenant_id = ?`
+	deleteInteraction  = `DELETE FROM interactions WHERE id = ? AND version = ? AND tenant_id = ?`
 )
 
 // UpdateInteraction replaces the stored interaction i.ID with i under the
@@ -143,7 +144,8 @@ func (s *Store) UpdateInteraction(ctx context.Context, i *crm.Interaction) error
 	if err := s.begin(ctx); err != nil {
 		return s.fail(ctx, op+" "+i.ID, err)
 	}
-	if err := s.updateVersioned(ctx, updateInteraction, interactionVersion, i.ID, i.Version, s.interactionValues(i), nil); err != nil {
+	parents := []parent{{customersTable, i.CustomerID}}
+	if err := s.updateParented(ctx, updateInteraction, interactionVersion, i.ID, i.Version, s.interactionValues(i), parents, nil); err != nil {
 		return s.fail(ctx, op+" "+i.ID, err)
 	}
 	i.Version++
@@ -178,11 +180,11 @@ func (s *Store) DeleteInteraction(ctx context.Context, id string, version int64)
 const (
 	lastContacts = `SELECT i.customer_id, i.id, i.occurred_at, i.actor_id, i.channel
 FROM (SELECT COALESCE(
-		(SELECT j.id FROM interactions j WHERE j.customer_id = c.id AND j.occurred_at IS NOT NULL
+		(SELECT j.id FROM interactions j WHERE j.customer_id = c.id AND j.tenant_id = c.tenant_id AND j.occurred_at IS NOT NULL
 			ORDER BY j.occurred_at DESC, j.id DESC LIMIT 1),
-		(SELECT j.id FROM interactions j WHERE j.customer_id = c.id AND j.occurred_at IS NULL
+		(SELECT j.id FROM interactions j WHERE j.customer_id = c.id AND j.tenant_id = c.tenant_id AND j.occurred_at IS NULL
 			ORDER BY j.id DESC LIMIT 1)) AS last_id
-	FROM customers c WHERE c.id IN `
+	FROM customers c WHERE c.tenant_id = ? AND c.id IN `
 	lastContactsJoin = `) l JOIN interactions i ON i.id = l.last_id`
 )
 
@@ -208,7 +210,8 @@ func (s *Store) LastContacts(ctx context.Context, customerIDs []string) ([]crm.L
 	err := s.read(ctx, func(q dbtx) error {
 		for chunk := range s.argChunks(ids) {
 			query := lastContacts + inList(len(chunk)) + lastContactsJoin
-			err := s.queryEach(ctx, q, query, chunk, func(rows *sql.Rows) error {
+			args := append([]any{s.tenant(ctx)}, chunk...)
+			err := s.queryEach(ctx, q, query, args, func(rows *sql.Rows) error {
 				var lc crm.LastContact
 				if err := rows.Scan(&lc.CustomerID, &lc.InteractionID, s.timeDest(&lc.At), &lc.ActorID, &lc.Channel); err != nil {
 					return err
@@ -230,7 +233,7 @@ func (s *Store) LastContacts(ctx context.Context, customerIDs []string) ([]crm.L
 }
 
 const moveInteractions = `UPDATE interactions SET customer_id = ?, updated_at = ?, updated_by = ?, version = version + 1
-WHERE customer_id = ?`
+WHERE customer_id = ? AND tenant_id = ?`
 
 // MoveInteractions re-points every interaction of customer fromID to
 // customer toID, stamping each with UpdatedAt at, UpdatedBy by and a
@@ -256,9 +259,9 @@ func (s *Store) scanClaim(r interface{ Scan(...any) error }) (*crm.ContactClaim,
 	return c, nil
 }
 
-const insertClaim = `INSERT INTO contact_claims (id, customer_id, seq, actor_id, channel, claimed_at, expires_at,
+const insertClaim = `INSERT INTO contact_claims (tenant_id, id, customer_id, seq, actor_id, channel, claimed_at, expires_at,
 	override, overridden, reason)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // CreateContactClaim stores c, in one statement. It fails with an error
 // matching [crm.ErrDuplicate] if a claim with c.ID exists or the customer
@@ -274,8 +277,9 @@ func (s *Store) CreateContactClaim(ctx context.Context, c *crm.ContactClaim) err
 	if err := s.begin(ctx); err != nil {
 		return s.fail(ctx, op+" "+c.ID, err)
 	}
-	_, err := s.execWrite(ctx, insertClaim, c.ID, c.CustomerID, c.Seq, c.ActorID, string(c.Channel),
-		s.timeArg(c.At), s.timeArg(c.Until), c.Override, c.Overridden, c.Reason)
+	args := []any{s.tenant(ctx), c.ID, c.CustomerID, c.Seq, c.ActorID, string(c.Channel),
+		s.timeArg(c.At), s.timeArg(c.Until), c.Override, c.Overridden, c.Reason}
+	err := s.insertWithLists(ctx, insertClaim, args, []parent{{customersTable, c.CustomerID}}, nil)
 	if err != nil {
 		return s.fail(ctx, op+" "+c.ID, err)
 	}
@@ -284,7 +288,7 @@ func (s *Store) CreateContactClaim(ctx context.Context, c *crm.ContactClaim) err
 
 // lastClaim reads the claim of a customer with the greatest seq, one
 // step down the unique index (customer_id, seq).
-const lastClaim = `SELECT ` + claimColumns + ` FROM contact_claims cc WHERE cc.customer_id = ?
+const lastClaim = `SELECT ` + claimColumns + ` FROM contact_claims cc WHERE cc.customer_id = ? AND cc.tenant_id = ?
 ORDER BY cc.seq DESC LIMIT 1`
 
 // LastContactClaim returns the claim of customerID with the greatest
@@ -308,6 +312,7 @@ const (
 func (s *Store) FindContactClaims(ctx context.Context, f crm.ContactClaimFilter) ([]*crm.ContactClaim, crm.Cursor, error) {
 	query := func(n int) (string, []any) {
 		var w where
+		w.add(`cc.tenant_id = ?`, s.tenant(ctx))
 		if f.After != "" {
 			w.add(claimsAfter, string(f.After))
 		}

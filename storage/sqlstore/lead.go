@@ -82,13 +82,13 @@ func parseBehaviours(text string) (map[string]int, error) {
 	return out, nil
 }
 
-const insertLead = `INSERT INTO leads (id,
+const insertLead = `INSERT INTO leads (tenant_id, id,
 	name, company, title, email, phone, source, status, owner_id,
 	score, industry, region, behaviours, disqualified_reason,
 	converted_at, customer_id, contact_id, opportunity_id,
 	created_at, created_by, updated_at, updated_by,
 	version)
-VALUES (?,
+VALUES (?, ?,
 	?, ?, ?, ?, ?, ?, ?, ?,
 	?, ?, ?, ?, ?,
 	?, ?, ?, ?,
@@ -106,14 +106,14 @@ func (s *Store) CreateLead(ctx context.Context, l *crm.Lead) error {
 	if err := s.begin(ctx); err != nil {
 		return s.fail(ctx, op+" "+l.ID, err)
 	}
-	args := append(append([]any{l.ID}, s.leadValues(l)...), l.Version)
+	args := append(append([]any{s.tenant(ctx), l.ID}, s.leadValues(l)...), l.Version)
 	if _, err := s.execWrite(ctx, insertLead, args...); err != nil {
 		return s.fail(ctx, op+" "+l.ID, err)
 	}
 	return nil
 }
 
-const findLeadByID = `SELECT ` + leadColumns + ` FROM leads l WHERE l.id = ?`
+const findLeadByID = `SELECT ` + leadColumns + ` FROM leads l WHERE l.id = ? AND l.tenant_id = ?`
 
 // FindLeadByID returns the lead id, or an error matching [crm.ErrNotFound].
 func (s *Store) FindLeadByID(ctx context.Context, id string) (*crm.Lead, error) {
@@ -136,6 +136,7 @@ const (
 func (s *Store) FindLeads(ctx context.Context, f crm.LeadFilter) ([]*crm.Lead, crm.Cursor, error) {
 	query := func(n int) (string, []any) {
 		var w where
+		w.add(`l.tenant_id = ?`, s.tenant(ctx))
 		if f.After != "" {
 			w.add(leadsAfter, string(f.After))
 		}
@@ -159,8 +160,8 @@ const (
 	converted_at = ?, customer_id = ?, contact_id = ?, opportunity_id = ?,
 	created_at = ?, created_by = ?, updated_at = ?, updated_by = ?,
 	version = version + 1
-WHERE id = ? AND version = ?`
-	leadVersion = `SELECT version FROM leads WHERE id = ?`
+WHERE id = ? AND version = ? AND tenant_id = ?`
+	leadVersion = `SELECT version FROM leads WHERE id = ? AND tenant_id = ?`
 )
 
 // UpdateLead replaces the stored lead l.ID with l under the version rule
@@ -181,7 +182,7 @@ func (s *Store) UpdateLead(ctx context.Context, l *crm.Lead) error {
 }
 
 const moveLeads = `UPDATE leads SET customer_id = ?, updated_at = ?, updated_by = ?, version = version + 1
-WHERE customer_id = ?`
+WHERE customer_id = ? AND tenant_id = ?`
 
 // MoveLeads re-points every lead converted into customer fromID to
 // customer toID, stamping each with UpdatedAt at, UpdatedBy by and a

@@ -10,8 +10,9 @@ import (
 	"github.com/crmkit/crm"
 )
 
-// The audit history and the event outbox are numbered through a head row
-// each in log_heads, which an append updates first: the row lock it takes
+// The audit history and the event outbox of a tenant are numbered through
+// a head row each in log_heads, keyed by tenant and log name, which an
+// append updates first: the row lock it takes
 // keeps every other appender waiting until the transaction ends, so that
 // entries and events are numbered in commit order, and a reader that has
 // seen Seq n committed never sees n-1 committed later. The Client appends
@@ -20,25 +21,28 @@ const (
 	headAudit  = "audit"
 	headEvents = "events"
 
-	advanceHead = `UPDATE log_heads SET seq = seq + ? WHERE name = ?`
-	insertHead  = `INSERT INTO log_heads (name, seq, hash) VALUES (?, ?, '')`
-	readHead    = `SELECT seq, hash FROM log_heads WHERE name = ?`
-	sealHead    = `UPDATE log_heads SET hash = ? WHERE name = ?`
+	advanceHead = `UPDATE log_heads SET seq = seq + ? WHERE tenant_id = ? AND name = ?`
+	insertHead  = `INSERT INTO log_heads (tenant_id, name, seq, hash) VALUES (?, ?, ?, '')`
+	readHead    = `SELECT seq, hash FROM log_heads WHERE tenant_id = ? AND name = ?`
+	sealHead    = `UPDATE log_heads SET hash = ? WHERE tenant_id = ? AND name = ?`
 )
 
-// advance takes n numbers of the log name and returns the first, with the
-// hash of the log's last entry. The migrations make the head rows; one
-// found missing (the tables were emptied) is made again, and of two
-// appenders making it at once the second fails with crm.ErrConflict.
+// advance takes n numbers of the log name of the tenant of ctx and returns
+// the first, with the hash of the log's last entry. The migrations make
+// the head rows of the tenant ""; the first append of another tenant
+// makes its row, as one found missing (the tables were emptied) is made
+// again, and of two appenders making it at once the second fails with
+// crm.ErrConflict.
 func (s *Store) advance(ctx context.Context, q dbtx, name string, n int) (first int64, prev string, err error) {
-	res, err := s.exec(ctx, q, advanceHead, n, name)
+	tenant := s.tenant(ctx)
+	res, err := s.exec(ctx, q, advanceHead, n, tenant, name)
 	if err != nil {
 		return 0, "", err
 	}
 	if rows, err := res.RowsAffected(); err != nil {
 		return 0, "", err
 	} else if rows == 0 {
-		if _, err := s.exec(ctx, q, insertHead, name, n); err != nil {
+		if _, err := s.exec(ctx, q, insertHead, tenant, name, n); err != nil {
 			if errors.Is(s.translate(ctx, err), crm.ErrDuplicate) {
 				return 0, "", fmt.Errorf("log head %s made by another appender: %w", name, crm.ErrConflict)
 			}
@@ -46,17 +50,18 @@ func (s *Store) advance(ctx context.Context, q dbtx, name string, n int) (first 
 		}
 	}
 	var last int64
-	if err := s.queryRow(ctx, q, readHead, name).Scan(&last, &prev); err != nil {
+	if err := s.queryRow(ctx, q, readHead, tenant, name).Scan(&last, &prev); err != nil {
 		return 0, "", err
 	}
 	return last - int64(n) + 1, prev, nil
 }
 
-const insertAudit = `INSERT INTO audit_log (seq, at, actor_id, entity, entity_id, action, changes, salt, prev_hash, hash)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const insertAudit = `INSERT INTO audit_log (tenant_id, seq, at, actor_id, entity, entity_id, action, changes, salt, prev_hash, hash)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-// AppendAudit numbers entries after the log's last, chains their hashes
-// and stores them, in one transaction (RunInTx's, if called inside it).
+// AppendAudit numbers entries after the last of the tenant's log, chains
+// their hashes and stores them, in one transaction (RunInTx's, if called
+// inside it).
 func (s *Store) AppendAudit(ctx context.Context, entries []*crm.AuditEntry) error {
 	const op = "append audit"
 	if len(entries) == 0 {
@@ -70,6 +75,7 @@ func (s *Store) AppendAudit(ctx context.Context, entries []*crm.AuditEntry) erro
 		if err != nil {
 			return err
 		}
+		tenant := s.tenant(ctx)
 		for i, e := range entries {
 			e.At = crm.Timestamp(e.At)
 			e.Seq, e.PrevHash = first+int64(i), prev
@@ -79,12 +85,12 @@ func (s *Store) AppendAudit(ctx context.Context, entries []*crm.AuditEntry) erro
 			if err != nil {
 				return err
 			}
-			if _, err := s.exec(ctx, q, insertAudit, e.Seq, s.timeArg(e.At), e.ActorID, string(e.Entity), e.EntityID,
+			if _, err := s.exec(ctx, q, insertAudit, tenant, e.Seq, s.timeArg(e.At), e.ActorID, string(e.Entity), e.EntityID,
 				string(e.Action), changes, e.Salt, e.PrevHash, e.Hash); err != nil {
 				return err
 			}
 		}
-		_, err = s.exec(ctx, q, sealHead, prev, headAudit)
+		_, err = s.exec(ctx, q, sealHead, prev, tenant, headAudit)
 		return err
 	})
 	if err != nil {
@@ -111,9 +117,10 @@ func (s *Store) scanAudit(r interface{ Scan(...any) error }) (*crm.AuditEntry, e
 	return e, err
 }
 
-// FindAudit returns one page of the entries f selects, in Seq order, in
-// one query: a record's history through the index (entity, entity_id,
-// seq), the whole log through the primary key.
+// FindAudit returns one page of the entries of the tenant's log f
+// selects, in Seq order, in one query: a record's history through the
+// index (tenant_id, entity, entity_id, seq), the whole log through the
+// primary key (tenant_id, seq).
 func (s *Store) FindAudit(ctx context.Context, f crm.AuditFilter) ([]*crm.AuditEntry, crm.Cursor, error) {
 	const op = "find audit"
 	limit, err := s.beginPage(ctx, op, f.Limit)
@@ -121,6 +128,7 @@ func (s *Store) FindAudit(ctx context.Context, f crm.AuditFilter) ([]*crm.AuditE
 		return nil, "", err
 	}
 	var w where
+	w.add(`a.tenant_id = ?`, s.tenant(ctx))
 	if f.Entity != "" {
 		w.add(`a.entity = ?`, string(f.Entity))
 	}
@@ -138,7 +146,8 @@ func (s *Store) FindAudit(ctx context.Context, f crm.AuditFilter) ([]*crm.AuditE
 	return page, next, nil
 }
 
-// AuditHead returns the Seq and Hash the head row of the audit log holds.
+// AuditHead returns the Seq and Hash the head row of the tenant's audit
+// log holds: 0 and "" before its first entry.
 func (s *Store) AuditHead(ctx context.Context) (int64, string, error) {
 	const op = "audit head"
 	if err := s.begin(ctx); err != nil {
@@ -146,19 +155,19 @@ func (s *Store) AuditHead(ctx context.Context) (int64, string, error) {
 	}
 	var seq int64
 	var hash string
-	switch err := s.queryRow(ctx, s.q, readHead, headAudit).Scan(&seq, &hash); {
+	switch err := s.queryRow(ctx, s.q, readHead, s.tenant(ctx), headAudit).Scan(&seq, &hash); {
 	case errors.Is(s.translate(ctx, err), crm.ErrNotFound):
-		return 0, "", nil // the tables were emptied: no entry yet
+		return 0, "", nil // no entry yet in the tenant, or the tables were emptied
 	case err != nil:
 		return 0, "", s.fail(ctx, op, err)
 	}
 	return seq, hash, nil
 }
 
-const insertEvent = `INSERT INTO events (seq, type, at, actor_id, entity, entity_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)`
+const insertEvent = `INSERT INTO events (tenant_id, seq, type, at, actor_id, entity, entity_id, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 
-// AppendEvents numbers events after the outbox's last and stores them, in
-// one transaction (RunInTx's, if called inside it).
+// AppendEvents numbers events after the last of the tenant's outbox and
+// stores them, in one transaction (RunInTx's, if called inside it).
 func (s *Store) AppendEvents(ctx context.Context, events []*crm.Event) error {
 	const op = "append events"
 	if len(events) == 0 {
@@ -179,7 +188,7 @@ func (s *Store) AppendEvents(ctx context.Context, events []*crm.Event) error {
 			if data == "" {
 				data = "null"
 			}
-			if _, err := s.exec(ctx, q, insertEvent, e.Seq, e.Type, s.timeArg(e.At), e.ActorID, string(e.Entity), e.EntityID, data); err != nil {
+			if _, err := s.exec(ctx, q, insertEvent, s.tenant(ctx), e.Seq, e.Type, s.timeArg(e.At), e.ActorID, string(e.Entity), e.EntityID, data); err != nil {
 				return err
 			}
 		}
@@ -192,16 +201,17 @@ func (s *Store) AppendEvents(ctx context.Context, events []*crm.Event) error {
 }
 
 const findEvents = `SELECT e.seq, e.type, e.at, e.actor_id, e.entity, e.entity_id, e.data
-FROM events e WHERE e.seq > ? ORDER BY e.seq LIMIT ?`
+FROM events e WHERE e.tenant_id = ? AND e.seq > ? ORDER BY e.seq LIMIT ?`
 
-// FindEvents returns up to limit events after Seq after, in one query.
+// FindEvents returns up to limit events of the tenant after Seq after, in
+// one query.
 func (s *Store) FindEvents(ctx context.Context, after int64, limit int) ([]*crm.Event, error) {
 	const op = "find events"
 	limit, err := s.beginPage(ctx, op, limit)
 	if err != nil {
 		return nil, err
 	}
-	page, err := collectRows(ctx, s, s.q, findEvents, []any{after, limit}, func(r interface{ Scan(...any) error }) (*crm.Event, error) {
+	page, err := collectRows(ctx, s, s.q, findEvents, []any{s.tenant(ctx), after, limit}, func(r interface{ Scan(...any) error }) (*crm.Event, error) {
 		e := new(crm.Event)
 		var data string
 		if err := r.Scan(&e.Seq, &e.Type, s.timeDest(&e.At), &e.ActorID, &e.Entity, &e.EntityID, &data); err != nil {
@@ -219,19 +229,19 @@ func (s *Store) FindEvents(ctx context.Context, after int64, limit int) ([]*crm.
 }
 
 const (
-	readCheckpoint   = `SELECT seq FROM event_checkpoints WHERE consumer = ?`
-	updateCheckpoint = `UPDATE event_checkpoints SET seq = ? WHERE consumer = ?`
-	insertCheckpoint = `INSERT INTO event_checkpoints (consumer, seq) VALUES (?, ?)`
+	readCheckpoint   = `SELECT seq FROM event_checkpoints WHERE tenant_id = ? AND consumer = ?`
+	updateCheckpoint = `UPDATE event_checkpoints SET seq = ? WHERE tenant_id = ? AND consumer = ?`
+	insertCheckpoint = `INSERT INTO event_checkpoints (tenant_id, consumer, seq) VALUES (?, ?, ?)`
 )
 
-// Checkpoint returns the Seq consumer saved last, 0 if none.
+// Checkpoint returns the Seq consumer saved last in the tenant, 0 if none.
 func (s *Store) Checkpoint(ctx context.Context, consumer string) (int64, error) {
 	const op = "checkpoint"
 	if err := s.begin(ctx); err != nil {
 		return 0, s.fail(ctx, op, err)
 	}
 	var seq int64
-	switch err := s.queryRow(ctx, s.q, readCheckpoint, consumer).Scan(&seq); {
+	switch err := s.queryRow(ctx, s.q, readCheckpoint, s.tenant(ctx), consumer).Scan(&seq); {
 	case errors.Is(s.translate(ctx, err), crm.ErrNotFound):
 		return 0, nil
 	case err != nil:
@@ -240,7 +250,7 @@ func (s *Store) Checkpoint(ctx context.Context, consumer string) (int64, error) 
 	return seq, nil
 }
 
-// SaveCheckpoint records seq as consumer's checkpoint: an update, or an
+// SaveCheckpoint records seq as consumer's checkpoint in the tenant: an update, or an
 // insert for a consumer's first. An update that matched no row (MySQL
 // also reports none for a row that already holds seq) tries the insert,
 // and an insert that finds the row there updates it.
@@ -252,19 +262,20 @@ func (s *Store) SaveCheckpoint(ctx context.Context, consumer string, seq int64) 
 	if err := s.begin(ctx); err != nil {
 		return s.fail(ctx, op, err)
 	}
+	tenant := s.tenant(ctx)
 	err := s.atomically(ctx, func(q dbtx) error {
-		res, err := s.exec(ctx, q, updateCheckpoint, seq, consumer)
+		res, err := s.exec(ctx, q, updateCheckpoint, seq, tenant, consumer)
 		if err != nil {
 			return err
 		}
 		if n, err := res.RowsAffected(); err != nil || n > 0 {
 			return err
 		}
-		_, err = s.exec(ctx, q, insertCheckpoint, consumer, seq)
+		_, err = s.exec(ctx, q, insertCheckpoint, tenant, consumer, seq)
 		return err
 	})
 	if errors.Is(s.translate(ctx, err), crm.ErrDuplicate) {
-		_, err = s.execWrite(ctx, updateCheckpoint, seq, consumer)
+		_, err = s.execWrite(ctx, updateCheckpoint, seq, tenant, consumer)
 	}
 	if err != nil {
 		return s.fail(ctx, op+" "+consumer, err)
@@ -273,9 +284,9 @@ func (s *Store) SaveCheckpoint(ctx context.Context, consumer string, seq int64) 
 }
 
 const (
-	eraseAuditSelect = auditSelect + ` WHERE a.entity = ? AND a.entity_id IN `
-	eraseAudit       = `UPDATE audit_log SET changes = ?, salt = '' WHERE seq = ?`
-	eraseEvents      = `UPDATE events SET data = 'null' WHERE entity = ? AND data <> 'null' AND entity_id IN `
+	eraseAuditSelect = auditSelect + ` WHERE a.tenant_id = ? AND a.entity = ? AND a.entity_id IN `
+	eraseAudit       = `UPDATE audit_log SET changes = ?, salt = '' WHERE tenant_id = ? AND seq = ?`
+	eraseEvents      = `UPDATE events SET data = 'null' WHERE tenant_id = ? AND entity = ? AND data <> 'null' AND entity_id IN `
 )
 
 // EraseLog erases the entries of the records ids, read through the index
@@ -295,9 +306,10 @@ func (s *Store) EraseLog(ctx context.Context, entity crm.EntityKind, ids []strin
 	if len(ids) == 0 {
 		return nil
 	}
+	tenant := s.tenant(ctx)
 	err := s.atomically(ctx, func(q dbtx) error {
 		for chunk := range s.argChunks(ids) {
-			args := append([]any{string(entity)}, chunk...)
+			args := append([]any{tenant, string(entity)}, chunk...)
 			entries, err := collectRows(ctx, s, q, eraseAuditSelect+inList(len(chunk)), args, s.scanAudit)
 			if err != nil {
 				return err
@@ -310,7 +322,7 @@ func (s *Store) EraseLog(ctx context.Context, entity crm.EntityKind, ids []strin
 				if err != nil {
 					return err
 				}
-				if _, err := s.exec(ctx, q, eraseAudit, changes, e.Seq); err != nil {
+				if _, err := s.exec(ctx, q, eraseAudit, changes, tenant, e.Seq); err != nil {
 					return err
 				}
 			}

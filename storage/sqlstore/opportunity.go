@@ -99,13 +99,13 @@ func (s *Store) scanOpportunity(r interface{ Scan(...any) error }) (*crm.Opportu
 	return o, nil
 }
 
-const insertOpportunity = `INSERT INTO opportunities (id,
+const insertOpportunity = `INSERT INTO opportunities (tenant_id, id,
 	name, customer_id, contact_id, lead_id, pipeline_id, stage, status,
 	amount, amount_currency, probability, close_date, owner_id, lost_reason, next_step,
 	stage_entered_at, closed_at,
 	created_at, created_by, updated_at, updated_by,
 	version)
-VALUES (?,
+VALUES (?, ?,
 	?, ?, ?, ?, ?, ?, ?,
 	?, ?, ?, ?, ?, ?, ?,
 	?, ?,
@@ -126,14 +126,20 @@ func (s *Store) CreateOpportunity(ctx context.Context, o *crm.Opportunity) error
 		return s.fail(ctx, op+" "+o.ID, err)
 	}
 	p := s.opportunityParams(o)
-	args := append(append([]any{o.ID}, p.values()...), o.Version)
-	if _, err := s.execWrite(ctx, insertOpportunity, args...); err != nil {
+	args := append(append([]any{s.tenant(ctx), o.ID}, p.values()...), o.Version)
+	if err := s.insertWithLists(ctx, insertOpportunity, args, opportunityParents(o), nil); err != nil {
 		return s.fail(ctx, op+" "+o.ID, err)
 	}
 	return nil
 }
 
-const findOpportunityByID = `SELECT ` + opportunityColumns + ` FROM opportunities o WHERE o.id = ?`
+// opportunityParents returns the records o names that must be in its
+// tenant.
+func opportunityParents(o *crm.Opportunity) []parent {
+	return []parent{{customersTable, o.CustomerID}, {pipelinesTable, o.PipelineID}}
+}
+
+const findOpportunityByID = `SELECT ` + opportunityColumns + ` FROM opportunities o WHERE o.id = ? AND o.tenant_id = ?`
 
 // FindOpportunityByID returns the opportunity id, or an error matching
 // [crm.ErrNotFound].
@@ -144,6 +150,7 @@ func (s *Store) FindOpportunityByID(ctx context.Context, id string) (*crm.Opport
 // The parts of the query of FindOpportunities.
 const (
 	opportunitiesSelect = `SELECT ` + opportunityColumns + ` FROM opportunities o`
+	opportunitiesTenant = `o.tenant_id = ?`
 	opportunitiesAfter  = `o.id > ?`
 	opportunitiesOrder  = ` ORDER BY o.id LIMIT ?`
 )
@@ -156,19 +163,20 @@ const (
 // as Match compares them with the stored close dates, whole microseconds:
 // a bound with nanoseconds counts from the next whole microsecond.
 func (s *Store) FindOpportunities(ctx context.Context, f crm.OpportunityFilter) ([]*crm.Opportunity, crm.Cursor, error) {
-	query := func(n int) (string, []any) { return s.findOpportunitiesQuery(f, n) }
+	query := func(n int) (string, []any) { return s.findOpportunitiesQuery(ctx, f, n) }
 	return findPage(ctx, s, "find opportunities", f.Limit, query, s.scanOpportunity, func(o *crm.Opportunity) string { return o.ID })
 }
 
 // findOne returns the record id, read with query ("SELECT … WHERE x.id =
-// ?") and scan in one statement; op names the operation in errors. It
+// ? AND x.tenant_id = ?") and scan in one statement; op names the
+// operation in errors. It
 // fails with an error matching [crm.ErrNotFound] if there is no such
 // record. Records with list tables use findWithLists.
 func findOne[T any](ctx context.Context, s *Store, op, query, id string, scan func(interface{ Scan(...any) error }) (*T, error)) (*T, error) {
 	if err := s.begin(ctx); err != nil {
 		return nil, s.fail(ctx, op, err)
 	}
-	v, err := scan(s.queryRow(ctx, s.q, query, id))
+	v, err := scan(s.queryRow(ctx, s.q, query, id, s.tenant(ctx)))
 	if err != nil {
 		return nil, s.fail(ctx, op, err)
 	}
@@ -199,8 +207,9 @@ func findPage[T any](ctx context.Context, s *Store, op string, limit int, query 
 
 // findOpportunitiesQuery returns the query selecting the first n
 // opportunities f selects after f.After, and its arguments.
-func (s *Store) findOpportunitiesQuery(f crm.OpportunityFilter, n int) (string, []any) {
+func (s *Store) findOpportunitiesQuery(ctx context.Context, f crm.OpportunityFilter, n int) (string, []any) {
 	var w where
+	w.add(opportunitiesTenant, s.tenant(ctx))
 	if f.After != "" {
 		w.add(opportunitiesAfter, string(f.After))
 	}
@@ -259,8 +268,8 @@ const (
 	stage_entered_at = ?, closed_at = ?,
 	created_at = ?, created_by = ?, updated_at = ?, updated_by = ?,
 	version = version + 1
-WHERE id = ? AND version = ?`
-	opportunityVersion = `SELECT version FROM opportunities WHERE id = ?`
+WHERE id = ? AND version = ? AND tenant_id = ?`
+	opportunityVersion = `SELECT version FROM opportunities WHERE id = ? AND tenant_id = ?`
 )
 
 // UpdateOpportunity replaces the stored opportunity o.ID with o under the
@@ -275,7 +284,7 @@ func (s *Store) UpdateOpportunity(ctx context.Context, o *crm.Opportunity) error
 		return s.fail(ctx, op+" "+o.ID, err)
 	}
 	p := s.opportunityParams(o)
-	err := s.updateVersioned(ctx, updateOpportunity, opportunityVersion, o.ID, o.Version, p.values(), nil)
+	err := s.updateParented(ctx, updateOpportunity, opportunityVersion, o.ID, o.Version, p.values(), opportunityParents(o), nil)
 	if err != nil {
 		return s.fail(ctx, op+" "+o.ID, err)
 	}
@@ -284,7 +293,7 @@ func (s *Store) UpdateOpportunity(ctx context.Context, o *crm.Opportunity) error
 }
 
 const moveOpportunities = `UPDATE opportunities SET customer_id = ?, updated_at = ?, updated_by = ?, version = version + 1
-WHERE customer_id = ?`
+WHERE customer_id = ? AND tenant_id = ?`
 
 // MoveOpportunities re-points every opportunity of customer fromID to
 // customer toID, stamping each with UpdatedAt at, UpdatedBy by and a
@@ -316,8 +325,8 @@ func (s *Store) scanOpportunityChange(r interface{ Scan(...any) error }) (*crm.O
 	return ch, nil
 }
 
-const insertOpportunityChange = `INSERT INTO opportunity_changes (` + opportunityChangeColumns + `)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const insertOpportunityChange = `INSERT INTO opportunity_changes (tenant_id, ` + opportunityChangeColumns + `)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // AddOpportunityChange appends ch to the history of its opportunity, in
 // one statement. It fails with an error matching [crm.ErrDuplicate] if
@@ -332,9 +341,10 @@ func (s *Store) AddOpportunityChange(ctx context.Context, ch *crm.OpportunityCha
 	if err := s.begin(ctx); err != nil {
 		return s.fail(ctx, op, err)
 	}
-	_, err := s.execWrite(ctx, insertOpportunityChange,
+	args := []any{s.tenant(ctx),
 		ch.OpportunityID, ch.Version, s.timeArg(ch.At), ch.By, ch.FromStage, ch.ToStage, string(ch.Status),
-		amountArg(ch.Amount), ch.Amount.Currency, ch.Probability, s.timeArg(ch.CloseDate), ch.OwnerID)
+		amountArg(ch.Amount), ch.Amount.Currency, ch.Probability, s.timeArg(ch.CloseDate), ch.OwnerID}
+	err := s.insertWithLists(ctx, insertOpportunityChange, args, []parent{{opportunitiesTable, ch.OpportunityID}}, nil)
 	if err != nil {
 		return s.fail(ctx, op, err)
 	}
@@ -384,6 +394,7 @@ func findChanges[T any](ctx context.Context, s *Store, op string, q changesQuery
 		return nil, "", err
 	}
 	var w where
+	w.add(`tenant_id = ?`, s.tenant(ctx))
 	if after != "" {
 		id, version, err := parseChangeCursor(after)
 		if err != nil {

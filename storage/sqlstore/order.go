@@ -69,11 +69,11 @@ func (s *Store) scanOrder(r interface{ Scan(...any) error }) (*crm.Order, error)
 	return o, nil
 }
 
-const insertOrder = `INSERT INTO orders (id,
+const insertOrder = `INSERT INTO orders (tenant_id, id,
 	number, customer_id, opportunity_id, status, currency, total, paid, ordered_at,
 	created_at, created_by, updated_at, updated_by,
 	version)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // CreateOrder stores o with its lines, in one transaction. It fails with
 // an error matching [crm.ErrDuplicate] if an order with o.ID exists, with
@@ -87,15 +87,17 @@ func (s *Store) CreateOrder(ctx context.Context, o *crm.Order) error {
 	if err := s.begin(ctx); err != nil {
 		return s.fail(ctx, op+" "+o.ID, err)
 	}
-	args := append(append([]any{o.ID}, s.orderValues(o)...), o.Version)
-	err := s.insertWithLists(ctx, insertOrder, args, func(q dbtx) error { return s.insertOrderLines(ctx, q, o) })
+	args := append(append([]any{s.tenant(ctx), o.ID}, s.orderValues(o)...), o.Version)
+	err := s.insertWithLists(ctx, insertOrder, args, []parent{{customersTable, o.CustomerID}}, func(q dbtx) error {
+		return s.insertOrderLines(ctx, q, o)
+	})
 	if err != nil {
 		return s.fail(ctx, op+" "+o.ID, err)
 	}
 	return nil
 }
 
-const findOrderByID = `SELECT ` + orderColumns + ` FROM orders od WHERE od.id = ?`
+const findOrderByID = `SELECT ` + orderColumns + ` FROM orders od WHERE od.id = ? AND od.tenant_id = ?`
 
 // FindOrderByID returns the order id with its lines, read in one
 // transaction, or an error matching [crm.ErrNotFound].
@@ -106,6 +108,7 @@ func (s *Store) FindOrderByID(ctx context.Context, id string) (*crm.Order, error
 // The parts of the query of FindOrders.
 const (
 	ordersSelect = `SELECT ` + orderColumns + ` FROM orders od`
+	ordersTenant = `od.tenant_id = ?`
 	ordersAfter  = `od.id > ?`
 	ordersOrder  = ` ORDER BY od.id LIMIT ?`
 )
@@ -124,6 +127,7 @@ func (s *Store) FindOrders(ctx context.Context, f crm.OrderFilter) ([]*crm.Order
 		return nil, "", err
 	}
 	var w where
+	w.add(ordersTenant, s.tenant(ctx))
 	if f.After != "" {
 		w.add(ordersAfter, string(f.After))
 	}
@@ -152,9 +156,9 @@ const (
 	number = ?, customer_id = ?, opportunity_id = ?, status = ?, currency = ?, total = ?, paid = ?, ordered_at = ?,
 	created_at = ?, created_by = ?, updated_at = ?, updated_by = ?,
 	version = version + 1
-WHERE id = ? AND version = ?`
-	orderVersion     = `SELECT version FROM orders WHERE id = ?`
-	deleteOrderLines = `DELETE FROM order_lines WHERE order_id = ?`
+WHERE id = ? AND version = ? AND tenant_id = ?`
+	orderVersion     = `SELECT version FROM orders WHERE id = ? AND tenant_id = ?`
+	deleteOrderLines = `DELETE FROM order_lines WHERE order_id = ? AND tenant_id = ?`
 )
 
 // UpdateOrder replaces the stored order o.ID with o under the version
@@ -170,7 +174,8 @@ func (s *Store) UpdateOrder(ctx context.Context, o *crm.Order) error {
 	if err := s.begin(ctx); err != nil {
 		return s.fail(ctx, op+" "+o.ID, err)
 	}
-	err := s.updateVersioned(ctx, updateOrder, orderVersion, o.ID, o.Version, s.orderValues(o), func(q dbtx) error {
+	parents := []parent{{customersTable, o.CustomerID}}
+	err := s.updateParented(ctx, updateOrder, orderVersion, o.ID, o.Version, s.orderValues(o), parents, func(q dbtx) error {
 		stored := &crm.Order{ID: o.ID}
 		if err := s.loadOrderLines(ctx, q, []*crm.Order{stored}); err != nil {
 			return err
@@ -178,7 +183,7 @@ func (s *Store) UpdateOrder(ctx context.Context, o *crm.Order) error {
 		if sameLines(stored.Lines, o.Lines) {
 			return nil
 		}
-		if _, err := s.exec(ctx, q, deleteOrderLines, o.ID); err != nil {
+		if _, err := s.exec(ctx, q, deleteOrderLines, o.ID, s.tenant(ctx)); err != nil {
 			return err
 		}
 		return s.insertOrderLines(ctx, q, o)
@@ -209,7 +214,7 @@ func amountText(m crm.Money) string {
 }
 
 const moveOrders = `UPDATE orders SET customer_id = ?, updated_at = ?, updated_by = ?, version = version + 1
-WHERE customer_id = ?`
+WHERE customer_id = ? AND tenant_id = ?`
 
 // MoveOrders re-points every order of customer fromID to customer toID,
 // stamping each with UpdatedAt at, UpdatedBy by and a Version one higher,
@@ -224,7 +229,7 @@ func (s *Store) MoveOrders(ctx context.Context, fromID, toID string, at time.Tim
 // of %s), or read for the Store to add (exposureRows).
 const (
 	exposureOwed   = `COALESCE(total, 0) - COALESCE(paid, 0)`
-	exposureWhere  = ` FROM orders WHERE customer_id = ? AND status <> ?`
+	exposureWhere  = ` FROM orders WHERE customer_id = ? AND status <> ? AND tenant_id = ?`
 	exposureSummed = `SELECT currency, %s` + exposureWhere + ` GROUP BY currency ORDER BY currency`
 	exposureRows   = `SELECT currency, total, paid` + exposureWhere
 )
@@ -244,7 +249,7 @@ func (s *Store) CustomerExposure(ctx context.Context, customerID string) ([]crm.
 	var err error
 	if summer, ok := s.d.(DecimalSummer); ok {
 		query := fmt.Sprintf(exposureSummed, summer.SumDecimal(exposureOwed))
-		err = s.queryEach(ctx, s.q, query, []any{customerID, string(crm.OrderCancelled)}, func(rows *sql.Rows) error {
+		err = s.queryEach(ctx, s.q, query, []any{customerID, string(crm.OrderCancelled), s.tenant(ctx)}, func(rows *sql.Rows) error {
 			var currency string
 			var sum sql.NullString
 			if err := rows.Scan(&currency, &sum); err != nil {
@@ -255,7 +260,7 @@ func (s *Store) CustomerExposure(ctx context.Context, customerID string) ([]crm.
 			return err
 		})
 	} else {
-		err = s.queryEach(ctx, s.q, exposureRows, []any{customerID, string(crm.OrderCancelled)}, func(rows *sql.Rows) error {
+		err = s.queryEach(ctx, s.q, exposureRows, []any{customerID, string(crm.OrderCancelled), s.tenant(ctx)}, func(rows *sql.Rows) error {
 			var currency string
 			var total, paid sql.NullString
 			if err := rows.Scan(&currency, &total, &paid); err != nil {
@@ -284,8 +289,8 @@ func (s *Store) CustomerExposure(ctx context.Context, customerID string) ([]crm.
 }
 
 const (
-	insertOrderLines = `INSERT INTO order_lines (order_id, position, sku, description, quantity, unit_price, discount) VALUES `
-	selectOrderLines = `SELECT order_id, position, sku, description, quantity, unit_price, discount FROM order_lines WHERE order_id IN `
+	insertOrderLines = `INSERT INTO order_lines (tenant_id, order_id, position, sku, description, quantity, unit_price, discount) VALUES `
+	selectOrderLines = `SELECT order_id, position, sku, description, quantity, unit_price, discount FROM order_lines WHERE tenant_id = ? AND order_id IN `
 	orderLinesOrder  = ` ORDER BY order_id, position`
 )
 
@@ -305,12 +310,13 @@ func (s *Store) loadOrderLines(ctx context.Context, q dbtx, os []*crm.Order) err
 		return nil
 	}
 	byID := make(map[string]*crm.Order, len(os))
-	ids := make([]any, len(os))
-	for i, o := range os {
+	ids := make([]any, 1, len(os)+1)
+	ids[0] = s.tenant(ctx)
+	for _, o := range os {
 		byID[o.ID] = o
-		ids[i] = o.ID
+		ids = append(ids, o.ID)
 	}
-	return s.queryEach(ctx, q, selectOrderLines+inList(len(ids))+orderLinesOrder, ids, func(rows *sql.Rows) error {
+	return s.queryEach(ctx, q, selectOrderLines+inList(len(ids)-1)+orderLinesOrder, ids, func(rows *sql.Rows) error {
 		var (
 			id, sku, description string
 			position             int64
@@ -361,8 +367,8 @@ func (s *Store) scanPayment(r interface{ Scan(...any) error }) (*crm.Payment, er
 	return p, nil
 }
 
-const insertPayment = `INSERT INTO payments (` + paymentColumns + `)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const insertPayment = `INSERT INTO payments (tenant_id, ` + paymentColumns + `)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // CreatePayment stores p, in one statement. It fails with an error
 // matching [crm.ErrDuplicate] if a payment with p.ID exists, with
@@ -377,9 +383,10 @@ func (s *Store) CreatePayment(ctx context.Context, p *crm.Payment) error {
 	if err := s.begin(ctx); err != nil {
 		return s.fail(ctx, op+" "+p.ID, err)
 	}
-	_, err := s.execWrite(ctx, insertPayment, p.ID, p.OrderID, p.CustomerID, amountArg(p.Amount), p.Amount.Currency,
+	args := []any{s.tenant(ctx), p.ID, p.OrderID, p.CustomerID, amountArg(p.Amount), p.Amount.Currency,
 		s.timeArg(p.ReceivedAt), p.Method, p.Reference,
-		s.timeArg(p.CreatedAt), p.CreatedBy, s.timeArg(p.UpdatedAt), p.UpdatedBy, p.Version)
+		s.timeArg(p.CreatedAt), p.CreatedBy, s.timeArg(p.UpdatedAt), p.UpdatedBy, p.Version}
+	err := s.insertWithLists(ctx, insertPayment, args, []parent{{ordersTable, p.OrderID}, {customersTable, p.CustomerID}}, nil)
 	if err != nil {
 		return s.fail(ctx, op+" "+p.ID, err)
 	}
@@ -389,6 +396,7 @@ func (s *Store) CreatePayment(ctx context.Context, p *crm.Payment) error {
 // The parts of the query of FindPayments.
 const (
 	paymentsSelect = `SELECT ` + paymentColumns + ` FROM payments`
+	paymentsTenant = `tenant_id = ?`
 	paymentsAfter  = `id > ?`
 	paymentsOrder  = ` ORDER BY id LIMIT ?`
 )
@@ -404,6 +412,7 @@ func (s *Store) FindPayments(ctx context.Context, f crm.PaymentFilter) ([]*crm.P
 		return nil, "", err
 	}
 	var w where
+	w.add(paymentsTenant, s.tenant(ctx))
 	if f.After != "" {
 		w.add(paymentsAfter, string(f.After))
 	}
@@ -418,7 +427,7 @@ func (s *Store) FindPayments(ctx context.Context, f crm.PaymentFilter) ([]*crm.P
 }
 
 const movePayments = `UPDATE payments SET customer_id = ?, updated_at = ?, updated_by = ?, version = version + 1
-WHERE customer_id = ?`
+WHERE customer_id = ? AND tenant_id = ?`
 
 // MovePayments re-points every payment of customer fromID to customer
 // toID as [Store.MoveOrders] does orders.
@@ -428,8 +437,8 @@ func (s *Store) MovePayments(ctx context.Context, fromID, toID string, at time.T
 
 const (
 	movePayment = `UPDATE payments SET customer_id = ?, updated_at = ?, updated_by = ?, version = version + 1
-WHERE id = ? AND version = ?`
-	paymentVersion = `SELECT version FROM payments WHERE id = ?`
+WHERE id = ? AND version = ? AND tenant_id = ?`
+	paymentVersion = `SELECT version FROM payments WHERE id = ? AND tenant_id = ?`
 )
 
 // MovePayment re-points the payment id, stored at version, to customer

@@ -24,8 +24,8 @@ func (s *Store) scanPipeline(r interface{ Scan(...any) error }) (*crm.Pipeline, 
 	return p, nil
 }
 
-const insertPipeline = `INSERT INTO pipelines (id, name, created_at, created_by, updated_at, updated_by, version)
-VALUES (?, ?, ?, ?, ?, ?, ?)`
+const insertPipeline = `INSERT INTO pipelines (tenant_id, id, name, created_at, created_by, updated_at, updated_by, version)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 
 // CreatePipeline stores p with its stages and lost reasons, in one
 // transaction. It fails with an error matching [crm.ErrDuplicate] if a
@@ -40,7 +40,7 @@ func (s *Store) CreatePipeline(ctx context.Context, p *crm.Pipeline) error {
 		return s.fail(ctx, op+" "+p.ID, err)
 	}
 	err := s.atomically(ctx, func(q dbtx) error {
-		_, err := s.exec(ctx, q, insertPipeline, p.ID, p.Name,
+		_, err := s.exec(ctx, q, insertPipeline, s.tenant(ctx), p.ID, p.Name,
 			s.timeArg(p.CreatedAt), p.CreatedBy, s.timeArg(p.UpdatedAt), p.UpdatedBy, p.Version)
 		if err != nil {
 			return err
@@ -53,7 +53,7 @@ func (s *Store) CreatePipeline(ctx context.Context, p *crm.Pipeline) error {
 	return nil
 }
 
-const findPipelineByID = `SELECT ` + pipelineColumns + ` FROM pipelines p WHERE p.id = ?`
+const findPipelineByID = `SELECT ` + pipelineColumns + ` FROM pipelines p WHERE p.id = ? AND p.tenant_id = ?`
 
 // FindPipelineByID returns the pipeline id with its stages and lost
 // reasons, read in one transaction, or an error matching
@@ -65,7 +65,7 @@ func (s *Store) FindPipelineByID(ctx context.Context, id string) (*crm.Pipeline,
 	return findWithLists(ctx, s, "find pipeline "+id, findPipelineByID, id, s.scanPipeline, load)
 }
 
-const findPipelines = `SELECT ` + pipelineColumns + ` FROM pipelines p ORDER BY p.id`
+const findPipelines = `SELECT ` + pipelineColumns + ` FROM pipelines p WHERE p.tenant_id = ? ORDER BY p.id`
 
 // FindPipelines returns every pipeline, with its stages and lost reasons,
 // in ascending ID order, read in one transaction with two queries: the
@@ -79,7 +79,7 @@ func (s *Store) FindPipelines(ctx context.Context) ([]*crm.Pipeline, error) {
 	var ps []*crm.Pipeline
 	err := s.read(ctx, func(q dbtx) error {
 		var err error
-		if ps, err = collectRows(ctx, s, q, findPipelines, nil, s.scanPipeline); err != nil {
+		if ps, err = collectRows(ctx, s, q, findPipelines, []any{s.tenant(ctx)}, s.scanPipeline); err != nil {
 			return err
 		}
 		return s.loadPipelineLists(ctx, q, ps, true)
@@ -94,8 +94,8 @@ const (
 	updatePipeline = `UPDATE pipelines SET
 	name = ?, created_at = ?, created_by = ?, updated_at = ?, updated_by = ?,
 	version = version + 1
-WHERE id = ? AND version = ?`
-	pipelineVersion = `SELECT version FROM pipelines WHERE id = ?`
+WHERE id = ? AND version = ? AND tenant_id = ?`
+	pipelineVersion = `SELECT version FROM pipelines WHERE id = ? AND tenant_id = ?`
 )
 
 // UpdatePipeline replaces the stored pipeline p.ID with p, its stages and
@@ -114,10 +114,10 @@ func (s *Store) UpdatePipeline(ctx context.Context, p *crm.Pipeline) error {
 	}
 	args := []any{p.Name, s.timeArg(p.CreatedAt), p.CreatedBy, s.timeArg(p.UpdatedAt), p.UpdatedBy}
 	err := s.updateVersioned(ctx, updatePipeline, pipelineVersion, p.ID, p.Version, args, func(q dbtx) error {
-		if _, err := s.exec(ctx, q, deletePipelineStages, p.ID); err != nil {
+		if _, err := s.exec(ctx, q, deletePipelineStages, p.ID, s.tenant(ctx)); err != nil {
 			return err
 		}
-		if _, err := s.exec(ctx, q, deletePipelineLostReasons, p.ID); err != nil {
+		if _, err := s.exec(ctx, q, deletePipelineLostReasons, p.ID, s.tenant(ctx)); err != nil {
 			return err
 		}
 		return s.insertPipelineLists(ctx, q, p)
@@ -130,10 +130,10 @@ func (s *Store) UpdatePipeline(ctx context.Context, p *crm.Pipeline) error {
 }
 
 const (
-	insertPipelineStages      = `INSERT INTO pipeline_stages (pipeline_id, position, stage_key, name, probability, category, requires) VALUES `
-	insertPipelineLostReasons = `INSERT INTO pipeline_lost_reasons (pipeline_id, position, reason) VALUES `
-	deletePipelineStages      = `DELETE FROM pipeline_stages WHERE pipeline_id = ?`
-	deletePipelineLostReasons = `DELETE FROM pipeline_lost_reasons WHERE pipeline_id = ?`
+	insertPipelineStages      = `INSERT INTO pipeline_stages (tenant_id, pipeline_id, position, stage_key, name, probability, category, requires) VALUES `
+	insertPipelineLostReasons = `INSERT INTO pipeline_lost_reasons (tenant_id, pipeline_id, position, reason) VALUES `
+	deletePipelineStages      = `DELETE FROM pipeline_stages WHERE pipeline_id = ? AND tenant_id = ?`
+	deletePipelineLostReasons = `DELETE FROM pipeline_lost_reasons WHERE pipeline_id = ? AND tenant_id = ?`
 )
 
 // insertPipelineLists stores the stages and lost reasons of p, which has
@@ -181,12 +181,13 @@ func parseRequires(text string) []crm.OpportunityField {
 
 // The parts of the query loadPipelineLists runs: the stages and lost
 // reasons of pipelines in one result, told apart by the second column
-// (0, 1) and ordered by pipeline and position; pipelineOf narrows each
-// part to one pipeline.
+// (0, 1) and ordered by pipeline and position; each part is narrowed to
+// the tenant by pipelinesOfTenant and to one pipeline by pipelineOf.
 const (
 	selectPipelineStages      = `SELECT pipeline_id, 0, position, stage_key, name, probability, category, requires FROM pipeline_stages`
 	selectPipelineLostReasons = ` UNION ALL SELECT pipeline_id, 1, position, reason, '', 0, '', '' FROM pipeline_lost_reasons`
-	pipelineOf                = ` WHERE pipeline_id = ?`
+	pipelinesOfTenant         = ` WHERE tenant_id = ?`
+	pipelineOf                = ` WHERE tenant_id = ? AND pipeline_id = ?`
 )
 
 // loadPipelineLists reads the stages and lost reasons of ps, in the order
@@ -201,11 +202,12 @@ func (s *Store) loadPipelineLists(ctx context.Context, q dbtx, ps []*crm.Pipelin
 	for _, p := range ps {
 		byID[p.ID] = p
 	}
-	query := selectPipelineStages + selectPipelineLostReasons + orderLists
-	var args []any
+	tenant := s.tenant(ctx)
+	query := selectPipelineStages + pipelinesOfTenant + selectPipelineLostReasons + pipelinesOfTenant + orderLists
+	args := []any{tenant, tenant}
 	if !all {
 		query = selectPipelineStages + pipelineOf + selectPipelineLostReasons + pipelineOf + orderLists
-		args = []any{ps[0].ID, ps[0].ID}
+		args = []any{tenant, ps[0].ID, tenant, ps[0].ID}
 	}
 	return s.queryEach(ctx, q, query, args, func(rows *sql.Rows) error {
 		var (

@@ -44,8 +44,9 @@ const (
 
 // purchaseWhere returns the conditions on the orders, aliased alias, that
 // count for f.
-func (s *Store) purchaseWhere(alias string, f crm.PurchaseSummaryFilter) where {
+func (s *Store) purchaseWhere(ctx context.Context, alias string, f crm.PurchaseSummaryFilter) where {
 	var w where
+	w.add(alias+".tenant_id = ?", s.tenant(ctx))
 	w.add(alias+".status <> ?", string(crm.OrderCancelled))
 	s.whereTimeRange(&w, alias+".ordered_at", time.Time{}, f.AsOf)
 	if f.Currency != "" {
@@ -75,7 +76,7 @@ func (s *Store) PurchaseSummaries(ctx context.Context, f crm.PurchaseSummaryFilt
 	if f.AsOf.IsZero() {
 		return nil, "", s.fail(ctx, op, fmt.Errorf("as-of time required: %w", crm.ErrInvalid))
 	}
-	inner, outer := s.purchaseWhere("pc", f), s.purchaseWhere("po", f)
+	inner, outer := s.purchaseWhere(ctx, "pc", f), s.purchaseWhere(ctx, "po", f)
 	sub := fmt.Sprintf(purchaseCustomers, inner.String())
 	var query string
 	summer, ok1 := s.d.(DecimalSummer)

@@ -37,7 +37,7 @@ func ruleText(c crm.Condition) string {
 	return c.String()
 }
 
-const insertSegment = `INSERT INTO segments (` + segmentColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const insertSegment = `INSERT INTO segments (tenant_id, ` + segmentColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // CreateSegment stores seg. It fails with an error matching
 // [crm.ErrDuplicate] if a segment with seg.ID exists.
@@ -50,7 +50,7 @@ func (s *Store) CreateSegment(ctx context.Context, seg *crm.Segment) error {
 		return s.fail(ctx, op+" "+seg.ID, err)
 	}
 	err := s.atomically(ctx, func(q dbtx) error {
-		_, err := s.exec(ctx, q, insertSegment, seg.ID, seg.Name, seg.Description, ruleText(seg.Rule),
+		_, err := s.exec(ctx, q, insertSegment, s.tenant(ctx), seg.ID, seg.Name, seg.Description, ruleText(seg.Rule),
 			s.timeArg(seg.CreatedAt), seg.CreatedBy, s.timeArg(seg.UpdatedAt), seg.UpdatedBy, seg.Version)
 		return err
 	})
@@ -60,7 +60,7 @@ func (s *Store) CreateSegment(ctx context.Context, seg *crm.Segment) error {
 	return nil
 }
 
-const findSegmentByID = `SELECT ` + segmentColumns + ` FROM segments WHERE id = ?`
+const findSegmentByID = `SELECT ` + segmentColumns + ` FROM segments WHERE id = ? AND tenant_id = ?`
 
 // FindSegmentByID returns the segment id, or an error matching
 // [crm.ErrNotFound].
@@ -72,7 +72,7 @@ func (s *Store) FindSegmentByID(ctx context.Context, id string) (*crm.Segment, e
 	var seg *crm.Segment
 	err := s.read(ctx, func(q dbtx) error {
 		var err error
-		seg, err = s.scanSegment(s.queryRow(ctx, q, findSegmentByID, id))
+		seg, err = s.scanSegment(s.queryRow(ctx, q, findSegmentByID, id, s.tenant(ctx)))
 		return err
 	})
 	if err != nil {
@@ -96,6 +96,7 @@ func (s *Store) FindSegments(ctx context.Context, f crm.SegmentFilter) ([]*crm.S
 		return nil, "", err
 	}
 	var w where
+	w.add(`tenant_id = ?`, s.tenant(ctx))
 	if f.After != "" {
 		w.add(segmentsAfter, string(f.After))
 	}
@@ -116,8 +117,8 @@ const (
 	updateSegment = `UPDATE segments SET
 	name = ?, description = ?, rule = ?, created_at = ?, created_by = ?, updated_at = ?, updated_by = ?,
 	version = version + 1
-WHERE id = ? AND version = ?`
-	segmentVersion = `SELECT version FROM segments WHERE id = ?`
+WHERE id = ? AND version = ? AND tenant_id = ?`
+	segmentVersion = `SELECT version FROM segments WHERE id = ? AND tenant_id = ?`
 )
 
 // UpdateSegment replaces the stored segment seg.ID with seg under the
@@ -141,16 +142,16 @@ func (s *Store) UpdateSegment(ctx context.Context, seg *crm.Segment) error {
 }
 
 const (
-	insertSnapshot = `INSERT INTO segment_snapshots (id, segment_id, segment_version, members, taken_at, taken_by)
-VALUES (?, ?, ?, ?, ?, ?)`
-	insertSnapshotMembers = `INSERT INTO segment_snapshot_members (snapshot_id, customer_id) VALUES `
-	countSnapshotMembers  = `UPDATE segment_snapshots SET members = members + ? WHERE id = ?`
-	snapshotExists        = `SELECT 1 FROM segment_snapshots WHERE id = ?`
+	insertSnapshot = `INSERT INTO segment_snapshots (tenant_id, id, segment_id, segment_version, members, taken_at, taken_by)
+VALUES (?, ?, ?, ?, ?, ?, ?)`
+	insertSnapshotMembers = `INSERT INTO segment_snapshot_members (tenant_id, snapshot_id, customer_id) VALUES `
+	countSnapshotMembers  = `UPDATE segment_snapshots SET members = members + ? WHERE id = ? AND tenant_id = ?`
+	snapshotExists        = `SELECT 1 FROM segment_snapshots WHERE id = ? AND tenant_id = ?`
 	snapshotColumns       = `id, segment_id, segment_version, members, taken_at, taken_by`
-	latestSnapshot        = `SELECT ` + snapshotColumns + ` FROM segment_snapshots WHERE segment_id = ?
+	latestSnapshot        = `SELECT ` + snapshotColumns + ` FROM segment_snapshots WHERE segment_id = ? AND tenant_id = ?
 ORDER BY taken_at DESC, id DESC LIMIT 1`
 	snapshotMembers = `SELECT customer_id FROM segment_snapshot_members
-WHERE snapshot_id = ? AND customer_id > ? ORDER BY customer_id LIMIT ?`
+WHERE snapshot_id = ? AND tenant_id = ? AND customer_id > ? ORDER BY customer_id LIMIT ?`
 )
 
 // CreateSegmentSnapshot stores snap and its members in one transaction.
@@ -165,9 +166,12 @@ func (s *Store) CreateSegmentSnapshot(ctx context.Context, snap *crm.SegmentSnap
 		return s.fail(ctx, op+" "+snap.ID, err)
 	}
 	err := s.atomically(ctx, func(q dbtx) error {
-		_, err := s.exec(ctx, q, insertSnapshot, snap.ID, snap.SegmentID, snap.SegmentVersion, len(memberIDs),
+		_, err := s.exec(ctx, q, insertSnapshot, s.tenant(ctx), snap.ID, snap.SegmentID, snap.SegmentVersion, len(memberIDs),
 			s.timeArg(crm.Timestamp(snap.TakenAt)), snap.TakenBy)
 		if err != nil {
+			return err
+		}
+		if err := s.checkParents(ctx, q, parent{segmentsTable, snap.SegmentID}); err != nil {
 			return err
 		}
 		return s.insertSnapshotMembers(ctx, q, snap.ID, memberIDs)
@@ -200,9 +204,9 @@ func (s *Store) AddSegmentSnapshotMembers(ctx context.Context, snapshotID string
 	err := s.atomically(ctx, func(q dbtx) error {
 		if len(memberIDs) == 0 {
 			var one int
-			return s.queryRow(ctx, q, snapshotExists, snapshotID).Scan(&one)
+			return s.queryRow(ctx, q, snapshotExists, snapshotID, s.tenant(ctx)).Scan(&one)
 		}
-		res, err := s.exec(ctx, q, countSnapshotMembers, len(memberIDs), snapshotID)
+		res, err := s.exec(ctx, q, countSnapshotMembers, len(memberIDs), snapshotID, s.tenant(ctx))
 		if err != nil {
 			return err
 		}
@@ -228,7 +232,7 @@ func (s *Store) FindLatestSegmentSnapshot(ctx context.Context, segmentID string)
 	}
 	snap := new(crm.SegmentSnapshot)
 	err := s.read(ctx, func(q dbtx) error {
-		return s.queryRow(ctx, q, latestSnapshot, segmentID).Scan(&snap.ID, &snap.SegmentID, &snap.SegmentVersion,
+		return s.queryRow(ctx, q, latestSnapshot, segmentID, s.tenant(ctx)).Scan(&snap.ID, &snap.SegmentID, &snap.SegmentVersion,
 			&snap.Members, s.timeDest(&snap.TakenAt), &snap.TakenBy)
 	})
 	if err != nil {
@@ -248,7 +252,7 @@ func (s *Store) FindSegmentSnapshotMembers(ctx context.Context, snapshotID strin
 	var ids []string
 	err = s.read(ctx, func(q dbtx) error {
 		var err error
-		ids, err = collectRows(ctx, s, q, snapshotMembers, []any{snapshotID, string(after), limit + 1},
+		ids, err = collectRows(ctx, s, q, snapshotMembers, []any{snapshotID, s.tenant(ctx), string(after), limit + 1},
 			func(r interface{ Scan(...any) error }) (string, error) {
 				var id string
 				return id, r.Scan(&id)

@@ -213,10 +213,10 @@ func TestInsertTarget(t *testing.T) {
 		head, table string
 		ncols       int
 	}{
-		{insertCustomersHead, "customers", 40},
-		{insertCustomerEmails, "customer_emails", 6},
-		{insertCustomerPhones, "customer_phones", 5},
-		{insertCustomerTags, "customer_tags", 3},
+		{insertCustomersHead, "customers", 41},
+		{insertCustomerEmails, "customer_emails", 7},
+		{insertCustomerPhones, "customer_phones", 6},
+		{insertCustomerTags, "customer_tags", 4},
 	} {
 		table, columns := insertTarget(tc.head)
 		assert.Equal(t, tc.table, table)
@@ -227,5 +227,5 @@ func TestInsertTarget(t *testing.T) {
 	}
 	table, columns := insertTarget(insertCustomerTags)
 	assert.Equal(t, "customer_tags", table)
-	assert.Equal(t, []string{"customer_id", "position", "tag"}, columns)
+	assert.Equal(t, []string{"tenant_id", "customer_id", "position", "tag"}, columns)
 }

@@ -79,6 +79,22 @@
 //     lead not converted.
 //   - schema_migrations: the applied migration versions ([Migrate]).
 //
+// Every table the Store writes has tenant_id, the tenant of the row
+// ([crm.TenantFrom] of the context it was written in; "" for rows older
+// than the column). Every statement names the tenant of its call: an
+// INSERT writes it, and every SELECT, UPDATE and DELETE has "tenant_id =
+// ?" on the table it reads or writes, or reaches the rows of a list
+// table through a parent row that has it. IDs stay unique across
+// tenants: the primary keys on id are unchanged, so an ID another tenant
+// holds fails as a duplicate. A record naming a parent (a contact's
+// customer, a payment's order) is written only after the parent is
+// found in the tenant, since the foreign keys check the ID alone. The
+// logs are per tenant: log_heads is keyed by (tenant_id, name), audit_log
+// and events by (tenant_id, seq), each tenant numbering from 1, and
+// event_checkpoints by (tenant_id, consumer). Inside [Store.RunInTx] the
+// tenant is that of RunInTx's context, for every call of the
+// transaction.
+//
 // name_fold (customers) and address_fold (customer_emails) hold the
 // search key of the name and address: each rune replaced by the least
 // rune that [strings.EqualFold] takes as equal to it. Search folds its
@@ -195,11 +211,25 @@ type shared struct {
 type txState struct {
 	savepoint atomic.Int64 // the number of the last savepoint made
 	conn      *txConn      // the connection the transaction runs on
+	// tenant is the tenant of the context RunInTx was called with: every
+	// call in the transaction works in it, whatever its own context says.
+	tenant string
 
 	// aborted holds the error of a write that failed halfway outside a
 	// savepoint ([SerialWriter]): the transaction can then only roll
 	// back.
 	aborted atomic.Pointer[error]
+}
+
+// tenant returns the tenant the Store works in for a call with ctx: that
+// of its transaction inside RunInTx, otherwise crm.TenantFrom(ctx). Every
+// statement of the Store names it, with "tenant_id = ?" in its WHERE
+// clauses and the tenant_id column in its INSERTs.
+func (s *Store) tenant(ctx context.Context) string {
+	if s.tx != nil {
+		return s.tx.tenant
+	}
+	return crm.TenantFrom(ctx)
 }
 
 // abort marks the transaction unusable after err, the failure of a write

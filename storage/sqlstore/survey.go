@@ -31,8 +31,8 @@ func (s *Store) scanSurvey(r interface{ Scan(...any) error }) (*crm.Survey, erro
 	return sv, nil
 }
 
-const insertSurvey = `INSERT INTO surveys (` + surveyColumns + `)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const insertSurvey = `INSERT INTO surveys (tenant_id, ` + surveyColumns + `)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // CreateSurvey stores sv, in one statement. It fails with an error
 // matching [crm.ErrDuplicate] if a survey with sv.ID exists, and with
@@ -45,14 +45,14 @@ func (s *Store) CreateSurvey(ctx context.Context, sv *crm.Survey) error {
 	if err := s.begin(ctx); err != nil {
 		return s.fail(ctx, op+" "+sv.ID, err)
 	}
-	args := append(append([]any{sv.ID}, s.surveyValues(sv)...), sv.Version)
+	args := append(append([]any{s.tenant(ctx), sv.ID}, s.surveyValues(sv)...), sv.Version)
 	if _, err := s.execWrite(ctx, insertSurvey, args...); err != nil {
 		return s.fail(ctx, op+" "+sv.ID, err)
 	}
 	return nil
 }
 
-const findSurveyByID = `SELECT ` + surveyColumns + ` FROM surveys WHERE id = ?`
+const findSurveyByID = `SELECT ` + surveyColumns + ` FROM surveys WHERE id = ? AND tenant_id = ?`
 
 // FindSurveyByID returns the survey id, or an error matching
 // [crm.ErrNotFound].
@@ -73,6 +73,7 @@ const (
 func (s *Store) FindSurveys(ctx context.Context, f crm.SurveyFilter) ([]*crm.Survey, crm.Cursor, error) {
 	query := func(n int) (string, []any) {
 		var w where
+		w.add(`tenant_id = ?`, s.tenant(ctx))
 		if f.After != "" {
 			w.add(surveysAfter, string(f.After))
 		}
@@ -86,8 +87,8 @@ const (
 	kind = ?, name = ?, question = ?, scale_min = ?, scale_max = ?, wave = ?, period = ?,
 	created_at = ?, created_by = ?, updated_at = ?, updated_by = ?,
 	version = version + 1
-WHERE id = ? AND version = ?`
-	surveyVersion = `SELECT version FROM surveys WHERE id = ?`
+WHERE id = ? AND version = ? AND tenant_id = ?`
+	surveyVersion = `SELECT version FROM surveys WHERE id = ? AND tenant_id = ?`
 )
 
 // UpdateSurvey replaces the stored survey sv.ID with sv under the version
@@ -125,10 +126,10 @@ func (s *Store) scanResponse(row interface{ Scan(...any) error }) (*crm.Response
 	return r, nil
 }
 
-const insertResponse = `INSERT INTO responses (id, survey_id, kind, customer_id, respondent_id, contact_id, case_id, opportunity_id,
+const insertResponse = `INSERT INTO responses (tenant_id, id, survey_id, kind, customer_id, respondent_id, contact_id, case_id, opportunity_id,
 	score, comment, channel, answered_at, wave,
 	created_at, created_by, updated_at, updated_by, version)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // CreateResponse stores r, in one statement. It fails with an error
 // matching [crm.ErrDuplicate] if a response with r.ID exists or the
@@ -144,16 +145,17 @@ func (s *Store) CreateResponse(ctx context.Context, r *crm.Response) error {
 	if err := s.begin(ctx); err != nil {
 		return s.fail(ctx, op+" "+r.ID, err)
 	}
-	_, err := s.execWrite(ctx, insertResponse, r.ID, r.SurveyID, string(r.Kind), r.CustomerID, r.RespondentID,
+	args := []any{s.tenant(ctx), r.ID, r.SurveyID, string(r.Kind), r.CustomerID, r.RespondentID,
 		r.ContactID, r.CaseID, r.OpportunityID, r.Score, r.Comment, r.Channel, s.timeArg(r.AnsweredAt), r.Wave,
-		s.timeArg(r.CreatedAt), r.CreatedBy, s.timeArg(r.UpdatedAt), r.UpdatedBy, r.Version)
+		s.timeArg(r.CreatedAt), r.CreatedBy, s.timeArg(r.UpdatedAt), r.UpdatedBy, r.Version}
+	err := s.insertWithLists(ctx, insertResponse, args, []parent{{surveysTable, r.SurveyID}, {customersTable, r.CustomerID}}, nil)
 	if err != nil {
 		return s.fail(ctx, op+" "+r.ID, err)
 	}
 	return nil
 }
 
-const findResponseByID = `SELECT ` + responseColumns + ` FROM responses r WHERE r.id = ?`
+const findResponseByID = `SELECT ` + responseColumns + ` FROM responses r WHERE r.id = ? AND r.tenant_id = ?`
 
 // FindResponseByID returns the response id, or an error matching
 // [crm.ErrNotFound].
@@ -173,8 +175,9 @@ const (
 // responsesWhere returns the conditions of f but its paging fields. Each
 // field has an index; the AnsweredAt bounds compare as the CloseDate
 // bounds of [Store.FindOpportunities] do.
-func (s *Store) responsesWhere(f crm.ResponseFilter) where {
+func (s *Store) responsesWhere(ctx context.Context, f crm.ResponseFilter) where {
 	var w where
+	w.add(`r.tenant_id = ?`, s.tenant(ctx))
 	whereIn(&w, "r.survey_id", f.SurveyIDs)
 	whereIn(&w, "r.customer_id", f.CustomerIDs)
 	whereIn(&w, "r.wave", f.Waves)
@@ -189,7 +192,7 @@ func (s *Store) responsesWhere(f crm.ResponseFilter) where {
 // [crm.ResponseFilter.Match]'s.
 func (s *Store) FindResponses(ctx context.Context, f crm.ResponseFilter) ([]*crm.Response, crm.Cursor, error) {
 	query := func(n int) (string, []any) {
-		w := s.responsesWhere(f)
+		w := s.responsesWhere(ctx, f)
 		if f.After != "" {
 			w.add(responsesAfter, string(f.After))
 		}
@@ -199,7 +202,7 @@ func (s *Store) FindResponses(ctx context.Context, f crm.ResponseFilter) ([]*crm
 }
 
 const moveResponses = `UPDATE responses SET customer_id = ?, updated_at = ?, updated_by = ?, version = version + 1
-WHERE customer_id = ?`
+WHERE customer_id = ? AND tenant_id = ?`
 
 // MoveResponses re-points every response of customer fromID to customer
 // toID, stamping each with UpdatedAt at, UpdatedBy by and a Version one
@@ -212,8 +215,8 @@ func (s *Store) MoveResponses(ctx context.Context, fromID, toID string, at time.
 
 const (
 	moveResponse = `UPDATE responses SET customer_id = ?, updated_at = ?, updated_by = ?, version = version + 1
-WHERE id = ? AND version = ?`
-	responseVersion = `SELECT version FROM responses WHERE id = ?`
+WHERE id = ? AND version = ? AND tenant_id = ?`
+	responseVersion = `SELECT version FROM responses WHERE id = ? AND tenant_id = ?`
 )
 
 // MoveResponse re-points the response id, stored at version, to customer
@@ -231,7 +234,7 @@ func (s *Store) ResponseScores(ctx context.Context, f crm.ResponseFilter) ([]crm
 	if err := s.begin(ctx); err != nil {
 		return nil, s.fail(ctx, op, err)
 	}
-	w := s.responsesWhere(f)
+	w := s.responsesWhere(ctx, f)
 	var out []crm.ScoreCount
 	err := s.queryEach(ctx, s.q, scoresSelect+w.String()+scoresGroup, w.args, func(rows *sql.Rows) error {
 		var c crm.ScoreCount
@@ -248,7 +251,7 @@ func (s *Store) ResponseScores(ctx context.Context, f crm.ResponseFilter) ([]crm
 }
 
 const eraseResponseComments = `UPDATE responses SET comment = '', updated_at = ?, updated_by = ?, version = version + 1
-WHERE customer_id = ? AND comment <> ''`
+WHERE customer_id = ? AND tenant_id = ? AND comment <> ''`
 
 // EraseResponseComments clears the Comment of every response of
 // customerID that has one, stamping each with UpdatedAt at, UpdatedBy by
@@ -258,7 +261,7 @@ func (s *Store) EraseResponseComments(ctx context.Context, customerID string, at
 	if err := s.begin(ctx); err != nil {
 		return 0, s.fail(ctx, op, err)
 	}
-	res, err := s.execWrite(ctx, eraseResponseComments, s.timeArg(crm.Timestamp(at)), by, customerID)
+	res, err := s.execWrite(ctx, eraseResponseComments, s.timeArg(crm.Timestamp(at)), by, customerID, s.tenant(ctx))
 	if err != nil {
 		return 0, s.fail(ctx, op, err)
 	}

@@ -47,13 +47,13 @@ func (s *Store) scanTask(r interface{ Scan(...any) error }) (*crm.Task, error) {
 	return t, nil
 }
 
-const insertTask = `INSERT INTO tasks (id,
+const insertTask = `INSERT INTO tasks (tenant_id, id,
 	customer_id, contact_id, opportunity_id, case_id,
 	kind, title, notes, owner_id, priority, status,
 	due_at, done_at, source,
 	created_at, created_by, updated_at, updated_by,
 	version)
-VALUES (?,
+VALUES (?, ?,
 	?, ?, ?, ?,
 	?, ?, ?, ?, ?, ?,
 	?, ?, ?,
@@ -73,14 +73,14 @@ func (s *Store) CreateTask(ctx context.Context, t *crm.Task) error {
 	if err := s.begin(ctx); err != nil {
 		return s.fail(ctx, op+" "+t.ID, err)
 	}
-	args := append(append([]any{t.ID}, s.taskValues(t)...), t.Version)
-	if _, err := s.execWrite(ctx, insertTask, args...); err != nil {
+	args := append(append([]any{s.tenant(ctx), t.ID}, s.taskValues(t)...), t.Version)
+	if err := s.insertWithLists(ctx, insertTask, args, []parent{{customersTable, t.CustomerID}}, nil); err != nil {
 		return s.fail(ctx, op+" "+t.ID, err)
 	}
 	return nil
 }
 
-const findTaskByID = `SELECT ` + taskColumns + ` FROM tasks t WHERE t.id = ?`
+const findTaskByID = `SELECT ` + taskColumns + ` FROM tasks t WHERE t.id = ? AND t.tenant_id = ?`
 
 // FindTaskByID returns the task id, or an error matching [crm.ErrNotFound].
 func (s *Store) FindTaskByID(ctx context.Context, id string) (*crm.Task, error) {
@@ -101,6 +101,7 @@ const (
 func (s *Store) FindTasks(ctx context.Context, f crm.TaskFilter) ([]*crm.Task, crm.Cursor, error) {
 	query := func(n int) (string, []any) {
 		var w where
+		w.add(`t.tenant_id = ?`, s.tenant(ctx))
 		if f.After != "" {
 			w.add(tasksAfter, string(f.After))
 		}
@@ -123,8 +124,8 @@ const (
 	due_at = ?, done_at = ?, source = ?,
 	created_at = ?, created_by = ?, updated_at = ?, updated_by = ?,
 	version = version + 1
-WHERE id = ? AND version = ?`
-	taskVersion = `SELECT version FROM tasks WHERE id = ?`
+WHERE id = ? AND version = ? AND tenant_id = ?`
+	taskVersion = `SELECT version FROM tasks WHERE id = ? AND tenant_id = ?`
 )
 
 // UpdateTask replaces the stored task t.ID with t under the version rule
@@ -139,7 +140,8 @@ func (s *Store) UpdateTask(ctx context.Context, t *crm.Task) error {
 	if err := s.begin(ctx); err != nil {
 		return s.fail(ctx, op+" "+t.ID, err)
 	}
-	if err := s.updateVersioned(ctx, updateTask, taskVersion, t.ID, t.Version, s.taskValues(t), nil); err != nil {
+	parents := []parent{{customersTable, t.CustomerID}}
+	if err := s.updateParented(ctx, updateTask, taskVersion, t.ID, t.Version, s.taskValues(t), parents, nil); err != nil {
 		return s.fail(ctx, op+" "+t.ID, err)
 	}
 	t.Version++
@@ -147,7 +149,7 @@ func (s *Store) UpdateTask(ctx context.Context, t *crm.Task) error {
 }
 
 const moveTasks = `UPDATE tasks SET customer_id = ?, updated_at = ?, updated_by = ?, version = version + 1
-WHERE customer_id = ?`
+WHERE customer_id = ? AND tenant_id = ?`
 
 // MoveTasks re-points every task of customer fromID to customer toID,
 // stamping each with UpdatedAt at, UpdatedBy by and a Version one higher,
@@ -174,9 +176,9 @@ func (s *Store) scanOwnerChange(r interface{ Scan(...any) error }) (*crm.OwnerCh
 	return ch, nil
 }
 
-const insertOwnerChange = `INSERT INTO owner_changes (id, entity, entity_id, customer_id, from_owner, to_owner,
+const insertOwnerChange = `INSERT INTO owner_changes (tenant_id, id, entity, entity_id, customer_id, from_owner, to_owner,
 	changed_at, changed_by, reason)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // AddOwnerChange stores ch, in one statement. It fails with an error
 // matching [crm.ErrDuplicate] if an entry with ch.ID exists, and with
@@ -190,7 +192,7 @@ func (s *Store) AddOwnerChange(ctx context.Context, ch *crm.OwnerChange) error {
 	if err := s.begin(ctx); err != nil {
 		return s.fail(ctx, op+" "+ch.ID, err)
 	}
-	_, err := s.execWrite(ctx, insertOwnerChange, ch.ID, string(ch.Entity), ch.EntityID, ch.CustomerID,
+	_, err := s.execWrite(ctx, insertOwnerChange, s.tenant(ctx), ch.ID, string(ch.Entity), ch.EntityID, ch.CustomerID,
 		ch.From, ch.To, s.timeArg(ch.At), ch.By, ch.Reason)
 	if err != nil {
 		return s.fail(ctx, op+" "+ch.ID, err)
@@ -217,6 +219,7 @@ const (
 func (s *Store) FindOwnerChanges(ctx context.Context, f crm.OwnerChangeFilter) ([]*crm.OwnerChange, crm.Cursor, error) {
 	query := func(n int) (string, []any) {
 		var w where
+		w.add(`oc.tenant_id = ?`, s.tenant(ctx))
 		if f.After != "" {
 			w.add(ownerChangesAfter, string(f.After))
 		}
@@ -237,7 +240,7 @@ func (s *Store) FindOwnerChanges(ctx context.Context, f crm.OwnerChangeFilter) (
 	return findPage(ctx, s, "find owner changes", f.Limit, query, s.scanOwnerChange, func(ch *crm.OwnerChange) string { return ch.ID })
 }
 
-const moveOwnerChanges = `UPDATE owner_changes SET customer_id = ? WHERE customer_id = ?`
+const moveOwnerChanges = `UPDATE owner_changes SET customer_id = ? WHERE customer_id = ? AND tenant_id = ?`
 
 // MoveOwnerChanges sets CustomerID to toID on every entry of customer
 // fromID, and returns how many it moved, in one statement; nothing else
@@ -251,7 +254,7 @@ func (s *Store) MoveOwnerChanges(ctx context.Context, fromID, toID string) (int,
 	if fromID == "" {
 		return 0, nil
 	}
-	res, err := s.execWrite(ctx, moveOwnerChanges, toID, fromID)
+	res, err := s.execWrite(ctx, moveOwnerChanges, toID, fromID, s.tenant(ctx))
 	if err != nil {
 		return 0, s.fail(ctx, op, err)
 	}

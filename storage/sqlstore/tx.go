@@ -20,6 +20,11 @@ import (
 // commit refused because of a concurrent writer returns an error matching
 // [crm.ErrConflict].
 //
+// The transaction works in the tenant of ctx ([crm.TenantFrom]): every
+// call on the Store fn is given reads and writes that tenant's records,
+// whatever tenant the context of the call carries, so that one
+// transaction never mixes tenants.
+//
 // fn must use only the Store it is given. It must not hold the Store after
 // RunInTx returns: its calls then fail. The transaction is the database's
 // (isolation and locking as the adapter documents); the Store holds no lock
@@ -58,7 +63,8 @@ func (s *Store) RunInTx(ctx context.Context, fn func(tx crm.Store) error) error 
 	// Commit, Rollback does nothing), then give the connection back.
 	defer c.release()
 	defer tx.Rollback() //nolint:errcheck // the error of fn or Commit counts
-	txs := &txState{conn: c}
+	txs := &txState{conn: c, tenant: crm.TenantFrom(ctx)}
+
 	if err := fn(&Store{db: s.db, d: s.d, q: tx, tx: txs, sh: s.sh}); err != nil {
 		return err
 	}

@@ -29,6 +29,7 @@ func logChecks() []check {
 		{"Log/Client/EveryRecord", testAuditEveryRecord},
 		{"Log/Client/UndoMerge", testUndoMerge},
 		{"Access/Scopes", testAccessScopes},
+		{"Tenant/Isolation", testTenantIsolation},
 		{"Log/Client/Erase", testEraseEveryRecord},
 	}
 }

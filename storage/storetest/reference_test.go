@@ -27,11 +27,12 @@ type refStore struct {
 }
 
 type refDB struct {
-	mu     sync.Mutex
-	state  refState
-	seq    int // creation counter, for the insertion-order fault
-	closed bool
-	fault  string
+	mu      sync.Mutex
+	state   refState             // tenant ""
+	tenants map[string]*refState // the other tenants
+	seq     int                  // creation counter, for the insertion-order fault
+	closed  bool
+	fault   string
 }
 
 type refState struct {
@@ -60,7 +61,12 @@ type refState struct {
 var _ crm.Store = (*refStore)(nil)
 
 func newRefStore(fault string) *refStore {
-	return &refStore{db: &refDB{fault: fault, state: refState{
+	return &refStore{db: &refDB{fault: fault, state: newRefState()}}
+}
+
+// newRefState returns the empty data of one tenant.
+func newRefState() refState {
+	return refState{
 		customers:     map[string]*crm.Customer{},
 		contacts:      map[string]*crm.Contact{},
 		pipelines:     map[string]*crm.Pipeline{},
@@ -78,7 +84,25 @@ func newRefStore(fault string) *refStore {
 		ownerChanges:  map[string]*crm.OwnerChange{},
 		log:           refLog{checkpoints: map[string]int64{}},
 		approvals:     map[string]*crm.ApprovalRequest{},
-	}}}
+	}
+}
+
+// stateOf returns the data of tenant: tenant "" in state, the others in
+// tenants, made when first used.
+func (db *refDB) stateOf(tenant string) *refState {
+	if tenant == "" || db.fault == "tenant-ignored" {
+		return &db.state
+	}
+	if db.tenants == nil {
+		db.tenants = map[string]*refState{}
+	}
+	st, ok := db.tenants[tenant]
+	if !ok {
+		fresh := newRefState()
+		st = &fresh
+		db.tenants[tenant] = st
+	}
+	return st
 }
 
 func (st *refState) clone() refState {
@@ -179,7 +203,7 @@ func (s *refStore) do(ctx context.Context, fn func(st *refState) error) error {
 	if s.db.closed {
 		return errors.New("ref: closed")
 	}
-	return fn(&s.db.state)
+	return fn(s.db.stateOf(crm.TenantFrom(ctx)))
 }
 
 func (s *refStore) notFound(what string) error {
@@ -682,9 +706,10 @@ func (s *refStore) RunInTx(ctx context.Context, fn func(tx crm.Store) error) (er
 	if s.db.closed {
 		return errors.New("ref: closed")
 	}
-	work := s.db.state.clone()
+	base := s.db.stateOf(crm.TenantFrom(ctx))
+	work := base.clone()
 	if s.is("no-rollback") {
-		work = s.db.state // shares the maps: every write lands at once
+		work = *base // shares the maps: every write lands at once
 	}
 	if s.is("panic-keeps-lock") {
 		unlock = false
@@ -699,7 +724,7 @@ func (s *refStore) RunInTx(ctx context.Context, fn func(tx crm.Store) error) (er
 	if s.is("panic-commits") {
 		defer func() {
 			if r := recover(); r != nil {
-				s.db.state = work
+				*base = work
 				panic(r)
 			}
 		}()
@@ -715,7 +740,7 @@ func (s *refStore) RunInTx(ctx context.Context, fn func(tx crm.Store) error) (er
 	if err := s.ctxErr(ctx); err != nil {
 		return err
 	}
-	s.db.state = work
+	*base = work
 	return nil
 }
 

@@ -45,6 +45,7 @@ func TestFaultyStore(t *testing.T) {
 // faults lists each bug the reference store can be given and the
 // subtests that must catch it.
 var faults = map[string][]string{
+	"tenant-ignored":              {"Tenant/Isolation"},
 	"audit-seq-from-zero":         {"Log/Audit/RoundTrip", "Log/Audit/Rollback"},
 	"audit-unchained":             {"Log/Audit/RoundTrip", "Log/Concurrent"},
 	"audit-changes-dropped":       {"Log/Audit/RoundTrip"},
