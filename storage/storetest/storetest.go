@@ -61,6 +61,7 @@
 package storetest
 
 import (
+	"regexp"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -105,6 +106,31 @@ func Run(t *testing.T, open func(t *testing.T) crm.Store) {
 		assert.Error(t, err, "CustomerExposure after Close")
 		assert.Error(t, s.Close(), "a second Close")
 	})
+}
+
+// concurrentCheck matches the names of the checks that use a store from
+// several goroutines at once.
+var concurrentCheck = regexp.MustCompile(`Concurrent|Idempotent|ExactlyOnce|Workers|WhileInserting`)
+
+// RunConcurrent runs the checks of [Run] that use a store from several
+// goroutines at once: those a race detector can find fault with. An
+// adapter whose database engine the race detector slows down many times
+// over (the pure-Go SQLite) may run these under -race and [Run] without.
+func RunConcurrent(t *testing.T, open func(t *testing.T) crm.Store) {
+	t.Helper()
+	n := 0
+	for _, tc := range suite() {
+		if !concurrentCheck.MatchString(tc.name) {
+			continue
+		}
+		n++
+		t.Run(tc.name, func(t *testing.T) {
+			s := open(t)
+			require.NotNil(t, s, "open returned a nil Store")
+			tc.run(t, s)
+		})
+	}
+	require.NotZero(t, n, "no concurrent checks")
 }
 
 // check is one subtest: a name and what it does with a fresh store.
