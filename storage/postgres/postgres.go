@@ -434,7 +434,25 @@ func (dialect) CopyRows(ctx context.Context, driverConn any, table string, colum
 		// COPY would commit on its own.
 		return 0, fmt.Errorf("copy into %s: not inside a transaction", table)
 	}
-	return conn.CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+	n, err := conn.CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+	if err != nil {
+		return n, err
+	}
+	// A table never analysed is planned as nearly empty, and a prepared
+	// lookup planned so reads the whole table for as long as the plan is
+	// kept: each batch of a bulk import into a new table then costs more
+	// than the one before. The first copy into such a table analyses it.
+	var analysed bool
+	if err := conn.QueryRow(ctx, `SELECT c.reltuples >= 0 FROM pg_catalog.pg_class c WHERE c.oid = $1::regclass`,
+		pgx.Identifier{table}.Sanitize()).Scan(&analysed); err != nil {
+		return n, fmt.Errorf("copy into %s: %w", table, err)
+	}
+	if !analysed {
+		if _, err := conn.Exec(ctx, "ANALYZE "+pgx.Identifier{table}.Sanitize()); err != nil {
+			return n, fmt.Errorf("copy into %s: analyse: %w", table, err)
+		}
+	}
+	return n, nil
 }
 
 // txIdle is the transaction status of a connection outside a
