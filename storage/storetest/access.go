@@ -2,8 +2,6 @@ package storetest
 
 import (
 	"context"
-	"fmt"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,12 +17,11 @@ import (
 // nothing, and a context without an actor is refused. Listings come back
 // narrowed by the store's own query.
 func testAccessScopes(t *testing.T, s crm.Store) {
-	var n atomic.Int64
 	roles, err := crm.NewRoles(crm.DefaultRoles(), map[string][]string{"east": {"ann", "bob"}})
 	require.NoError(t, err)
 	c, err := crm.New(s, crm.WithAuthorizer(roles), crm.WithAudit(),
-		crm.WithClock(crm.ClockFunc(func() time.Time { return time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC) })),
-		crm.WithIDGenerator(crm.IDGeneratorFunc(func() string { return fmt.Sprintf("z-%06d", n.Add(1)) })))
+		fixedClock(time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)),
+		prefixedIDs("z"))
 	require.NoError(t, err)
 	as := func(id, role, team string) context.Context {
 		return crm.WithActor(t.Context(), crm.Actor{ID: id, Roles: []string{role}, Team: team})

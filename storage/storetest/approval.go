@@ -121,13 +121,12 @@ func testApprovalFilter(t *testing.T, s crm.Store) {
 // approvalClient is a Client over s with approvals of credit limits above
 // 10,000 EUR, of archiving and of merges, and the default roles.
 func approvalClient(t *testing.T, s crm.Store, now func() time.Time) *crm.Client {
-	var n atomic.Int64
 	roles, err := crm.NewRoles(crm.DefaultRoles(), map[string][]string{"east": {"ann"}})
 	require.NoError(t, err)
 	c, err := crm.New(s, crm.WithAuthorizer(roles), crm.WithAudit(),
 		crm.WithApprovals(crm.ApprovalPolicy{CreditLimits: []crm.Money{crm.MustMoney("10000", "EUR")}, Archive: true, Merge: true}),
 		crm.WithClock(crm.ClockFunc(now)),
-		crm.WithIDGenerator(crm.IDGeneratorFunc(func() string { return fmt.Sprintf("q-%06d", n.Add(1)) })))
+		prefixedIDs("q"))
 	require.NoError(t, err)
 	return c
 }

@@ -2,8 +2,6 @@ package storetest
 
 import (
 	"encoding/json"
-	"fmt"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,11 +18,10 @@ import (
 // entries name the fields that changed with their values before and
 // after, and the chain verifies.
 func testAuditEveryRecord(t *testing.T, s crm.Store) {
-	var n atomic.Int64
 	now := time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)
 	c, err := crm.New(s, crm.WithAudit(), crm.WithEvents(),
-		crm.WithClock(crm.ClockFunc(func() time.Time { return now })),
-		crm.WithIDGenerator(crm.IDGeneratorFunc(func() string { return fmt.Sprintf("a-%06d", n.Add(1)) })),
+		fixedClock(now),
+		prefixedIDs("a"),
 	)
 	require.NoError(t, err)
 	ctx := crm.WithActor(t.Context(), crm.Actor{ID: "u-audit"})

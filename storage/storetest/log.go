@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -32,6 +33,18 @@ func logChecks() []check {
 		{"Tenant/Isolation", testTenantIsolation},
 		{"Log/Client/Erase", testEraseEveryRecord},
 	}
+}
+
+// prefixedIDs makes a Client's IDs prefix-000001, prefix-000002, ... so
+// that the checks' records sort in the order they were made.
+func prefixedIDs(prefix string) crm.Option {
+	var n atomic.Int64
+	return crm.WithIDGenerator(crm.IDGeneratorFunc(func() string { return fmt.Sprintf("%s-%06d", prefix, n.Add(1)) }))
+}
+
+// fixedClock sets a Client's clock to now, always.
+func fixedClock(now time.Time) crm.Option {
+	return crm.WithClock(crm.ClockFunc(func() time.Time { return now }))
 }
 
 // auditEntry is an entry as the Client makes one, at a time with

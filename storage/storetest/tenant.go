@@ -110,8 +110,8 @@ func testTenantIsolation(t *testing.T, s crm.Store) {
 	var n atomic.Int64
 	now := time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)
 	c, err := crm.New(s, crm.WithAudit(), crm.WithEvents(), crm.WithApprovals(crm.ApprovalPolicy{Archive: true}),
-		crm.WithClock(crm.ClockFunc(func() time.Time { return now })),
-		crm.WithIDGenerator(crm.IDGeneratorFunc(func() string { return fmt.Sprintf("t-%06d", n.Add(1)) })))
+		fixedClock(now),
+		prefixedIDs("t"))
 	require.NoError(t, err)
 	acme := crm.WithActor(t.Context(), crm.Actor{ID: "ann", Tenant: "acme"})
 	globex := crm.WithActor(t.Context(), crm.Actor{ID: "gus", Tenant: "globex"})

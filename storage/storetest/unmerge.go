@@ -2,9 +2,7 @@ package storetest
 
 import (
 	"context"
-	"fmt"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -100,11 +98,10 @@ func undoChildren(t *testing.T, s crm.Store, ctx context.Context, id string) []c
 // undo after a moved record changed is refused, changing nothing, and so
 // is a second undo.
 func testUndoMerge(t *testing.T, s crm.Store) {
-	var n atomic.Int64
 	now := time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)
 	c, err := crm.New(s, crm.WithAudit(),
-		crm.WithClock(crm.ClockFunc(func() time.Time { return now })),
-		crm.WithIDGenerator(crm.IDGeneratorFunc(func() string { return fmt.Sprintf("u-%06d", n.Add(1)) })),
+		fixedClock(now),
+		prefixedIDs("u"),
 	)
 	require.NoError(t, err)
 	ctx := crm.WithActor(t.Context(), crm.Actor{ID: "u-undo"})
