@@ -355,6 +355,7 @@ func suite() []check {
 		{"Lifecycle/Apply", testApplyLifecycle},
 		{"KPI/Report", testKPIReport},
 		{"KPI/Service", testKPIService},
+		{"Load/Concurrent", testLoadConcurrent},
 
 		{"Context/Canceled", testContextCanceled},
 		{"Context/CanceledInTx", testContextCanceledInTx},
