@@ -284,6 +284,20 @@ func (l *Ledger) Operations() int {
 	return n
 }
 
+// Counters returns the IDs of the counter customers, sorted: those whose
+// custom field "load_counter" the workers increment. A test that writes
+// them after a crash records each increment as an [OpIncrement].
+func (l *Ledger) Counters() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ids := make([]string, 0, len(l.counters))
+	for id := range l.counters {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
 // The counter field and the size of a Load's fixtures.
 const (
 	loadCounterField = "load_counter"
