@@ -118,7 +118,7 @@ func prepareCase(in *Case, now time.Time) (*Case, error) {
 // createCase stores cs, prepared by prepareCase, as a new case inside the
 // transaction tx, as CreateCase describes, and returns a copy of it.
 func (c *Client) createCase(ctx context.Context, tx Store, cs *Case, now time.Time, by string) (*Case, error) {
-	cust, err := loadLive(ctx, tx, cs.CustomerID)
+	cust, err := loadParent(ctx, tx, cs.CustomerID)
 	if err != nil {
 		return nil, err
 	}

@@ -92,7 +92,7 @@ func normalizeContact(ct *Contact, region string, verr *ValidationError) {
 // contactOwner loads the customer a contact belongs to and checks it can
 // have contacts: live, and an organisation.
 func contactOwner(ctx context.Context, tx Store, customerID string) (*Customer, error) {
-	cust, err := loadLive(ctx, tx, customerID)
+	cust, err := loadParent(ctx, tx, customerID)
 	if err != nil {
 		return nil, err
 	}

@@ -127,7 +127,7 @@ func (c *Client) LogInteraction(ctx context.Context, in *Interaction) (*Interact
 	i.UpdatedAt, i.UpdatedBy = now, by
 	i.Version = 1
 	err := c.store.RunInTx(ctx, func(tx Store) error {
-		if _, err := loadLive(ctx, tx, i.CustomerID); err != nil {
+		if _, err := loadParent(ctx, tx, i.CustomerID); err != nil {
 			return err
 		}
 		if err := checkLinks(ctx, tx, i); err != nil {
@@ -239,7 +239,7 @@ func (c *Client) UpdateInteraction(ctx context.Context, id string, version int64
 			out = i
 			return nil
 		}
-		if _, err := loadLive(ctx, tx, i.CustomerID); err != nil {
+		if _, err := loadParent(ctx, tx, i.CustomerID); err != nil {
 			return err
 		}
 		if err := checkLinks(ctx, tx, i); err != nil {
@@ -457,7 +457,7 @@ func (c *Client) claimContact(ctx context.Context, customerID string, channel In
 	now := c.now()
 	var out *ContactClaim
 	err := c.store.RunInTx(ctx, func(tx Store) error {
-		cust, err := loadLive(ctx, tx, customerID)
+		cust, err := loadParent(ctx, tx, customerID)
 		if err != nil {
 			return err
 		}

@@ -163,7 +163,7 @@ func (c *Client) ConvertLead(ctx context.Context, id string, version int64, conv
 // res.
 func (c *Client) convertCustomer(ctx context.Context, tx Store, l *Lead, conv LeadConversion, now time.Time, by string, res *LeadConversionResult) error {
 	if conv.CustomerID != "" {
-		cust, err := loadLive(ctx, tx, conv.CustomerID)
+		cust, err := loadParent(ctx, tx, conv.CustomerID)
 		if err != nil {
 			return err
 		}

@@ -514,13 +514,65 @@ func loadLive(ctx context.Context, s Store, id string) (*Customer, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case cust.MergedInto != "":
-		return nil, fmt.Errorf("customer %s was merged into %s: %w", id, cust.MergedInto, ErrTransition)
-	case cust.Archived():
-		return nil, fmt.Errorf("customer %s is archived: %w", id, ErrTransition)
+	if err := checkLive(cust); err != nil {
+		return nil, err
 	}
 	return cust, nil
+}
+
+// checkLive returns an error matching [ErrTransition] if cust is merged
+// or archived.
+func checkLive(cust *Customer) error {
+	switch {
+	case cust.MergedInto != "":
+		return fmt.Errorf("customer %s was merged into %s: %w", cust.ID, cust.MergedInto, ErrTransition)
+	case cust.Archived():
+		return fmt.Errorf("customer %s is archived: %w", cust.ID, ErrTransition)
+	}
+	return nil
+}
+
+// loadParent loads, in tx, the live customer a record being added or
+// re-pointed will belong to, so that a merge cannot move the customer's
+// children while the record is on its way and leave it behind with the
+// merged-away customer. Where the Store under tx is a [CustomerLocker],
+// it locks the customer until tx ends and checks it again as it is then:
+// a merge that began first has committed and is seen; one that begins
+// later waits for tx, and moves the record with the rest.
+func loadParent(ctx context.Context, tx Store, id string) (*Customer, error) {
+	cust, err := loadLive(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	l, ok := lockerOf(tx)
+	if !ok {
+		return cust, nil
+	}
+	locked, err := l.LockCustomer(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkLive(locked); err != nil {
+		return nil, err
+	}
+	return locked, nil
+}
+
+// lockerOf returns the [CustomerLocker] under the Client's own wrappers
+// of s, if there is one.
+func lockerOf(s Store) (CustomerLocker, bool) {
+	for {
+		switch w := s.(type) {
+		case CustomerLocker:
+			return w, true
+		case *logStore:
+			s = w.Store
+		case *guardStore:
+			s = w.s
+		default:
+			return nil, false
+		}
+	}
 }
 
 // MergedError reports that a customer was merged into another. It matches

@@ -256,7 +256,7 @@ func checkRequired(o *Opportunity, stage Stage, verr *ValidationError) {
 // opportunityRefs checks what o refers to — a live customer, its pipeline
 // and, if set, a contact of that customer — and returns the pipeline.
 func (c *Client) opportunityRefs(ctx context.Context, tx Store, o *Opportunity) (*Pipeline, error) {
-	if _, err := loadLive(ctx, tx, o.CustomerID); err != nil {
+	if _, err := loadParent(ctx, tx, o.CustomerID); err != nil {
 		return nil, err
 	}
 	p, err := tx.FindPipelineByID(ctx, o.PipelineID)

@@ -514,6 +514,13 @@ func (c *Client) createOrder(ctx context.Context, tx Store, o *Order, now time.T
 	if err != nil {
 		return err
 	}
+	if cust.CreditLimit.IsZero() {
+		// The credit check below rewrites the customer, which conflicts
+		// with a merge already; without it, lock the customer instead.
+		if cust, err = loadParent(ctx, tx, o.CustomerID); err != nil {
+			return err
+		}
+	}
 	if err := checkDealOf(ctx, tx, "order", o.OpportunityID, o.CustomerID); err != nil {
 		return err
 	}

@@ -119,6 +119,27 @@ type CustomerFilter struct {
 	Limit int
 }
 
+// CustomerLocker is implemented by a [Store] whose write transactions
+// may run side by side, reading what others committed meanwhile (READ
+// COMMITTED, as PostgreSQL and MySQL adapters run them). Without it a
+// record added to a customer in one transaction could commit just after
+// a merge in another had moved that customer's children, and stay behind
+// with the merged-away customer. The [Client] calls LockCustomer in the
+// transaction that adds or re-points a child record (contact, deal,
+// order, case, interaction, task, response, contact claim, converted
+// lead) and checks the customer it returns. A Store whose write
+// transactions run one at a time (memory, SQLite) needs none.
+type CustomerLocker interface {
+	// LockCustomer returns the customer id, as committed when the lock
+	// is granted, and, called on the Store of a transaction, holds a
+	// shared lock on it until the transaction ends: a concurrent write
+	// of the customer (a merge archiving it) waits for the transaction,
+	// and the lock waits for a write under way and then returns what it
+	// committed. Outside a transaction it is FindCustomerByID. Errors as
+	// for FindCustomerByID.
+	LockCustomer(ctx context.Context, id string) (*Customer, error)
+}
+
 // CustomerStore keeps customers.
 type CustomerStore interface {
 	// CreateCustomer stores c, which has its ID, timestamps and Version

@@ -515,7 +515,7 @@ func (c *Client) RecordResponse(ctx context.Context, in *Response) (*Response, e
 			return &ValidationError{Entity: "response", Fields: []FieldError{{Field: "score",
 				Reason: fmt.Sprintf("%s, the scale of %s survey %s", outOfRange(r.Score, s.ScaleMin, s.ScaleMax), s.Kind, s.ID)}}}
 		}
-		if _, err := loadLive(ctx, tx, r.CustomerID); err != nil {
+		if _, err := loadParent(ctx, tx, r.CustomerID); err != nil {
 			return err
 		}
 		if err := checkContactOf(ctx, tx, "response", r.ContactID, r.CustomerID); err != nil {

@@ -60,7 +60,7 @@ func (c *Client) createTask(ctx context.Context, tx Store, in *Task, now time.Ti
 	if err := verr.err(); err != nil {
 		return nil, err
 	}
-	cust, err := loadLive(ctx, tx, t.CustomerID)
+	cust, err := loadParent(ctx, tx, t.CustomerID)
 	if err != nil {
 		return nil, err
 	}

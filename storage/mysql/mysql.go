@@ -384,11 +384,15 @@ type dialect struct{}
 var (
 	_ sqlstore.Dialect       = dialect{}
 	_ sqlstore.DecimalSummer = dialect{}
+	_ sqlstore.ShareLocker   = dialect{}
 	_ sqlstore.DayGrouper    = dialect{}
 	_ sqlstore.MonthGrouper  = dialect{}
 )
 
 func (dialect) Name() string { return "mysql" }
+
+// ShareLock locks the rows a SELECT reads for [sqlstore.ShareLocker].
+func (dialect) ShareLock() string { return "LOCK IN SHARE MODE" }
 
 // UTCDate returns DATE(expr): DATETIME columns hold UTC.
 func (dialect) UTCDate(expr string) string { return "DATE(" + expr + ")" }

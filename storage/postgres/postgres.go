@@ -274,11 +274,15 @@ var (
 	_ sqlstore.Dialect       = dialect{}
 	_ sqlstore.Copier        = dialect{}
 	_ sqlstore.DecimalSummer = dialect{}
+	_ sqlstore.ShareLocker   = dialect{}
 	_ sqlstore.DayGrouper    = dialect{}
 	_ sqlstore.MonthGrouper  = dialect{}
 )
 
 func (dialect) Name() string { return "postgres" }
+
+// ShareLock locks the rows a SELECT reads for [sqlstore.ShareLocker].
+func (dialect) ShareLock() string { return "FOR SHARE" }
 
 // UTCDate returns the date of the TIMESTAMPTZ expr in UTC, whatever the
 // session's time zone.

@@ -306,6 +306,35 @@ func (s *Store) FindCustomerByID(ctx context.Context, id string) (*crm.Customer,
 	return findWithLists(ctx, s, "find customer "+id, findCustomerByID, id, s.scanCustomer, s.loadCustomerLists)
 }
 
+// lockCustomer is the query of LockCustomer, with the Dialect's
+// [ShareLocker] clause in place of %s.
+const lockCustomer = `SELECT c.id FROM customers c WHERE c.id = ? AND c.tenant_id = ? %s`
+
+var _ crm.CustomerLocker = (*Store)(nil)
+
+// LockCustomer returns the customer id as [Store.FindCustomerByID] does.
+// In a transaction of [Store.RunInTx] on a database whose Dialect is a
+// [ShareLocker], it first takes a shared lock on the customer's row,
+// held until the transaction ends, so that a concurrent write of the
+// customer waits for the transaction; the read that follows sees what a
+// write the lock waited for committed (READ COMMITTED: each statement
+// reads the latest commits). A [SerialWriter]'s transactions need no
+// lock: none runs beside another.
+func (s *Store) LockCustomer(ctx context.Context, id string) (*crm.Customer, error) {
+	if l, ok := s.d.(ShareLocker); ok && s.tx != nil && !serialWrites(s.d) {
+		const op = "lock customer"
+		if err := s.begin(ctx); err != nil {
+			return nil, s.fail(ctx, op, err)
+		}
+		var got string
+		err := s.queryRow(ctx, s.q, fmt.Sprintf(lockCustomer, l.ShareLock()), id, s.tenant(ctx)).Scan(&got)
+		if err != nil {
+			return nil, s.fail(ctx, op+" "+id, err)
+		}
+	}
+	return s.FindCustomerByID(ctx, id)
+}
+
 // findWithLists returns the record id, read with query ("SELECT … WHERE
 // x.id = ? AND x.tenant_id = ?") and scan, with the rows of its list
 // tables read by load, in

@@ -160,6 +160,20 @@ type SerialWriter interface {
 	SerialWrites() bool
 }
 
+// ShareLocker is implemented by a [Dialect] whose write transactions run
+// side by side (not a [SerialWriter]) and can lock a row for reading:
+// [Store.LockCustomer] then locks the customer it reads, so that a merge
+// waits for a transaction adding a record to the customer, or the
+// transaction for the merge. Without it, on such a database,
+// LockCustomer only reads.
+type ShareLocker interface {
+	// ShareLock returns the clause that, appended to a SELECT of one
+	// table, takes a shared lock on the rows it reads until the
+	// transaction ends, waiting for a writer of them: "FOR SHARE" on
+	// PostgreSQL, "LOCK IN SHARE MODE" on MySQL and MariaDB.
+	ShareLock() string
+}
+
 // RebindDollar rewrites the "?" placeholders of query into PostgreSQL's
 // $1, $2, …, leaving question marks inside quoted literals and
 // identifiers alone. It is meant for [Dialect.Rebind].

@@ -58,6 +58,15 @@
 //
 // The suite is meant to run under the race detector (go test -race): one
 // subtest updates a customer from 16 goroutines at once.
+//
+// Load/Concurrent drives a [crm.Client] over the store with [Load], 16
+// goroutines of mixed reads, writes, deal moves, orders, payments and
+// merges for 10 seconds (2 with go test -short, or as long as
+// $CRM_LOAD_DURATION says), then checks [CheckInvariants]: no lost
+// update, money conserved, no orphan record, deal histories whole. An
+// adapter's crash test runs the same Load in a child process it kills,
+// and checks the same invariants against the operations it had
+// acknowledged ([LoadOptions.Acked], [ParseOp], [Ledger.Record]).
 package storetest
 
 import (
@@ -355,6 +364,7 @@ func suite() []check {
 		{"Lifecycle/Apply", testApplyLifecycle},
 		{"KPI/Report", testKPIReport},
 		{"KPI/Service", testKPIService},
+		{"Load/Concurrent", testLoadConcurrent},
 
 		{"Context/Canceled", testContextCanceled},
 		{"Context/CanceledInTx", testContextCanceledInTx},
