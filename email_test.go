@@ -169,7 +169,7 @@ func FuzzNormalizeEmail(f *testing.F) {
 			if !utf8.ValidString(err.Error()) {
 				t.Fatalf("NormalizeEmail(%q): error message is not valid UTF-8: %q", raw, err)
 			}
-			if msg := err.Error(); !strings.HasPrefix(msg, "crm: email ") || len(msg) > 256 {
+			if msg := err.Error(); !strings.HasPrefix(msg, "crm: email ") || len(msg) > 512 {
 				t.Fatalf("NormalizeEmail(%q): error %q does not name the email, or is too long", raw, msg)
 			}
 			return

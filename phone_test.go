@@ -217,7 +217,7 @@ func FuzzNormalizePhone(f *testing.F) {
 			if !utf8.ValidString(err.Error()) {
 				t.Fatalf("NormalizePhone(%q, %q): error message is not valid UTF-8: %q", raw, region, err)
 			}
-			if msg := err.Error(); !strings.HasPrefix(msg, "crm: phone ") || len(msg) > 256 {
+			if msg := err.Error(); !strings.HasPrefix(msg, "crm: phone ") || len(msg) > 512 {
 				t.Fatalf("NormalizePhone(%q, %q): error %q does not name the phone, or is too long", raw, region, msg)
 			}
 			return
