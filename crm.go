@@ -499,7 +499,7 @@ type Money struct {
 func NewMoney(amount, currency string) (Money, error) {
 	d, err := decimal.NewFromString(strings.TrimSpace(amount))
 	if err != nil {
-		return Money{}, fmt.Errorf("crm: money amount %q: not a decimal number: %w", amount, ErrInvalid)
+		return Money{}, fmt.Errorf("crm: money amount %s: not a decimal number: %w", quoteInput(amount), ErrInvalid)
 	}
 	m := Money{Amount: d, Currency: strings.ToUpper(strings.TrimSpace(currency))}
 	if err := m.Validate(); err != nil {
@@ -524,7 +524,7 @@ func MustMoney(amount, currency string) Money {
 func ParseMoney(s string) (Money, error) {
 	fields := strings.Fields(s)
 	if len(fields) != 2 {
-		return Money{}, fmt.Errorf("crm: money %q: want an amount and a currency code: %w", s, ErrInvalid)
+		return Money{}, fmt.Errorf("crm: money %s: want an amount and a currency code: %w", quoteInput(s), ErrInvalid)
 	}
 	amount, code := fields[0], fields[1]
 	if len(amount) == 3 && isLetters(amount) {
@@ -540,15 +540,26 @@ func (m Money) IsZero() bool { return m.Currency == "" && m.Amount.IsZero() }
 // before the point and 4 after, as in NUMERIC(20,4).
 var maxAmount = decimal.New(1, 16)
 
+// maxAmountPlaces bounds the decimal places an amount may be written with
+// (trailing zeros included, as in "1.50000"), so that comparing and
+// printing it stays cheap: a decimal such as 1e-2000000000 would take
+// gigabytes to compare with maxAmount.
+const maxAmountPlaces = 64
+
 // Validate reports whether m is usable: a known ISO 4217 currency, and an
 // amount that every store keeps exactly — below 10^16 in magnitude, with
-// at most 4 decimal places. The zero Money is valid and means "no amount".
+// at most 4 decimal places, and written with at most 64 (trailing zeros
+// included, as in "1.50000"). The zero Money is valid and means "no
+// amount".
 func (m Money) Validate() error {
 	if m.IsZero() {
 		return nil
 	}
 	if _, ok := CurrencyDigits(m.Currency); !ok {
-		return fmt.Errorf("crm: money currency %q: not an ISO 4217 code: %w", m.Currency, ErrInvalid)
+		return fmt.Errorf("crm: money currency %s: not an ISO 4217 code: %w", quoteInput(m.Currency), ErrInvalid)
+	}
+	if m.Amount.Exponent() < -maxAmountPlaces {
+		return fmt.Errorf("crm: money amount: written with more than %d decimal places: %w", maxAmountPlaces, ErrInvalid)
 	}
 	if m.Amount.Exponent() > 16 || m.Amount.Abs().Cmp(maxAmount) >= 0 {
 		return fmt.Errorf("crm: money amount: 10^16 or more: %w", ErrInvalid)

@@ -162,15 +162,15 @@ func ParseCustomValue(kind, text string) (CustomValue, error) {
 		case "false":
 			return BoolValue(false), nil
 		}
-		return CustomValue{}, fmt.Errorf("crm: custom bool %q: want true or false: %w", text, ErrInvalid)
+		return CustomValue{}, fmt.Errorf("crm: custom bool %s: want true or false: %w", quoteInput(text), ErrInvalid)
 	case "date":
 		t, err := time.Parse(time.DateOnly, text)
 		if err != nil {
-			return CustomValue{}, fmt.Errorf("crm: custom date %q: want YYYY-MM-DD: %w", text, ErrInvalid)
+			return CustomValue{}, fmt.Errorf("crm: custom date %s: want YYYY-MM-DD: %w", quoteInput(text), ErrInvalid)
 		}
 		return DateValue(t), nil
 	}
-	return CustomValue{}, fmt.Errorf("crm: custom value kind %q: unknown: %w", kind, ErrInvalid)
+	return CustomValue{}, fmt.Errorf("crm: custom value kind %s: unknown: %w", quoteInput(kind), ErrInvalid)
 }
 
 // maxNumberDigits bounds the digits a custom number may have on either

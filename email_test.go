@@ -169,7 +169,30 @@ func FuzzNormalizeEmail(f *testing.F) {
 			if !utf8.ValidString(err.Error()) {
 				t.Fatalf("NormalizeEmail(%q): error message is not valid UTF-8: %q", raw, err)
 			}
+			if msg := err.Error(); !strings.HasPrefix(msg, "crm: email ") || len(msg) > 512 {
+				t.Fatalf("NormalizeEmail(%q): error %q does not name the email, or is too long", raw, msg)
+			}
 			return
+		}
+		if want := strings.ToLower(strings.TrimSpace(raw)); got != want {
+			t.Fatalf("NormalizeEmail(%q) = %q; want %q, the address trimmed and lower-cased", raw, got, want)
+		}
+		local, domain, _ := strings.Cut(got, "@")
+		if local == "" || len(local) > 64 || strings.HasPrefix(local, ".") || strings.HasSuffix(local, ".") ||
+			strings.Contains(local, "..") || strings.ContainsAny(local, "\"(),:;<>[\\]") {
+			t.Fatalf("NormalizeEmail(%q) = %q; the local part breaks RFC 5321 dot-atom rules", raw, got)
+		}
+		labels := strings.Split(domain, ".")
+		if len(labels) < 2 || len(domain) > 253 {
+			t.Fatalf("NormalizeEmail(%q) = %q; want a domain of two labels or more", raw, got)
+		}
+		for _, l := range labels {
+			if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' || strings.Trim(l, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
+				t.Fatalf("NormalizeEmail(%q) = %q; bad domain label %q", raw, got, l)
+			}
+		}
+		if tld := labels[len(labels)-1]; len(tld) < 2 || strings.Trim(tld, "0123456789") == "" {
+			t.Fatalf("NormalizeEmail(%q) = %q; bad top-level domain", raw, got)
 		}
 		if strings.Count(got, "@") != 1 {
 			t.Fatalf("NormalizeEmail(%q) = %q; want exactly one \"@\"", raw, got)

@@ -114,7 +114,7 @@ func (d *jsonDecoder) time(field, s string) time.Time {
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		d.fail(field, "%q: want RFC 3339", s)
+		d.fail(field, "%s: want RFC 3339", quoteInput(s))
 	}
 	return Timestamp(t)
 }
@@ -125,7 +125,7 @@ func (d *jsonDecoder) date(field, s string) time.Time {
 	}
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		d.fail(field, "%q: want 2006-01-02", s)
+		d.fail(field, "%s: want 2006-01-02", quoteInput(s))
 	}
 	return t
 }
@@ -135,8 +135,9 @@ func (d *jsonDecoder) decimal(field, s string) decimal.Decimal {
 		return decimal.Decimal{}
 	}
 	n, err := decimal.NewFromString(s)
-	if err != nil {
-		d.fail(field, "%q: not a decimal number", s)
+	if err != nil || !numberInRange(n) {
+		d.fail(field, "%s: not a decimal number of at most %d digits", quoteInput(s), maxNumberDigits)
+		return decimal.Decimal{}
 	}
 	return n
 }
@@ -151,7 +152,7 @@ func (d *jsonDecoder) money(field string, m *jsonMoney) Money {
 func (d *jsonDecoder) seconds(field, s string) time.Duration {
 	n := d.decimal(field, s).Shift(9)
 	if !n.IsInteger() {
-		d.fail(field, "%q: finer than a nanosecond", s)
+		d.fail(field, "%s: finer than a nanosecond", quoteInput(s))
 	}
 	return time.Duration(n.IntPart())
 }

@@ -78,16 +78,16 @@ func (p Period) Contains(t time.Time) bool {
 	return !p.IsZero() && !t.Before(p.Start) && t.Before(p.End())
 }
 
-// String formats p as "2026-06", "2026-Q2" or "2026", and the zero Period
-// as "no date".
+// String formats p as "2026-06", "2026-Q2" or "2026", the year in four
+// digits at least ("0999-Q4"), and the zero Period as "no date".
 func (p Period) String() string {
 	switch {
 	case p.IsZero():
 		return "no date"
 	case p.Unit == PeriodQuarter:
-		return fmt.Sprintf("%d-Q%d", p.Start.Year(), (p.Start.Month()-1)/3+1)
+		return fmt.Sprintf("%04d-Q%d", p.Start.Year(), (p.Start.Month()-1)/3+1)
 	case p.Unit == PeriodYear:
-		return fmt.Sprintf("%d", p.Start.Year())
+		return fmt.Sprintf("%04d", p.Start.Year())
 	}
 	return p.Start.Format("2006-01")
 }

@@ -217,6 +217,9 @@ func FuzzNormalizePhone(f *testing.F) {
 			if !utf8.ValidString(err.Error()) {
 				t.Fatalf("NormalizePhone(%q, %q): error message is not valid UTF-8: %q", raw, region, err)
 			}
+			if msg := err.Error(); !strings.HasPrefix(msg, "crm: phone ") || len(msg) > 512 {
+				t.Fatalf("NormalizePhone(%q, %q): error %q does not name the phone, or is too long", raw, region, msg)
+			}
 			return
 		}
 		digits, plus := strings.CutPrefix(got, "+")
@@ -232,6 +235,25 @@ func FuzzNormalizePhone(f *testing.F) {
 		again, err := NormalizePhone(got, region)
 		if err != nil || again != got {
 			t.Fatalf("NormalizePhone(%q, %q) = %q, but normalising that again gives %q, %v", raw, region, got, again, err)
+		}
+		if plus {
+			// An E.164 number carries its country: no region changes it.
+			for _, other := range []string{"", "US", "IT", "RU", "ZZ"} {
+				if again, err := NormalizePhone(got, other); err != nil || again != got {
+					t.Fatalf("NormalizePhone(%q, %q) = %q, but in region %q that gives %q, %v", raw, region, got, other, again, err)
+				}
+			}
+			cc := callingCode(strings.ToUpper(strings.TrimSpace(region)))
+			first := strings.IndexAny(raw, "0123456789")
+			carried := first >= 0 && (strings.Contains(raw[:first], "+") || strings.HasPrefix(strings.Map(func(r rune) rune {
+				if '0' <= r && r <= '9' {
+					return r
+				}
+				return -1
+			}, raw), "00"))
+			if !carried && cc != "" && !strings.HasPrefix(digits, cc) {
+				t.Fatalf("NormalizePhone(%q, %q) = %q; want the calling code %s of the region", raw, region, got, cc)
+			}
 		}
 	})
 }

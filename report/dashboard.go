@@ -365,9 +365,19 @@ func Handler(client *crm.Client, opts LoadOptions) http.Handler {
 }
 
 // ParsePeriod reads a period as [crm.Period.String] writes it: "2026-03"
-// (a month), "2026-Q1" (a quarter) or "2026" (a year).
+// (a month), "2026-Q1" (a quarter) or "2026" (a year). The periods that
+// start on 0001-01-01, the zero time, are refused: a Period starting
+// there is the zero Period, "no date".
 func ParsePeriod(s string) (crm.Period, error) {
-	bad := fmt.Errorf("report: period %q: want 2026-03, 2026-Q1 or 2026", s)
+	p, err := parsePeriod(s)
+	if err == nil && p.IsZero() {
+		return crm.Period{}, fmt.Errorf("report: period %.40q: starts at the zero time", s)
+	}
+	return p, err
+}
+
+func parsePeriod(s string) (crm.Period, error) {
+	bad := fmt.Errorf("report: period %.40q: want 2026-03, 2026-Q1 or 2026", s)
 	digits := func(s string) bool {
 		return s != "" && !strings.ContainsFunc(s, func(r rune) bool { return r < '0' || r > '9' })
 	}
