@@ -1,0 +1,457 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/crmkit/crm"
+)
+
+// faultOp is one write operation of a Client, run by testFaultAtomic at
+// every fault position.
+type faultOp struct {
+	name  string // the Client method, then "/" and a variant if there are several
+	run   func(ctx context.Context) error
+	setup func(ctx context.Context) error // if set, prepares the store before the run, unchecked
+}
+
+// keep stores v in dst if err is nil, and returns err: an operation's
+// result, for the operations after it.
+func keep[T any](dst *T) func(T, error) error {
+	return func(v T, err error) error {
+		if err == nil {
+			*dst = v
+		}
+		return err
+	}
+}
+
+// drop discards an operation's result.
+func drop[T any](_ T, err error) error { return err }
+
+// testFaultAtomic proves every write operation of a Client atomic on
+// this store. It fills a tenant with records of every kind, then runs
+// each operation of [faultOps] once per fault position (each write the
+// operation makes to the store, each commit of a transaction it opens),
+// with a [faultStore] failing at that position: the operation must
+// return an error matching the injected one, and the tenant must read
+// exactly as before, audit history, events and checkpoints included. The
+// position after the last is reached by the operation succeeding, which
+// moves the state on for the operations after it. Every exported method
+// of the Client must be one of the operations or be listed as reading
+// only (faultReadOnlyClientMethods).
+func testFaultAtomic(t *testing.T, inner crm.Store) {
+	checkFaultStoreCountsEveryWrite(t)
+	f := &fault{}
+	s := &faultStore{Store: inner, f: f}
+	now := time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)
+	ids := prefixedIDs("f")
+	opts := []crm.Option{crm.WithAudit(), crm.WithEvents(), fixedClock(now), ids,
+		crm.WithApprovals(crm.ApprovalPolicy{Archive: true, Export: true})}
+	c, err := crm.New(s, append(opts, crm.WithFollowUp(crm.FollowUpPolicy{Thresholds: crm.DefaultFollowUpThresholds()}))...)
+	require.NoError(t, err)
+	plain, err := crm.New(s, opts...) // records responses no policy follows up
+	require.NoError(t, err)
+	ctx := crm.WithActor(t.Context(), crm.Actor{ID: "ann", Tenant: "acme"})
+	bob := crm.WithActor(t.Context(), crm.Actor{ID: "bob", Tenant: "acme"})
+	base := populateTenant(t, c, s, ctx, "acme", now)
+
+	ops := faultOps(t, c, plain, inner, ctx, bob, base, now)
+	consumers := []string{"mailer", faultConsumer}
+
+	covered := map[string]bool{}
+	total := 0
+	var summary []string
+	for _, op := range ops {
+		covered[strings.SplitN(op.name, "/", 2)[0]] = true
+		if op.setup != nil {
+			require.NoError(t, op.setup(ctx), "%s: setup", op.name)
+		}
+		before, err := readState(ctx, inner, consumers...)
+		require.NoError(t, err, "%s: reading the state before", op.name)
+		var trace []string
+		for k := 1; ; k++ {
+			f.arm(k)
+			err := op.run(ctx)
+			hit, at, tr := f.result()
+			f.arm(0)
+			if !hit {
+				require.NoError(t, err, "%s: run with no fault reached (after %d positions: %s)", op.name, k-1, strings.Join(tr, ", "))
+				require.NotZero(t, k-1, "%s writes nothing: the operation in the table does not exercise a write", op.name)
+				trace = tr
+				break
+			}
+			if !assert.ErrorIs(t, err, errInjected, "%s with position %d (%s) failing: the error does not reach the caller", op.name, k, at) {
+				continue
+			}
+			after, err := readState(ctx, inner, consumers...)
+			require.NoError(t, err, "%s: reading the state after position %d failed", op.name, k)
+			if d := diff(before, after); len(d) > 0 {
+				assert.Fail(t, fmt.Sprintf("%s is not atomic: with fault position %d (%s) failing, after positions %s, the store changed:\n\t%s",
+					op.name, k, at, strings.Join(tr, ", "), strings.Join(d, "\n\t")))
+			}
+		}
+		total += len(trace)
+		summary = append(summary, fmt.Sprintf("%s: %d (%s)", op.name, len(trace), strings.Join(trace, ", ")))
+	}
+	t.Logf("%d operations, %d fault positions:\n\t%s", len(ops), total, strings.Join(summary, "\n\t"))
+
+	ct := reflect.TypeFor[*crm.Client]()
+	for i := range ct.NumMethod() {
+		name := ct.Method(i).Name
+		switch {
+		case covered[name] && faultReadOnlyClientMethods[name]:
+			t.Errorf("Client.%s is both a fault operation and listed as read-only", name)
+		case !covered[name] && !faultReadOnlyClientMethods[name]:
+			t.Errorf("Client.%s is neither a fault operation nor listed as read-only: add it to faultOps, or to faultReadOnlyClientMethods if it never writes", name)
+		}
+	}
+}
+
+// faultConsumer is the events consumer ConsumeEvents runs as.
+const faultConsumer = "fault"
+
+// faultReadOnlyClientMethods are the exported methods of a Client that
+// never write to the store.
+var faultReadOnlyClientMethods = map[string]bool{}
+
+func init() {
+	for _, name := range strings.Fields(`Agenda Approvals AuditLog BreachedCases CaseHistory CaseSLA Cases Cohorts
+		ContactClaims Contacts CustomerBalance Customers Events FindDuplicates Forecast ForecastAsOf Funnel
+		GetApproval GetCase GetContact GetCustomer GetInteraction GetLead GetOpportunity GetOrder GetPipeline
+		GetResponse GetSegment GetSurvey GetTask History Interactions KPIs LastContact LastContacts LeadOutcomes
+		Leads ListCases ListContacts ListCustomers ListInteractions ListLeads ListOpportunities ListOrders
+		ListPayments ListPurchaseSummaries ListResponses ListSegments ListSurveys ListTasks Opportunities
+		OpportunitiesAsOf OpportunityChanges OpportunityHistories OpportunityHistory OrderBalance Orders
+		OwnerChanges OwnerHistory Payments Pipelines PurchaseSummaries Responses ScoreRFM Scorecards
+		SegmentMembers Segments SurveyCES SurveyCESBy SurveyCESByPeriod SurveyCSAT SurveyCSATBy
+		SurveyCSATByPeriod SurveyNPS SurveyNPSBy SurveyNPSByPeriod SurveyNPSChange Surveys Tasks Timeline
+		VerifyAudit`) {
+		faultReadOnlyClientMethods[name] = true
+	}
+}
+
+// faultOps lists the write operations of c, in an order in which each
+// finds the records it needs: base, and those the operations before it
+// made.
+func faultOps(t *testing.T, c, plain *crm.Client, inner crm.Store, ctx, bob context.Context, base tenantData, now time.Time) []faultOp {
+	var (
+		cust, dup, gone, imported *crm.Customer
+		contact, contact2         *crm.Contact
+		pipeline                  *crm.Pipeline
+		deal                      *crm.Opportunity
+		lead                      *crm.Lead
+		order, order2             *crm.Order
+		kase                      *crm.Case
+		survey                    *crm.Survey
+		detractor, quiet, quiet2  *crm.Response
+		interaction, interaction2 *crm.Interaction
+		task, task2               *crm.Task
+		segment                   *crm.Segment
+		archiveReq, rejectReq     *crm.ApprovalRequest
+		mergePlan                 *crm.MergePlan
+	)
+	held := func(dst **crm.ApprovalRequest) func(error) error {
+		return func(err error) error {
+			if r := (*crm.ApprovalRequiredError)(nil); errors.As(err, &r) {
+				*dst = r.Request
+				return nil
+			}
+			if err == nil {
+				return errors.New("storetest: the operation was not held for approval")
+			}
+			return err
+		}
+	}
+	var exportReq *crm.ApprovalRequest
+	newCustomer := func(name string) *crm.Customer {
+		in := &crm.Customer{Name: name, Industry: "retail", Emails: []crm.Email{{Address: strings.ToLower(strings.Fields(name)[0]) + "@fault.example"}},
+			Phones: []crm.Phone{{Number: "+442071234999"}}}
+		in.Consent.Set(crm.ChannelPhone, true, now)
+		return in
+	}
+	return []faultOp{
+		{name: "CreateCustomer", run: func(ctx context.Context) error {
+			return keep(&cust)(c.CreateCustomer(ctx, newCustomer("Initech Ltd"), crm.AllowDuplicates()))
+		}},
+		{name: "UpdateCustomer", run: func(ctx context.Context) error {
+			return keep(&cust)(c.UpdateCustomer(ctx, cust.ID, cust.Version, crm.CustomerUpdate{Name: ptr("Initech Group"), Tags: ptr([]string{"gold"})}))
+		}},
+		{name: "AddContact", run: func(ctx context.Context) error {
+			return keep(&contact)(c.AddContact(ctx, &crm.Contact{CustomerID: cust.ID, Name: "Peter Gibbons"}))
+		}},
+		{name: "AddContact/Second", run: func(ctx context.Context) error {
+			return keep(&contact2)(c.AddContact(ctx, &crm.Contact{CustomerID: cust.ID, Name: "Milton Waddams"}))
+		}},
+		{name: "UpdateContact", run: func(ctx context.Context) error {
+			return keep(&contact)(c.UpdateContact(ctx, contact.ID, contact.Version, crm.ContactUpdate{JobTitle: ptr("Engineer")}))
+		}},
+		{name: "RemoveContact", run: func(ctx context.Context) error { return c.RemoveContact(ctx, contact2.ID, contact2.Version) }},
+		{name: "CreatePipeline", run: func(ctx context.Context) error {
+			p := crm.DefaultPipeline()
+			p.Name = "Renewals"
+			return keep(&pipeline)(c.CreatePipeline(ctx, p))
+		}},
+		{name: "UpdatePipeline", run: func(ctx context.Context) error {
+			p := pipeline.Clone()
+			p.Name = "Renewals 2026"
+			return keep(&pipeline)(c.UpdatePipeline(ctx, pipeline.ID, pipeline.Version, p))
+		}},
+		{name: "CreateOpportunity", run: func(ctx context.Context) error {
+			return keep(&deal)(c.CreateOpportunity(ctx, &crm.Opportunity{Name: "Initech renewal", CustomerID: cust.ID, PipelineID: pipeline.ID,
+				Amount: crm.MustMoney("2500.00", "EUR"), CloseDate: now.Add(60 * 24 * time.Hour)}))
+		}},
+		{name: "UpdateOpportunity", run: func(ctx context.Context) error {
+			return keep(&deal)(c.UpdateOpportunity(ctx, deal.ID, deal.Version, crm.OpportunityUpdate{Name: ptr("Initech renewal 2026")}))
+		}},
+		{name: "MoveOpportunity", run: func(ctx context.Context) error {
+			return keep(&deal)(c.MoveOpportunity(ctx, deal.ID, deal.Version, "proposal", crm.MoveOptions{}))
+		}},
+		{name: "MoveOpportunity/Lost", run: func(ctx context.Context) error {
+			return keep(&deal)(c.MoveOpportunity(ctx, deal.ID, deal.Version, "lost", crm.MoveOptions{LostReason: "price"}))
+		}},
+		{name: "ReopenOpportunity", run: func(ctx context.Context) error {
+			return keep(&deal)(c.ReopenOpportunity(ctx, deal.ID, deal.Version, "proposal"))
+		}},
+		{name: "MoveOpportunity/Won", run: func(ctx context.Context) error {
+			return keep(&deal)(c.MoveOpportunity(ctx, deal.ID, deal.Version, "won", crm.MoveOptions{}))
+		}},
+		{name: "CreateLead", run: func(ctx context.Context) error {
+			return keep(&lead)(c.CreateLead(ctx, &crm.Lead{Company: "Initrode", Source: "web", Email: "bill@initrode.example"}))
+		}},
+		{name: "UpdateLead", run: func(ctx context.Context) error {
+			return keep(&lead)(c.UpdateLead(ctx, lead.ID, lead.Version, crm.LeadUpdate{Source: ptr("referral")}))
+		}},
+		{name: "SetLeadStatus", run: func(ctx context.Context) error {
+			return keep(&lead)(c.SetLeadStatus(ctx, lead.ID, lead.Version, crm.LeadContacted, ""))
+		}},
+		{name: "SetLeadStatus/Qualified", run: func(ctx context.Context) error {
+			return keep(&lead)(c.SetLeadStatus(ctx, lead.ID, lead.Version, crm.LeadQualified, ""))
+		}},
+		{name: "ConvertLead", run: func(ctx context.Context) error {
+			return drop(c.ConvertLead(ctx, lead.ID, lead.Version, crm.LeadConversion{NewCustomer: true,
+				Opportunity: &crm.LeadOpportunity{Name: "Initrode first deal", PipelineID: pipeline.ID,
+					Amount: crm.MustMoney("300.00", "EUR"), CloseDate: now.Add(30 * 24 * time.Hour)}}))
+		}},
+		{name: "CreateOrder", run: func(ctx context.Context) error {
+			return keep(&order)(c.CreateOrder(ctx, &crm.Order{CustomerID: cust.ID, OrderedAt: now.Add(-time.Hour), Lines: []crm.OrderLine{
+				{SKU: "SEAT", Quantity: decimal.NewFromInt(3), UnitPrice: crm.MustMoney("12.50", "EUR")}}}))
+		}},
+		{name: "ConfirmOrder", run: func(ctx context.Context) error { return keep(&order)(c.ConfirmOrder(ctx, order.ID, order.Version)) }},
+		{name: "RecordPayment", run: func(ctx context.Context) error {
+			return drop(c.RecordPayment(ctx, &crm.Payment{OrderID: order.ID, Amount: crm.MustMoney("10.00", "EUR")}))
+		}},
+		{name: "FulfillOrder", run: func(ctx context.Context) error {
+			o, err := inner.FindOrderByID(ctx, order.ID)
+			if err != nil {
+				return err
+			}
+			return keep(&order)(c.FulfillOrder(ctx, o.ID, o.Version))
+		}},
+		{name: "CreateOrder/Second", run: func(ctx context.Context) error {
+			return keep(&order2)(c.CreateOrder(ctx, &crm.Order{CustomerID: cust.ID, OrderedAt: now.Add(-time.Hour), Lines: []crm.OrderLine{
+				{SKU: "DESK", Quantity: decimal.NewFromInt(1), UnitPrice: crm.MustMoney("99.00", "EUR")}}}))
+		}},
+		{name: "CancelOrder", run: func(ctx context.Context) error { return keep(&order2)(c.CancelOrder(ctx, order2.ID, order2.Version)) }},
+		{name: "CreateCase", run: func(ctx context.Context) error {
+			return keep(&kase)(c.CreateCase(ctx, &crm.Case{CustomerID: cust.ID, Kind: crm.CaseComplaint, Subject: "Stapler missing"}))
+		}},
+		{name: "UpdateCase", run: func(ctx context.Context) error {
+			return keep(&kase)(c.UpdateCase(ctx, kase.ID, kase.Version, crm.CaseUpdate{Subject: ptr("Red stapler missing")}))
+		}},
+		{name: "RespondToCase", run: func(ctx context.Context) error { return keep(&kase)(c.RespondToCase(ctx, kase.ID, kase.Version)) }},
+		{name: "SetCaseStatus", run: func(ctx context.Context) error {
+			return keep(&kase)(c.SetCaseStatus(ctx, kase.ID, kase.Version, crm.CaseResolved))
+		}},
+		{name: "CreateSurvey", run: func(ctx context.Context) error {
+			return keep(&survey)(c.CreateSurvey(ctx, &crm.Survey{Kind: crm.SurveyKindNPS, Name: "Initech NPS", Wave: "2026-Q2"}))
+		}},
+		{name: "UpdateSurvey", run: func(ctx context.Context) error {
+			return keep(&survey)(c.UpdateSurvey(ctx, survey.ID, survey.Version, crm.SurveyUpdate{Name: ptr("Initech NPS 2026")}))
+		}},
+		{name: "RecordResponse", run: func(ctx context.Context) error {
+			return keep(&detractor)(c.RecordResponse(ctx, &crm.Response{SurveyID: survey.ID, CustomerID: cust.ID, Score: 2, Comment: "Slow"}))
+		}},
+		{name: "RecordResponse/NoFollowUp", run: func(ctx context.Context) error {
+			return keep(&quiet)(plain.RecordResponse(ctx, &crm.Response{SurveyID: survey.ID, CustomerID: base.cust.ID, Score: 3}))
+		}},
+		{name: "FollowUp", run: func(ctx context.Context) error { return drop3(c.FollowUp(ctx, quiet.ID)) }},
+		{name: "RecordResponse/NoFollowUp2", run: func(ctx context.Context) error {
+			return keep(&quiet2)(plain.RecordResponse(ctx, &crm.Response{SurveyID: survey.ID, CustomerID: base.other.ID, Score: 1}))
+		}},
+		{name: "FollowUpResponses", run: func(ctx context.Context) error {
+			n, err := c.FollowUpResponses(ctx, crm.ResponseFilter{CustomerIDs: []string{quiet2.CustomerID}})
+			if err == nil && n != 1 {
+				return fmt.Errorf("storetest: FollowUpResponses opened %d cases, want 1", n)
+			}
+			return err
+		}},
+		{name: "LogInteraction", run: func(ctx context.Context) error {
+			return keep(&interaction)(c.LogInteraction(ctx, &crm.Interaction{CustomerID: cust.ID, Channel: crm.InteractionCall,
+				At: now.Add(-30 * time.Minute), Summary: "Called about the stapler"}))
+		}},
+		{name: "LogInteraction/Second", run: func(ctx context.Context) error {
+			return keep(&interaction2)(c.LogInteraction(ctx, &crm.Interaction{CustomerID: cust.ID, Channel: crm.InteractionEmail,
+				At: now.Add(-20 * time.Minute), Summary: "Sent the form"}))
+		}},
+		{name: "UpdateInteraction", run: func(ctx context.Context) error {
+			return keep(&interaction)(c.UpdateInteraction(ctx, interaction.ID, interaction.Version, crm.InteractionUpdate{Summary: ptr("Called twice")}))
+		}},
+		{name: "DeleteInteraction", run: func(ctx context.Context) error {
+			return c.DeleteInteraction(ctx, interaction2.ID, interaction2.Version)
+		}},
+		{name: "ClaimContact", run: func(ctx context.Context) error { return drop(c.ClaimContact(ctx, cust.ID, crm.InteractionCall)) }},
+		{name: "CreateTask", run: func(ctx context.Context) error {
+			return keep(&task)(c.CreateTask(ctx, &crm.Task{CustomerID: cust.ID, Title: "Send stapler", Due: now.Add(48 * time.Hour)}))
+		}},
+		{name: "UpdateTask", run: func(ctx context.Context) error {
+			return keep(&task)(c.UpdateTask(ctx, task.ID, task.Version, crm.TaskUpdate{Title: ptr("Send red stapler")}))
+		}},
+		{name: "CompleteTask", run: func(ctx context.Context) error { return keep(&task)(c.CompleteTask(ctx, task.ID, task.Version)) }},
+		{name: "CreateTask/Second", run: func(ctx context.Context) error {
+			return keep(&task2)(c.CreateTask(ctx, &crm.Task{CustomerID: cust.ID, Title: "Visit", Due: now.Add(72 * time.Hour)}))
+		}},
+		{name: "CancelTask", run: func(ctx context.Context) error { return keep(&task2)(c.CancelTask(ctx, task2.ID, task2.Version)) }},
+		{name: "ScheduleCare", run: func(ctx context.Context) error {
+			run, err := c.ScheduleCare(ctx, crm.CarePlan{Name: "revisit", Kind: crm.CareRevisit, Every: 1, Title: "Revisit",
+				Customers: crm.CustomerFilter{IDs: []string{cust.ID}}}, 2)
+			if err == nil && len(run.Created) != 1 {
+				return fmt.Errorf("storetest: ScheduleCare made %d tasks, want 1", len(run.Created))
+			}
+			return err
+		}},
+		{name: "Reassign", run: func(ctx context.Context) error {
+			v, err := c.Reassign(ctx, crm.EntityCustomer, cust.ID, cust.Version, "u-carl", "territory")
+			if err == nil {
+				cust.Version = v
+			}
+			return err
+		}},
+		{name: "CreateSegment", run: func(ctx context.Context) error {
+			rule, err := crm.ParseCondition(`industry = "retail"`)
+			if err != nil {
+				return err
+			}
+			return keep(&segment)(c.CreateSegment(ctx, &crm.Segment{Name: "Retail", Rule: rule}))
+		}},
+		{name: "UpdateSegment", run: func(ctx context.Context) error {
+			return keep(&segment)(c.UpdateSegment(ctx, segment.ID, segment.Version, crm.SegmentUpdate{Description: ptr("all retail")}))
+		}},
+		{name: "SnapshotSegment", run: func(ctx context.Context) error { return drop(c.SnapshotSegment(ctx, segment.ID, crm.SegmentOptions{})) }},
+		{name: "ApplyLifecycle", run: func(ctx context.Context) error {
+			rep, err := c.ApplyLifecycle(ctx, crm.LifecycleOptions{Filter: crm.CustomerFilter{IDs: []string{cust.ID}}})
+			if err == nil && len(rep.Changed) == 0 {
+				return fmt.Errorf("storetest: ApplyLifecycle moved nothing: %+v", rep)
+			}
+			return err
+		}},
+		{name: "ImportCustomers", run: func(ctx context.Context) error {
+			// One row: an import commits batch by batch, each atomically.
+			row := crm.Customer{Name: "Umbrella Corp", Emails: []crm.Email{{Address: "info@umbrella.example"}}}
+			res, err := c.ImportCustomers(ctx, func(yield func(crm.Customer, error) bool) { yield(row, nil) }, crm.ImportOptions{})
+			if err == nil && res.Created != 1 {
+				return fmt.Errorf("storetest: ImportCustomers created %d customers, want 1", res.Created)
+			}
+			return err
+		}},
+		{name: "CreateCustomer/Duplicate", run: func(ctx context.Context) error {
+			return keep(&dup)(c.CreateCustomer(ctx, newCustomer("Initech Duplicate"), crm.AllowDuplicates()))
+		}},
+		{name: "MergeCustomers", run: func(ctx context.Context) error {
+			return keep(&mergePlan)(c.MergeCustomers(ctx, cust.ID, dup.ID, crm.MergeOptions{}))
+		}},
+		{name: "UndoMerge", run: func(ctx context.Context) error { return drop(c.UndoMerge(ctx, cust.ID, dup.ID)) }},
+		{name: "CreateCustomer/Erased", run: func(ctx context.Context) error {
+			return keep(&gone)(c.CreateCustomer(ctx, newCustomer("Gone Person"), crm.AllowDuplicates()))
+		}},
+		{name: "AddContact/ToErase", run: func(ctx context.Context) error {
+			return drop(c.AddContact(ctx, &crm.Contact{CustomerID: gone.ID, Name: "Gone Contact"}))
+		}},
+		{name: "LogInteraction/ToErase", run: func(ctx context.Context) error {
+			return drop(c.LogInteraction(ctx, &crm.Interaction{CustomerID: gone.ID, Channel: crm.InteractionEmail,
+				At: now.Add(-time.Minute), Summary: "Asked to be forgotten"}))
+		}},
+		{name: "RecordResponse/ToErase", run: func(ctx context.Context) error {
+			return drop(plain.RecordResponse(ctx, &crm.Response{SurveyID: survey.ID, CustomerID: gone.ID, Score: 8, Comment: "Personal"}))
+		}},
+		{name: "EraseCustomer", run: func(ctx context.Context) error { return drop(c.EraseCustomer(ctx, gone.ID)) }},
+		{name: "ArchiveCustomer", run: func(ctx context.Context) error {
+			cu, err := inner.FindCustomerByID(ctx, cust.ID)
+			if err != nil {
+				return err
+			}
+			_, err = c.ArchiveCustomer(ctx, cu.ID, cu.Version)
+			return held(&archiveReq)(err)
+		}},
+		{name: "Approve", run: func(context.Context) error { return drop(c.Approve(bob, archiveReq.ID, archiveReq.Version)) }},
+		{name: "ArchiveCustomer/ToReject", run: func(ctx context.Context) error {
+			_, err := c.ArchiveCustomer(ctx, base.cust.ID, mustVersion(ctx, inner, base.cust.ID))
+			return held(&rejectReq)(err)
+		}},
+		{name: "Reject", run: func(context.Context) error { return drop(c.Reject(bob, rejectReq.ID, rejectReq.Version, "keep them")) }},
+		{name: "ExportCustomers", run: func(ctx context.Context) error {
+			_, err := c.ExportCustomers(ctx, &strings.Builder{}, crm.CustomerFilter{}, crm.ExportOptions{})
+			return held(&exportReq)(err)
+		}},
+		{name: "ConsumeEvents", setup: func(ctx context.Context) error {
+			// One event left to deliver: ConsumeEvents saves its checkpoint
+			// after each event, so a run over several is atomic per event.
+			seq, _, err := lastEvent(ctx, inner)
+			if err != nil {
+				return err
+			}
+			return inner.SaveCheckpoint(ctx, faultConsumer, seq-1)
+		}, run: func(ctx context.Context) error {
+			n, err := c.ConsumeEvents(ctx, faultConsumer, func(context.Context, *crm.Event) error { return nil })
+			if err == nil && n != 1 {
+				return fmt.Errorf("storetest: ConsumeEvents delivered %d events, want 1", n)
+			}
+			return err
+		}},
+		{name: "CreateCustomer/Imported", run: func(ctx context.Context) error {
+			return keep(&imported)(c.CreateCustomer(ctx, newCustomer("Last Corp"), crm.AllowDuplicates()))
+		}},
+	}
+}
+
+// ptr returns a pointer to v.
+func ptr[T any](v T) *T { return &v }
+
+// drop3 discards a result pair.
+func drop3[A, B any](_ A, _ B, err error) error { return err }
+
+// mustVersion returns the stored version of customer id, or 0 if it
+// cannot be read (the operation using it then fails on its own).
+func mustVersion(ctx context.Context, s crm.Store, id string) int64 {
+	cu, err := s.FindCustomerByID(ctx, id)
+	if err != nil {
+		return 0
+	}
+	return cu.Version
+}
+
+// lastEvent returns the Seq of the tenant's last event.
+func lastEvent(ctx context.Context, s crm.Store) (int64, int, error) {
+	var seq int64
+	n := 0
+	for {
+		page, err := s.FindEvents(ctx, seq, crm.MaxPageLimit)
+		if err != nil {
+			return 0, 0, err
+		}
+		if len(page) == 0 {
+			return seq, n, nil
+		}
+		n += len(page)
+		seq = page[len(page)-1].Seq
+	}
+}

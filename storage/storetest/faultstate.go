@@ -1,0 +1,218 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/crmkit/crm"
+)
+
+// tenantState is everything a Store holds for one tenant, as its read
+// methods return it: every listing read to its end, archived customers
+// included, plus what only a per-ID read reaches (each segment's latest
+// snapshot and its members, the named consumers' checkpoints). Two states
+// are compared with [diff], field by field.
+type tenantState struct {
+	Customers          []*crm.Customer
+	Contacts           []*crm.Contact
+	Pipelines          []*crm.Pipeline
+	Opportunities      []*crm.Opportunity
+	OpportunityChanges []*crm.OpportunityChange
+	Leads              []*crm.Lead
+	Orders             []*crm.Order
+	Payments           []*crm.Payment
+	Cases              []*crm.Case
+	CaseChanges        []*crm.CaseChange
+	Surveys            []*crm.Survey
+	Responses          []*crm.Response
+	Interactions       []*crm.Interaction
+	ContactClaims      []*crm.ContactClaim
+	LastClaims         map[string]*crm.ContactClaim // by customer, for every customer with one
+	Tasks              []*crm.Task
+	OwnerChanges       []*crm.OwnerChange
+	Segments           []*crm.Segment
+	Snapshots          map[string]*crm.SegmentSnapshot // each segment's latest
+	SnapshotMembers    map[string][]string             // by snapshot
+	Approvals          []*crm.ApprovalRequest
+	Audit              []*crm.AuditEntry
+	AuditSeq           int64
+	AuditHead          string
+	Events             []*crm.Event
+	Checkpoints        map[string]int64
+}
+
+// readAll reads a listing page by page, the largest pages a Store serves.
+func readAll[T any](find func(after crm.Cursor, limit int) ([]T, crm.Cursor, error)) ([]T, error) {
+	var out []T
+	var after crm.Cursor
+	for {
+		page, next, err := find(after, crm.MaxPageLimit)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page...)
+		if next == "" {
+			return out, nil
+		}
+		after = next
+	}
+}
+
+// readState reads what s holds in the tenant of ctx; consumers names the
+// checkpoints to read.
+func readState(ctx context.Context, s crm.Store, consumers ...string) (*tenantState, error) {
+	var st tenantState
+	var err error
+	if st.Customers, err = readAll(func(after crm.Cursor, limit int) ([]*crm.Customer, crm.Cursor, error) {
+		return s.FindCustomers(ctx, crm.CustomerFilter{IncludeArchived: true, After: after, Limit: limit})
+	}); err != nil {
+		return nil, err
+	}
+	if st.Contacts, err = readAll(func(after crm.Cursor, limit int) ([]*crm.Contact, crm.Cursor, error) {
+		return s.FindContacts(ctx, crm.ContactFilter{After: after, Limit: limit})
+	}); err != nil {
+		return nil, err
+	}
+	if st.Pipelines, err = s.FindPipelines(ctx); err != nil {
+		return nil, err
+	}
+	if st.Opportunities, err = readAll(func(after crm.Cursor, limit int) ([]*crm.Opportunity, crm.Cursor, error) {
+		return s.FindOpportunities(ctx, crm.OpportunityFilter{After: after, Limit: limit})
+	}); err != nil {
+		return nil, err
+	}
+	if st.OpportunityChanges, err = readAll(func(after crm.Cursor, limit int) ([]*crm.OpportunityChange, crm.Cursor, error) {
+		return s.FindOpportunityChanges(ctx, crm.OpportunityChangeFilter{After: after, Limit: limit})
+	}); err != nil {
+		return nil, err
+	}
+	if st.Leads, err = readAll(func(after crm.Cursor, limit int) ([]*crm.Lead, crm.Cursor, error) {
+		return s.FindLeads(ctx, crm.LeadFilter{After: after, Limit: limit})
+	}); err != nil {
+		return nil, err
+	}
+	if st.Orders, err = readAll(func(after crm.Cursor, limit int) ([]*crm.Order, crm.Cursor, error) {
+		return s.FindOrders(ctx, crm.OrderFilter{After: after, Limit: limit})
+	}); err != nil {
+		return nil, err
+	}
+	if st.Payments, err = readAll(func(after crm.Cursor, limit int) ([]*crm.Payment, crm.Cursor, error) {
+		return s.FindPayments(ctx, crm.PaymentFilter{After: after, Limit: limit})
+	}); err != nil {
+		return nil, err
+	}
+	if st.Cases, err = readAll(func(after crm.Cursor, limit int) ([]*crm.Case, crm.Cursor, error) {
+		return s.FindCases(ctx, crm.CaseFilter{After: after, Limit: limit})
+	}); err != nil {
+		return nil, err
+	}
+	if st.CaseChanges, err = readAll(func(after crm.Cursor, limit int) ([]*crm.CaseChange, crm.Cursor, error) {
+		return s.FindCaseChanges(ctx, crm.CaseChangeFilter{After: after, Limit: limit})
+	}); err != nil {
+		return nil, err
+	}
+	if st.Surveys, err = readAll(func(after crm.Cursor, limit int) ([]*crm.Survey, crm.Cursor, error) {
+		return s.FindSurveys(ctx, crm.SurveyFilter{After: after, Limit: limit})
+	}); err != nil {
+		return nil, err
+	}
+	if st.Responses, err = readAll(func(after crm.Cursor, limit int) ([]*crm.Response, crm.Cursor, error) {
+		return s.FindResponses(ctx, crm.ResponseFilter{After: after, Limit: limit})
+	}); err != nil {
+		return nil, err
+	}
+	if st.Interactions, err = readAll(func(after crm.Cursor, limit int) ([]*crm.Interaction, crm.Cursor, error) {
+		return s.FindInteractions(ctx, crm.InteractionFilter{After: after, Limit: limit})
+	}); err != nil {
+		return nil, err
+	}
+	if st.ContactClaims, err = readAll(func(after crm.Cursor, limit int) ([]*crm.ContactClaim, crm.Cursor, error) {
+		return s.FindContactClaims(ctx, crm.ContactClaimFilter{After: after, Limit: limit})
+	}); err != nil {
+		return nil, err
+	}
+	st.LastClaims = map[string]*crm.ContactClaim{}
+	for _, cl := range st.ContactClaims {
+		if _, ok := st.LastClaims[cl.CustomerID]; ok {
+			continue
+		}
+		if st.LastClaims[cl.CustomerID], err = s.LastContactClaim(ctx, cl.CustomerID); err != nil {
+			return nil, err
+		}
+	}
+	if st.Tasks, err = readAll(func(after crm.Cursor, limit int) ([]*crm.Task, crm.Cursor, error) {
+		return s.FindTasks(ctx, crm.TaskFilter{After: after, Limit: limit})
+	}); err != nil {
+		return nil, err
+	}
+	if st.OwnerChanges, err = readAll(func(after crm.Cursor, limit int) ([]*crm.OwnerChange, crm.Cursor, error) {
+		return s.FindOwnerChanges(ctx, crm.OwnerChangeFilter{After: after, Limit: limit})
+	}); err != nil {
+		return nil, err
+	}
+	if st.Segments, err = readAll(func(after crm.Cursor, limit int) ([]*crm.Segment, crm.Cursor, error) {
+		return s.FindSegments(ctx, crm.SegmentFilter{After: after, Limit: limit})
+	}); err != nil {
+		return nil, err
+	}
+	st.Snapshots, st.SnapshotMembers = map[string]*crm.SegmentSnapshot{}, map[string][]string{}
+	for _, seg := range st.Segments {
+		snap, err := s.FindLatestSegmentSnapshot(ctx, seg.ID)
+		if errors.Is(err, crm.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		st.Snapshots[seg.ID] = snap
+		if st.SnapshotMembers[snap.ID], err = readAll(func(after crm.Cursor, limit int) ([]string, crm.Cursor, error) {
+			return s.FindSegmentSnapshotMembers(ctx, snap.ID, after, limit)
+		}); err != nil {
+			return nil, err
+		}
+	}
+	if st.Approvals, err = readAll(func(after crm.Cursor, limit int) ([]*crm.ApprovalRequest, crm.Cursor, error) {
+		return s.FindApprovals(ctx, crm.ApprovalFilter{After: after, Limit: limit})
+	}); err != nil {
+		return nil, err
+	}
+	for {
+		var after int64
+		if n := len(st.Audit); n > 0 {
+			after = st.Audit[n-1].Seq
+		}
+		page, _, err := s.FindAudit(ctx, crm.AuditFilter{AfterSeq: after, Limit: crm.MaxPageLimit})
+		if err != nil {
+			return nil, err
+		}
+		if len(page) == 0 {
+			break
+		}
+		st.Audit = append(st.Audit, page...)
+	}
+	if st.AuditSeq, st.AuditHead, err = s.AuditHead(ctx); err != nil {
+		return nil, err
+	}
+	for {
+		var after int64
+		if n := len(st.Events); n > 0 {
+			after = st.Events[n-1].Seq
+		}
+		page, err := s.FindEvents(ctx, after, crm.MaxPageLimit)
+		if err != nil {
+			return nil, err
+		}
+		if len(page) == 0 {
+			break
+		}
+		st.Events = append(st.Events, page...)
+	}
+	st.Checkpoints = map[string]int64{}
+	for _, name := range slices.Sorted(slices.Values(consumers)) {
+		if st.Checkpoints[name], err = s.Checkpoint(ctx, name); err != nil {
+			return nil, err
+		}
+	}
+	return &st, nil
+}
