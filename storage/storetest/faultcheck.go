@@ -2,9 +2,11 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -57,15 +59,22 @@ func testFaultAtomic(t *testing.T, inner crm.Store) {
 	ids := prefixedIDs("f")
 	opts := []crm.Option{crm.WithAudit(), crm.WithEvents(), fixedClock(now), ids,
 		crm.WithApprovals(crm.ApprovalPolicy{Archive: true, Export: true})}
-	c, err := crm.New(s, append(opts, crm.WithFollowUp(crm.FollowUpPolicy{Thresholds: crm.DefaultFollowUpThresholds()}))...)
+	assigner, err := crm.NewAssigner(crm.AssignmentRule{Name: "software", Entities: []crm.EntityKind{crm.EntityLead, crm.EntityCase},
+		Industries: []string{"software"}, Team: []string{"u-dora", "u-eve"}})
+	require.NoError(t, err)
+	c, err := crm.New(s, append(slices.Clip(opts), crm.WithAssigner(assigner),
+		crm.WithFollowUp(crm.FollowUpPolicy{Thresholds: crm.DefaultFollowUpThresholds()}))...)
 	require.NoError(t, err)
 	plain, err := crm.New(s, opts...) // records responses no policy follows up
+	require.NoError(t, err)
+	strict, err := crm.New(s, append(slices.Clip(opts), crm.WithApprovals(crm.ApprovalPolicy{ // holds what c does at once
+		CreditLimits: []crm.Money{crm.MustMoney("1000", "EUR")}, Archive: true, Merge: true, Erase: true}))...)
 	require.NoError(t, err)
 	ctx := crm.WithActor(t.Context(), crm.Actor{ID: "ann", Tenant: "acme"})
 	bob := crm.WithActor(t.Context(), crm.Actor{ID: "bob", Tenant: "acme"})
 	base := populateTenant(t, c, s, ctx, "acme", now)
 
-	ops := faultOps(t, c, plain, inner, ctx, bob, base, now)
+	ops := faultOps(c, plain, strict, inner, bob, base, now)
 	consumers := []string{"mailer", faultConsumer}
 
 	covered := map[string]bool{}
@@ -78,6 +87,8 @@ func testFaultAtomic(t *testing.T, inner crm.Store) {
 		}
 		before, err := readState(ctx, inner, consumers...)
 		require.NoError(t, err, "%s: reading the state before", op.name)
+		beforeJSON, err := json.Marshal(before)
+		require.NoError(t, err, "%s: marshalling the state before", op.name)
 		var trace []string
 		for k := 1; ; k++ {
 			f.arm(k)
@@ -95,7 +106,9 @@ func testFaultAtomic(t *testing.T, inner crm.Store) {
 			}
 			after, err := readState(ctx, inner, consumers...)
 			require.NoError(t, err, "%s: reading the state after position %d failed", op.name, k)
-			if d := diff(before, after); len(d) > 0 {
+			d, err := diffStates(before, beforeJSON, after)
+			require.NoError(t, err, "%s: comparing the states", op.name)
+			if len(d) > 0 {
 				assert.Fail(t, fmt.Sprintf("%s is not atomic: with fault position %d (%s) failing, after positions %s, the store changed:\n\t%s",
 					op.name, k, at, strings.Join(tr, ", "), strings.Join(d, "\n\t")))
 			}
@@ -116,6 +129,9 @@ func testFaultAtomic(t *testing.T, inner crm.Store) {
 		}
 	}
 }
+
+// errHandler is the failure of an events handler.
+var errHandler = errors.New("storetest: handler fails")
 
 // faultConsumer is the events consumer ConsumeEvents runs as.
 const faultConsumer = "fault"
@@ -143,23 +159,34 @@ func init() {
 // faultOps lists the write operations of c, in an order in which each
 // finds the records it needs: base, and those the operations before it
 // made.
-func faultOps(t *testing.T, c, plain *crm.Client, inner crm.Store, ctx, bob context.Context, base tenantData, now time.Time) []faultOp {
+//
+// plain is c without follow-ups, assignment rules and approvals of
+// exports; strict is c with approvals of merges, erasures and credit
+// limits. bob approves what ann, the acting user of the operations,
+// asks for.
+func faultOps(c, plain, strict *crm.Client, inner crm.Store, bob context.Context, base tenantData, now time.Time) []faultOp {
 	var (
-		cust, dup, gone, imported *crm.Customer
-		contact, contact2         *crm.Contact
-		pipeline                  *crm.Pipeline
-		deal                      *crm.Opportunity
-		lead                      *crm.Lead
-		order, order2             *crm.Order
-		kase                      *crm.Case
-		survey                    *crm.Survey
-		detractor, quiet, quiet2  *crm.Response
-		interaction, interaction2 *crm.Interaction
-		task, task2               *crm.Task
-		segment                   *crm.Segment
-		archiveReq, rejectReq     *crm.ApprovalRequest
-		mergePlan                 *crm.MergePlan
+		cust, dup, gone, imported     *crm.Customer
+		contact, contact2             *crm.Contact
+		pipeline                      *crm.Pipeline
+		deal                          *crm.Opportunity
+		lead                          *crm.Lead
+		order, order2                 *crm.Order
+		kase                          *crm.Case
+		survey                        *crm.Survey
+		detractor, quiet, quiet2      *crm.Response
+		interaction, interaction2     *crm.Interaction
+		task, task2                   *crm.Task
+		segment                       *crm.Segment
+		archiveReq, rejectReq         *crm.ApprovalRequest
+		mergePlan                     *crm.MergePlan
+		deal2                         *crm.Opportunity
+		lead2                         *crm.Lead
+		software, dup2, dup3, gone2   *crm.Customer
+		creditReq, mergeReq, eraseReq *crm.ApprovalRequest
 	)
+	carl := crm.WithActor(bob, crm.Actor{ID: "u-carl", Tenant: "acme"})
+	fresh := func(ctx context.Context, id string) (*crm.Customer, error) { return inner.FindCustomerByID(ctx, id) }
 	held := func(dst **crm.ApprovalRequest) func(error) error {
 		return func(err error) error {
 			if r := (*crm.ApprovalRequiredError)(nil); errors.As(err, &r) {
@@ -370,6 +397,135 @@ func faultOps(t *testing.T, c, plain *crm.Client, inner crm.Store, ctx, bob cont
 			return keep(&mergePlan)(c.MergeCustomers(ctx, cust.ID, dup.ID, crm.MergeOptions{}))
 		}},
 		{name: "UndoMerge", run: func(ctx context.Context) error { return drop(c.UndoMerge(ctx, cust.ID, dup.ID)) }},
+		{name: "CreateLead/Assigned", run: func(ctx context.Context) error {
+			return keep(&lead2)(c.CreateLead(ctx, &crm.Lead{Company: "Hooli", Industry: "software", Source: "web"}))
+		}},
+		{name: "ConvertLead/ExistingCustomer", setup: func(ctx context.Context) error {
+			l, err := c.SetLeadStatus(ctx, lead2.ID, lead2.Version, crm.LeadContacted, "")
+			if err != nil {
+				return err
+			}
+			lead2, err = c.SetLeadStatus(ctx, l.ID, l.Version, crm.LeadQualified, "")
+			return err
+		}, run: func(ctx context.Context) error {
+			return drop(c.ConvertLead(ctx, lead2.ID, lead2.Version, crm.LeadConversion{CustomerID: cust.ID,
+				Opportunity: &crm.LeadOpportunity{Name: "Hooli seats", PipelineID: pipeline.ID,
+					Amount: crm.MustMoney("120.00", "EUR"), CloseDate: now.Add(20 * 24 * time.Hour)}}))
+		}},
+		{name: "CreateCase/Assigned", setup: func(ctx context.Context) error {
+			var err error
+			software, err = c.CreateCustomer(ctx, &crm.Customer{Name: "Pied Piper", Industry: "software"}, crm.AllowDuplicates())
+			return err
+		}, run: func(ctx context.Context) error {
+			return drop(c.CreateCase(ctx, &crm.Case{CustomerID: software.ID, Kind: crm.CaseRequest, Subject: "Compression"}))
+		}},
+		{name: "MoveOpportunity/WonWithOrder", setup: func(ctx context.Context) error {
+			var err error
+			deal2, err = c.CreateOpportunity(ctx, &crm.Opportunity{Name: "Initech desks", CustomerID: cust.ID, PipelineID: pipeline.ID,
+				Amount: crm.MustMoney("400.00", "EUR"), CloseDate: now.Add(10 * 24 * time.Hour)})
+			return err
+		}, run: func(ctx context.Context) error {
+			return keep(&deal2)(c.MoveOpportunity(ctx, deal2.ID, deal2.Version, "won", crm.MoveOptions{Order: &crm.Order{}}))
+		}},
+		{name: "ClaimContact/Override", run: func(context.Context) error {
+			return drop(c.ClaimContact(carl, cust.ID, crm.InteractionCall, crm.OverrideClaim("escalation")))
+		}},
+		{name: "CreateCustomer/CheckDuplicates", run: func(ctx context.Context) error {
+			return drop(c.CreateCustomer(ctx, &crm.Customer{Name: "Vandelay Industries", Emails: []crm.Email{{Address: "art@vandelay.example"}}}))
+		}},
+		{name: "ImportCustomers/Merge", run: func(ctx context.Context) error {
+			row := crm.Customer{Name: "Initech Group", Industry: "software", Emails: []crm.Email{{Address: "initech@fault.example"}}}
+			res, err := c.ImportCustomers(ctx, func(yield func(crm.Customer, error) bool) { yield(row, nil) },
+				crm.ImportOptions{Duplicates: crm.MergeDuplicates})
+			if err == nil && res.Merged != 1 {
+				return fmt.Errorf("storetest: ImportCustomers merged %d rows, want 1: %+v", res.Merged, res)
+			}
+			return err
+		}},
+		{name: "MergeCustomers/WithChildren", setup: func(ctx context.Context) error {
+			var err error
+			if dup2, err = c.CreateCustomer(ctx, newCustomer("Initech Twin"), crm.AllowDuplicates()); err != nil {
+				return err
+			}
+			if _, err = c.AddContact(ctx, &crm.Contact{CustomerID: dup2.ID, Name: "Bill Lumbergh"}); err != nil {
+				return err
+			}
+			if _, err = c.CreateOrder(ctx, &crm.Order{CustomerID: dup2.ID, OrderedAt: now.Add(-time.Hour), Lines: []crm.OrderLine{
+				{SKU: "TPS", Quantity: decimal.NewFromInt(1), UnitPrice: crm.MustMoney("5.00", "EUR")}}}); err != nil {
+				return err
+			}
+			if _, err = c.LogInteraction(ctx, &crm.Interaction{CustomerID: dup2.ID, Channel: crm.InteractionEmail,
+				At: now.Add(-time.Hour), Summary: "TPS reports"}); err != nil {
+				return err
+			}
+			if _, err = c.CreateTask(ctx, &crm.Task{CustomerID: dup2.ID, Title: "Cover sheet", Due: now.Add(time.Hour)}); err != nil {
+				return err
+			}
+			if _, err = c.CreateCase(ctx, &crm.Case{CustomerID: dup2.ID, Kind: crm.CaseInquiry, Subject: "Memo"}); err != nil {
+				return err
+			}
+			_, err = c.Reassign(ctx, crm.EntityCustomer, dup2.ID, dup2.Version, "u-dora", "territory")
+			return err
+		}, run: func(ctx context.Context) error {
+			return drop(c.MergeCustomers(ctx, cust.ID, dup2.ID, crm.MergeOptions{}))
+		}},
+		{name: "UndoMerge/WithChildren", run: func(ctx context.Context) error { return drop(c.UndoMerge(ctx, cust.ID, dup2.ID)) }},
+		{name: "UpdateCustomer/CreditLimitHeld", run: func(ctx context.Context) error {
+			cu, err := fresh(ctx, cust.ID)
+			if err != nil {
+				return err
+			}
+			_, err = strict.UpdateCustomer(ctx, cu.ID, cu.Version, crm.CustomerUpdate{CreditLimit: ptr(crm.MustMoney("5000", "EUR"))})
+			return held(&creditReq)(err)
+		}},
+		{name: "Approve/CreditLimit", run: func(context.Context) error { return drop(strict.Approve(bob, creditReq.ID, creditReq.Version)) }},
+		{name: "MergeCustomers/Held", setup: func(ctx context.Context) error {
+			var err error
+			if dup3, err = c.CreateCustomer(ctx, newCustomer("Initech Triplet"), crm.AllowDuplicates()); err != nil {
+				return err
+			}
+			_, err = c.AddContact(ctx, &crm.Contact{CustomerID: dup3.ID, Name: "Tom Smykowski"})
+			return err
+		}, run: func(ctx context.Context) error {
+			return held(&mergeReq)(drop(strict.MergeCustomers(ctx, cust.ID, dup3.ID, crm.MergeOptions{})))
+		}},
+		{name: "Approve/Merge", run: func(context.Context) error { return drop(strict.Approve(bob, mergeReq.ID, mergeReq.Version)) }},
+		{name: "EraseCustomer/Held", setup: func(ctx context.Context) error {
+			var err error
+			if gone2, err = c.CreateCustomer(ctx, newCustomer("Gone Again"), crm.AllowDuplicates()); err != nil {
+				return err
+			}
+			if _, err = c.AddContact(ctx, &crm.Contact{CustomerID: gone2.ID, Name: "Gone Contact Two"}); err != nil {
+				return err
+			}
+			_, err = plain.RecordResponse(ctx, &crm.Response{SurveyID: survey.ID, CustomerID: gone2.ID, Score: 7, Comment: "Private"})
+			return err
+		}, run: func(ctx context.Context) error {
+			return held(&eraseReq)(drop(strict.EraseCustomer(ctx, gone2.ID)))
+		}},
+		{name: "Approve/Erase", run: func(context.Context) error { return drop(strict.Approve(bob, eraseReq.ID, eraseReq.Version)) }},
+		{name: "ConsumeEvents/HandlerFails", setup: func(ctx context.Context) error {
+			seq, _, err := lastEvent(ctx, inner)
+			if err != nil {
+				return err
+			}
+			return inner.SaveCheckpoint(ctx, faultConsumer, seq-2)
+		}, run: func(ctx context.Context) error {
+			n := 0
+			_, err := c.ConsumeEvents(ctx, faultConsumer, func(context.Context, *crm.Event) error {
+				if n++; n == 2 {
+					return errHandler
+				}
+				return nil
+			})
+			if errors.Is(err, errHandler) {
+				return nil
+			}
+			if err == nil {
+				return errors.New("storetest: ConsumeEvents did not return the handler's error")
+			}
+			return err
+		}},
 		{name: "CreateCustomer/Erased", run: func(ctx context.Context) error {
 			return keep(&gone)(c.CreateCustomer(ctx, newCustomer("Gone Person"), crm.AllowDuplicates()))
 		}},

@@ -1,8 +1,11 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 
 	"github.com/crmkit/crm"
@@ -12,8 +15,40 @@ import (
 // methods return it: every listing read to its end, archived customers
 // included, plus what only a per-ID read reaches (each segment's latest
 // snapshot and its members, the named consumers' checkpoints). Two states
-// are compared with [diff], field by field.
+// are compared with [diff], field by field; records are keyed by ID
+// (history changes by record and version, log entries by Seq), so that a
+// difference names the records that differ.
 type tenantState struct {
+	Customers          map[string]*crm.Customer
+	Contacts           map[string]*crm.Contact
+	Pipelines          map[string]*crm.Pipeline
+	Opportunities      map[string]*crm.Opportunity
+	OpportunityChanges map[string]*crm.OpportunityChange
+	Leads              map[string]*crm.Lead
+	Orders             map[string]*crm.Order
+	Payments           map[string]*crm.Payment
+	Cases              map[string]*crm.Case
+	CaseChanges        map[string]*crm.CaseChange
+	Surveys            map[string]*crm.Survey
+	Responses          map[string]*crm.Response
+	Interactions       map[string]*crm.Interaction
+	ContactClaims      map[string]*crm.ContactClaim
+	LastClaims         map[string]*crm.ContactClaim // by customer, for every customer with one
+	Tasks              map[string]*crm.Task
+	OwnerChanges       map[string]*crm.OwnerChange
+	Segments           map[string]*crm.Segment
+	Snapshots          map[string]*crm.SegmentSnapshot // each segment's latest
+	SnapshotMembers    map[string][]string             // by snapshot
+	Approvals          map[string]*crm.ApprovalRequest
+	Audit              map[string]*crm.AuditEntry
+	AuditSeq           int64
+	AuditHead          string
+	Events             map[string]*crm.Event
+	Checkpoints        map[string]int64
+}
+
+// tenantLists is what readState reads, listing by listing.
+type tenantLists struct {
 	Customers          []*crm.Customer
 	Contacts           []*crm.Contact
 	Pipelines          []*crm.Pipeline
@@ -62,7 +97,52 @@ func readAll[T any](find func(after crm.Cursor, limit int) ([]T, crm.Cursor, err
 // readState reads what s holds in the tenant of ctx; consumers names the
 // checkpoints to read.
 func readState(ctx context.Context, s crm.Store, consumers ...string) (*tenantState, error) {
-	var st tenantState
+	l, err := readLists(ctx, s, consumers)
+	if err != nil {
+		return nil, err
+	}
+	st := &tenantState{
+		Customers:          byKey(l.Customers, func(r *crm.Customer) string { return r.ID }),
+		Contacts:           byKey(l.Contacts, func(r *crm.Contact) string { return r.ID }),
+		Pipelines:          byKey(l.Pipelines, func(r *crm.Pipeline) string { return r.ID }),
+		Opportunities:      byKey(l.Opportunities, func(r *crm.Opportunity) string { return r.ID }),
+		OpportunityChanges: byKey(l.OpportunityChanges, func(r *crm.OpportunityChange) string { return fmt.Sprintf("%s@%d", r.OpportunityID, r.Version) }),
+		Leads:              byKey(l.Leads, func(r *crm.Lead) string { return r.ID }),
+		Orders:             byKey(l.Orders, func(r *crm.Order) string { return r.ID }),
+		Payments:           byKey(l.Payments, func(r *crm.Payment) string { return r.ID }),
+		Cases:              byKey(l.Cases, func(r *crm.Case) string { return r.ID }),
+		CaseChanges:        byKey(l.CaseChanges, func(r *crm.CaseChange) string { return fmt.Sprintf("%s@%d", r.CaseID, r.Version) }),
+		Surveys:            byKey(l.Surveys, func(r *crm.Survey) string { return r.ID }),
+		Responses:          byKey(l.Responses, func(r *crm.Response) string { return r.ID }),
+		Interactions:       byKey(l.Interactions, func(r *crm.Interaction) string { return r.ID }),
+		ContactClaims:      byKey(l.ContactClaims, func(r *crm.ContactClaim) string { return r.ID }),
+		Tasks:              byKey(l.Tasks, func(r *crm.Task) string { return r.ID }),
+		OwnerChanges:       byKey(l.OwnerChanges, func(r *crm.OwnerChange) string { return r.ID }),
+		Segments:           byKey(l.Segments, func(r *crm.Segment) string { return r.ID }),
+		Approvals:          byKey(l.Approvals, func(r *crm.ApprovalRequest) string { return r.ID }),
+		Audit:              byKey(l.Audit, func(r *crm.AuditEntry) string { return fmt.Sprintf("%06d", r.Seq) }),
+		Events:             byKey(l.Events, func(r *crm.Event) string { return fmt.Sprintf("%06d", r.Seq) }),
+		LastClaims:         l.LastClaims,
+		Snapshots:          l.Snapshots,
+		SnapshotMembers:    l.SnapshotMembers,
+		AuditSeq:           l.AuditSeq,
+		AuditHead:          l.AuditHead,
+		Checkpoints:        l.Checkpoints,
+	}
+	return st, nil
+}
+
+// byKey maps records by key.
+func byKey[T any](rs []T, key func(T) string) map[string]T {
+	m := make(map[string]T, len(rs))
+	for _, r := range rs {
+		m[key(r)] = r
+	}
+	return m
+}
+
+func readLists(ctx context.Context, s crm.Store, consumers []string) (*tenantLists, error) {
+	var st tenantLists
 	var err error
 	if st.Customers, err = readAll(func(after crm.Cursor, limit int) ([]*crm.Customer, crm.Cursor, error) {
 		return s.FindCustomers(ctx, crm.CustomerFilter{IncludeArchived: true, After: after, Limit: limit})
@@ -215,4 +295,26 @@ func readState(ctx context.Context, s crm.Store, consumers ...string) (*tenantSt
 		}
 	}
 	return &st, nil
+}
+
+// diffStates returns the differences between two states as [diff] finds
+// them. The JSON forms are compared first: equal ones mean equal states
+// (every field of a record marshals; no field is left out of JSON), and
+// diff, which walks every field of every record, is slow enough to run
+// only when they differ. beforeJSON is before's JSON form, if known.
+func diffStates(before *tenantState, beforeJSON []byte, after *tenantState) ([]string, error) {
+	if beforeJSON == nil {
+		var err error
+		if beforeJSON, err = json.Marshal(before); err != nil {
+			return nil, err
+		}
+	}
+	afterJSON, err := json.Marshal(after)
+	if err != nil {
+		return nil, err
+	}
+	if bytes.Equal(beforeJSON, afterJSON) {
+		return nil, nil
+	}
+	return diff(before, after), nil
 }
