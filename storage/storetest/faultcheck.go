@@ -70,11 +70,14 @@ func testFaultAtomic(t *testing.T, inner crm.Store) {
 	strict, err := crm.New(s, append(slices.Clip(opts), crm.WithApprovals(crm.ApprovalPolicy{ // holds what c does at once
 		CreditLimits: []crm.Money{crm.MustMoney("1000", "EUR")}, Archive: true, Merge: true, Erase: true}))...)
 	require.NoError(t, err)
+	later, err := crm.New(s, crm.WithAudit(), crm.WithEvents(), fixedClock(now.Add(30*24*time.Hour)), ids,
+		crm.WithApprovals(crm.ApprovalPolicy{Archive: true, Export: true}))
+	require.NoError(t, err)
 	ctx := crm.WithActor(t.Context(), crm.Actor{ID: "ann", Tenant: "acme"})
 	bob := crm.WithActor(t.Context(), crm.Actor{ID: "bob", Tenant: "acme"})
 	base := populateTenant(t, c, s, ctx, "acme", now)
 
-	ops := faultOps(c, plain, strict, inner, bob, base, now)
+	ops := faultOps(c, plain, strict, later, inner, bob, base, now)
 	consumers := []string{"mailer", faultConsumer}
 
 	covered := map[string]bool{}
@@ -162,28 +165,28 @@ func init() {
 //
 // plain is c without follow-ups, assignment rules and approvals of
 // exports; strict is c with approvals of merges, erasures and credit
-// limits. bob approves what ann, the acting user of the operations,
+// limits; later is c at a time past every request's expiry. bob approves what ann, the acting user of the operations,
 // asks for.
-func faultOps(c, plain, strict *crm.Client, inner crm.Store, bob context.Context, base tenantData, now time.Time) []faultOp {
+func faultOps(c, plain, strict, later *crm.Client, inner crm.Store, bob context.Context, base tenantData, now time.Time) []faultOp {
 	var (
-		cust, dup, gone, imported     *crm.Customer
-		contact, contact2             *crm.Contact
-		pipeline                      *crm.Pipeline
-		deal                          *crm.Opportunity
-		lead                          *crm.Lead
-		order, order2                 *crm.Order
-		kase                          *crm.Case
-		survey                        *crm.Survey
-		detractor, quiet, quiet2      *crm.Response
-		interaction, interaction2     *crm.Interaction
-		task, task2                   *crm.Task
-		segment                       *crm.Segment
-		archiveReq, rejectReq         *crm.ApprovalRequest
-		mergePlan                     *crm.MergePlan
-		deal2                         *crm.Opportunity
-		lead2                         *crm.Lead
-		software, dup2, dup3, gone2   *crm.Customer
-		creditReq, mergeReq, eraseReq *crm.ApprovalRequest
+		cust, dup, gone, imported               *crm.Customer
+		contact, contact2                       *crm.Contact
+		pipeline                                *crm.Pipeline
+		deal                                    *crm.Opportunity
+		lead                                    *crm.Lead
+		order, order2                           *crm.Order
+		kase                                    *crm.Case
+		survey                                  *crm.Survey
+		detractor, quiet, quiet2                *crm.Response
+		interaction, interaction2               *crm.Interaction
+		task, task2                             *crm.Task
+		segment                                 *crm.Segment
+		archiveReq, rejectReq                   *crm.ApprovalRequest
+		mergePlan                               *crm.MergePlan
+		deal2                                   *crm.Opportunity
+		lead2                                   *crm.Lead
+		software, dup2, dup3, gone2             *crm.Customer
+		creditReq, mergeReq, eraseReq, expiring *crm.ApprovalRequest
 	)
 	carl := crm.WithActor(bob, crm.Actor{ID: "u-carl", Tenant: "acme"})
 	fresh := func(ctx context.Context, id string) (*crm.Customer, error) { return inner.FindCustomerByID(ctx, id) }
@@ -557,6 +560,24 @@ func faultOps(c, plain, strict *crm.Client, inner crm.Store, bob context.Context
 		{name: "ExportCustomers", run: func(ctx context.Context) error {
 			_, err := c.ExportCustomers(ctx, &strings.Builder{}, crm.CustomerFilter{}, crm.ExportOptions{})
 			return held(&exportReq)(err)
+		}},
+		{name: "Approve/Export", run: func(context.Context) error { return drop(c.Approve(bob, exportReq.ID, exportReq.Version)) }},
+		{name: "ExportCustomers/Approved", run: func(ctx context.Context) error {
+			return drop(c.ExportCustomers(ctx, &strings.Builder{}, crm.CustomerFilter{}, crm.ExportOptions{Approval: exportReq.ID}))
+		}},
+		{name: "ArchiveCustomer/ToExpire", run: func(ctx context.Context) error {
+			_, err := c.ArchiveCustomer(ctx, base.cust.ID, mustVersion(ctx, inner, base.cust.ID))
+			return held(&expiring)(err)
+		}},
+		{name: "Approve/Expired", run: func(context.Context) error {
+			_, err := later.Approve(bob, expiring.ID, expiring.Version)
+			if errors.Is(err, crm.ErrTransition) {
+				return nil // marked expired: the answer of a request past its expiry
+			}
+			if err == nil {
+				return errors.New("storetest: an expired request was approved")
+			}
+			return err
 		}},
 		{name: "ConsumeEvents", setup: func(ctx context.Context) error {
 			// One event left to deliver: ConsumeEvents saves its checkpoint
