@@ -88,7 +88,7 @@ func testFaultAtomic(t *testing.T, inner crm.Store) {
 		if op.setup != nil {
 			require.NoError(t, op.setup(ctx), "%s: setup", op.name)
 		}
-		before, err := readState(ctx, inner, consumers...)
+		before, err := readState(ctx, inner, now, consumers...)
 		require.NoError(t, err, "%s: reading the state before", op.name)
 		beforeJSON, err := json.Marshal(before)
 		require.NoError(t, err, "%s: marshalling the state before", op.name)
@@ -107,7 +107,7 @@ func testFaultAtomic(t *testing.T, inner crm.Store) {
 			if !assert.ErrorIs(t, err, errInjected, "%s with position %d (%s) failing: the error does not reach the caller", op.name, k, at) {
 				continue
 			}
-			after, err := readState(ctx, inner, consumers...)
+			after, err := readState(ctx, inner, now, consumers...)
 			require.NoError(t, err, "%s: reading the state after position %d failed", op.name, k)
 			d, err := diffStates(before, beforeJSON, after)
 			require.NoError(t, err, "%s: comparing the states", op.name)

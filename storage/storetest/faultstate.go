@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/crmkit/crm"
 )
@@ -45,6 +46,26 @@ type tenantState struct {
 	AuditHead          string
 	Events             map[string]*crm.Event
 	Checkpoints        map[string]int64
+	Indexes            *tenantIndexes
+}
+
+// tenantIndexes is what the reads that go through a store's indexes
+// return: the records of each customer by kind, the customers having
+// each email address, phone number and tax ID, each order's payments and
+// each survey's responses (as IDs, in listing order; the records
+// themselves are in tenantState), and the aggregates. A store that keeps
+// an index beside its records (the memory store does) must roll it back
+// with them.
+type tenantIndexes struct {
+	ByCustomer   map[string][]string // kind and customer ID → record IDs
+	ByKey        map[string][]string // key → customer IDs
+	Payments     map[string][]string // order ID → payment IDs
+	Responses    map[string][]string // survey ID → response IDs
+	Summaries    []crm.PurchaseSummary
+	Cohorts      []crm.CohortCount
+	Scores       []crm.ScoreCount
+	LastContacts []crm.LastContact
+	Exposure     map[string][]crm.Money
 }
 
 // tenantLists is what readState reads, listing by listing.
@@ -95,9 +116,13 @@ func readAll[T any](find func(after crm.Cursor, limit int) ([]T, crm.Cursor, err
 }
 
 // readState reads what s holds in the tenant of ctx; consumers names the
-// checkpoints to read.
-func readState(ctx context.Context, s crm.Store, consumers ...string) (*tenantState, error) {
+// checkpoints to read, asOf the time of the purchase aggregates.
+func readState(ctx context.Context, s crm.Store, asOf time.Time, consumers ...string) (*tenantState, error) {
 	l, err := readLists(ctx, s, consumers)
+	if err != nil {
+		return nil, err
+	}
+	ix, err := readIndexes(ctx, s, l, asOf)
 	if err != nil {
 		return nil, err
 	}
@@ -128,6 +153,7 @@ func readState(ctx context.Context, s crm.Store, consumers ...string) (*tenantSt
 		AuditSeq:           l.AuditSeq,
 		AuditHead:          l.AuditHead,
 		Checkpoints:        l.Checkpoints,
+		Indexes:            ix,
 	}
 	return st, nil
 }
@@ -317,4 +343,179 @@ func diffStates(before *tenantState, beforeJSON []byte, after *tenantState) ([]s
 		return nil, nil
 	}
 	return diff(before, after), nil
+}
+
+// group lists, in order, the IDs of rs under the key each has.
+func group[T any](m map[string][]string, prefix string, rs []T, key, id func(T) string) {
+	for _, r := range rs {
+		k := prefix + key(r)
+		m[k] = append(m[k], id(r))
+	}
+}
+
+// readIndexes reads the records of l again through the store's indexes.
+func readIndexes(ctx context.Context, s crm.Store, l *tenantLists, asOf time.Time) (*tenantIndexes, error) {
+	ix := &tenantIndexes{ByCustomer: map[string][]string{}, ByKey: map[string][]string{}, Payments: map[string][]string{},
+		Responses: map[string][]string{}, Exposure: map[string][]crm.Money{}}
+	ids := make([]string, len(l.Customers))
+	var emails, phones, taxIDs []string
+	for i, c := range l.Customers {
+		ids[i] = c.ID
+		for _, e := range c.Emails {
+			emails = append(emails, e.Address)
+		}
+		for _, p := range c.Phones {
+			phones = append(phones, p.Number)
+		}
+		if c.TaxID != "" {
+			taxIDs = append(taxIDs, c.TaxID)
+		}
+	}
+	if len(ids) == 0 {
+		return ix, nil
+	}
+	// One listing per kind of key, grouped by the keys asked for: a key
+	// missing from a store's index leaves its customer out, unless
+	// another of its keys finds it.
+	for _, key := range []struct {
+		kind string
+		vals []string
+		f    func(vals []string) crm.CustomerFilter
+		keys func(c *crm.Customer) []string
+	}{
+		{"email ", emails, func(v []string) crm.CustomerFilter { return crm.CustomerFilter{Emails: v} },
+			func(c *crm.Customer) []string { return idsOf(c.Emails, func(e crm.Email) string { return e.Address }) }},
+		{"phone ", phones, func(v []string) crm.CustomerFilter { return crm.CustomerFilter{Phones: v} },
+			func(c *crm.Customer) []string { return idsOf(c.Phones, func(p crm.Phone) string { return p.Number }) }},
+		{"tax ID ", taxIDs, func(v []string) crm.CustomerFilter { return crm.CustomerFilter{TaxIDs: v} },
+			func(c *crm.Customer) []string { return []string{c.TaxID} }},
+	} {
+		if len(key.vals) == 0 {
+			continue
+		}
+		vals := slices.Compact(slices.Sorted(slices.Values(key.vals)))
+		page, err := readAll(func(after crm.Cursor, limit int) ([]*crm.Customer, crm.Cursor, error) {
+			f := key.f(vals)
+			f.IncludeArchived, f.After, f.Limit = true, after, limit
+			return s.FindCustomers(ctx, f)
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range page {
+			for _, k := range key.keys(c) {
+				if _, ok := slices.BinarySearch(vals, k); ok {
+					ix.ByKey[key.kind+k] = append(ix.ByKey[key.kind+k], c.ID)
+				}
+			}
+		}
+	}
+	for _, id := range ids {
+		page, err := readAll(func(after crm.Cursor, limit int) ([]*crm.Contact, crm.Cursor, error) {
+			return s.FindContacts(ctx, crm.ContactFilter{CustomerID: id, After: after, Limit: limit})
+		})
+		if err != nil {
+			return nil, err
+		}
+		group(ix.ByCustomer, "contacts of ", page, func(r *crm.Contact) string { return id }, func(r *crm.Contact) string { return r.ID })
+	}
+	if err := readGrouped(ix.ByCustomer, "opportunities of ", func(after crm.Cursor, limit int) ([]*crm.Opportunity, crm.Cursor, error) {
+		return s.FindOpportunities(ctx, crm.OpportunityFilter{CustomerIDs: ids, After: after, Limit: limit})
+	}, func(r *crm.Opportunity) (string, string) { return r.CustomerID, r.ID }); err != nil {
+		return nil, err
+	}
+	if err := readGrouped(ix.ByCustomer, "leads of ", func(after crm.Cursor, limit int) ([]*crm.Lead, crm.Cursor, error) {
+		return s.FindLeads(ctx, crm.LeadFilter{CustomerIDs: ids, After: after, Limit: limit})
+	}, func(r *crm.Lead) (string, string) { return r.CustomerID, r.ID }); err != nil {
+		return nil, err
+	}
+	if err := readGrouped(ix.ByCustomer, "orders of ", func(after crm.Cursor, limit int) ([]*crm.Order, crm.Cursor, error) {
+		return s.FindOrders(ctx, crm.OrderFilter{CustomerIDs: ids, After: after, Limit: limit})
+	}, func(r *crm.Order) (string, string) { return r.CustomerID, r.ID }); err != nil {
+		return nil, err
+	}
+	if err := readGrouped(ix.ByCustomer, "payments of ", func(after crm.Cursor, limit int) ([]*crm.Payment, crm.Cursor, error) {
+		return s.FindPayments(ctx, crm.PaymentFilter{CustomerIDs: ids, After: after, Limit: limit})
+	}, func(r *crm.Payment) (string, string) { return r.CustomerID, r.ID }); err != nil {
+		return nil, err
+	}
+	if err := readGrouped(ix.ByCustomer, "cases of ", func(after crm.Cursor, limit int) ([]*crm.Case, crm.Cursor, error) {
+		return s.FindCases(ctx, crm.CaseFilter{CustomerIDs: ids, After: after, Limit: limit})
+	}, func(r *crm.Case) (string, string) { return r.CustomerID, r.ID }); err != nil {
+		return nil, err
+	}
+	if err := readGrouped(ix.ByCustomer, "responses of ", func(after crm.Cursor, limit int) ([]*crm.Response, crm.Cursor, error) {
+		return s.FindResponses(ctx, crm.ResponseFilter{CustomerIDs: ids, After: after, Limit: limit})
+	}, func(r *crm.Response) (string, string) { return r.CustomerID, r.ID }); err != nil {
+		return nil, err
+	}
+	if err := readGrouped(ix.ByCustomer, "interactions of ", func(after crm.Cursor, limit int) ([]*crm.Interaction, crm.Cursor, error) {
+		return s.FindInteractions(ctx, crm.InteractionFilter{CustomerIDs: ids, After: after, Limit: limit})
+	}, func(r *crm.Interaction) (string, string) { return r.CustomerID, r.ID }); err != nil {
+		return nil, err
+	}
+	if err := readGrouped(ix.ByCustomer, "claims of ", func(after crm.Cursor, limit int) ([]*crm.ContactClaim, crm.Cursor, error) {
+		return s.FindContactClaims(ctx, crm.ContactClaimFilter{CustomerIDs: ids, After: after, Limit: limit})
+	}, func(r *crm.ContactClaim) (string, string) { return r.CustomerID, r.ID }); err != nil {
+		return nil, err
+	}
+	if err := readGrouped(ix.ByCustomer, "tasks of ", func(after crm.Cursor, limit int) ([]*crm.Task, crm.Cursor, error) {
+		return s.FindTasks(ctx, crm.TaskFilter{CustomerIDs: ids, After: after, Limit: limit})
+	}, func(r *crm.Task) (string, string) { return r.CustomerID, r.ID }); err != nil {
+		return nil, err
+	}
+	if err := readGrouped(ix.ByCustomer, "owner changes of ", func(after crm.Cursor, limit int) ([]*crm.OwnerChange, crm.Cursor, error) {
+		return s.FindOwnerChanges(ctx, crm.OwnerChangeFilter{CustomerIDs: ids, After: after, Limit: limit})
+	}, func(r *crm.OwnerChange) (string, string) { return r.CustomerID, r.ID }); err != nil {
+		return nil, err
+	}
+	if orders := idsOf(l.Orders, func(o *crm.Order) string { return o.ID }); len(orders) > 0 {
+		if err := readGrouped(ix.Payments, "", func(after crm.Cursor, limit int) ([]*crm.Payment, crm.Cursor, error) {
+			return s.FindPayments(ctx, crm.PaymentFilter{OrderIDs: orders, After: after, Limit: limit})
+		}, func(r *crm.Payment) (string, string) { return r.OrderID, r.ID }); err != nil {
+			return nil, err
+		}
+		for _, id := range slices.Compact(slices.Sorted(slices.Values(idsOf(l.Orders, func(o *crm.Order) string { return o.CustomerID })))) {
+			m, err := s.CustomerExposure(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			ix.Exposure[id] = m
+		}
+	}
+	if surveys := idsOf(l.Surveys, func(r *crm.Survey) string { return r.ID }); len(surveys) > 0 {
+		if err := readGrouped(ix.Responses, "", func(after crm.Cursor, limit int) ([]*crm.Response, crm.Cursor, error) {
+			return s.FindResponses(ctx, crm.ResponseFilter{SurveyIDs: surveys, After: after, Limit: limit})
+		}, func(r *crm.Response) (string, string) { return r.SurveyID, r.ID }); err != nil {
+			return nil, err
+		}
+	}
+	var err error
+	if ix.Summaries, err = readAll(func(after crm.Cursor, limit int) ([]crm.PurchaseSummary, crm.Cursor, error) {
+		return s.PurchaseSummaries(ctx, crm.PurchaseSummaryFilter{AsOf: asOf, CustomerIDs: ids, After: after, Limit: limit})
+	}); err != nil {
+		return nil, err
+	}
+	if ix.Cohorts, err = s.PurchaseCohorts(ctx, crm.PurchaseCohortFilter{AsOf: asOf}); err != nil {
+		return nil, err
+	}
+	if ix.Scores, err = s.ResponseScores(ctx, crm.ResponseFilter{CustomerIDs: ids}); err != nil {
+		return nil, err
+	}
+	if ix.LastContacts, err = s.LastContacts(ctx, ids); err != nil {
+		return nil, err
+	}
+	return ix, nil
+}
+
+// readGrouped reads a listing to its end and groups the IDs of its
+// records by the key key gives each.
+func readGrouped[T any](m map[string][]string, prefix string, find func(after crm.Cursor, limit int) ([]T, crm.Cursor, error),
+	key func(T) (string, string)) error {
+	rs, err := readAll(find)
+	if err != nil {
+		return err
+	}
+	group(m, prefix, rs, func(r T) string { k, _ := key(r); return k }, func(r T) string { _, id := key(r); return id })
+	return nil
 }
