@@ -98,8 +98,8 @@ type tenantLists struct {
 	Checkpoints        map[string]int64
 }
 
-// readAll reads a listing page by page, the largest pages a Store serves.
-func readAll[T any](find func(after crm.Cursor, limit int) ([]T, crm.Cursor, error)) ([]T, error) {
+// readPages reads a listing page by page, the largest pages a Store serves.
+func readPages[T any](find func(after crm.Cursor, limit int) ([]T, crm.Cursor, error)) ([]T, error) {
 	var out []T
 	var after crm.Cursor
 	for {
@@ -127,26 +127,26 @@ func readState(ctx context.Context, s crm.Store, asOf time.Time, consumers ...st
 		return nil, err
 	}
 	st := &tenantState{
-		Customers:          byKey(l.Customers, func(r *crm.Customer) string { return r.ID }),
-		Contacts:           byKey(l.Contacts, func(r *crm.Contact) string { return r.ID }),
-		Pipelines:          byKey(l.Pipelines, func(r *crm.Pipeline) string { return r.ID }),
-		Opportunities:      byKey(l.Opportunities, func(r *crm.Opportunity) string { return r.ID }),
-		OpportunityChanges: byKey(l.OpportunityChanges, func(r *crm.OpportunityChange) string { return fmt.Sprintf("%s@%d", r.OpportunityID, r.Version) }),
-		Leads:              byKey(l.Leads, func(r *crm.Lead) string { return r.ID }),
-		Orders:             byKey(l.Orders, func(r *crm.Order) string { return r.ID }),
-		Payments:           byKey(l.Payments, func(r *crm.Payment) string { return r.ID }),
-		Cases:              byKey(l.Cases, func(r *crm.Case) string { return r.ID }),
-		CaseChanges:        byKey(l.CaseChanges, func(r *crm.CaseChange) string { return fmt.Sprintf("%s@%d", r.CaseID, r.Version) }),
-		Surveys:            byKey(l.Surveys, func(r *crm.Survey) string { return r.ID }),
-		Responses:          byKey(l.Responses, func(r *crm.Response) string { return r.ID }),
-		Interactions:       byKey(l.Interactions, func(r *crm.Interaction) string { return r.ID }),
-		ContactClaims:      byKey(l.ContactClaims, func(r *crm.ContactClaim) string { return r.ID }),
-		Tasks:              byKey(l.Tasks, func(r *crm.Task) string { return r.ID }),
-		OwnerChanges:       byKey(l.OwnerChanges, func(r *crm.OwnerChange) string { return r.ID }),
-		Segments:           byKey(l.Segments, func(r *crm.Segment) string { return r.ID }),
-		Approvals:          byKey(l.Approvals, func(r *crm.ApprovalRequest) string { return r.ID }),
-		Audit:              byKey(l.Audit, func(r *crm.AuditEntry) string { return fmt.Sprintf("%06d", r.Seq) }),
-		Events:             byKey(l.Events, func(r *crm.Event) string { return fmt.Sprintf("%06d", r.Seq) }),
+		Customers:          keyedBy(l.Customers, func(r *crm.Customer) string { return r.ID }),
+		Contacts:           keyedBy(l.Contacts, func(r *crm.Contact) string { return r.ID }),
+		Pipelines:          keyedBy(l.Pipelines, func(r *crm.Pipeline) string { return r.ID }),
+		Opportunities:      keyedBy(l.Opportunities, func(r *crm.Opportunity) string { return r.ID }),
+		OpportunityChanges: keyedBy(l.OpportunityChanges, func(r *crm.OpportunityChange) string { return fmt.Sprintf("%s@%d", r.OpportunityID, r.Version) }),
+		Leads:              keyedBy(l.Leads, func(r *crm.Lead) string { return r.ID }),
+		Orders:             keyedBy(l.Orders, func(r *crm.Order) string { return r.ID }),
+		Payments:           keyedBy(l.Payments, func(r *crm.Payment) string { return r.ID }),
+		Cases:              keyedBy(l.Cases, func(r *crm.Case) string { return r.ID }),
+		CaseChanges:        keyedBy(l.CaseChanges, func(r *crm.CaseChange) string { return fmt.Sprintf("%s@%d", r.CaseID, r.Version) }),
+		Surveys:            keyedBy(l.Surveys, func(r *crm.Survey) string { return r.ID }),
+		Responses:          keyedBy(l.Responses, func(r *crm.Response) string { return r.ID }),
+		Interactions:       keyedBy(l.Interactions, func(r *crm.Interaction) string { return r.ID }),
+		ContactClaims:      keyedBy(l.ContactClaims, func(r *crm.ContactClaim) string { return r.ID }),
+		Tasks:              keyedBy(l.Tasks, func(r *crm.Task) string { return r.ID }),
+		OwnerChanges:       keyedBy(l.OwnerChanges, func(r *crm.OwnerChange) string { return r.ID }),
+		Segments:           keyedBy(l.Segments, func(r *crm.Segment) string { return r.ID }),
+		Approvals:          keyedBy(l.Approvals, func(r *crm.ApprovalRequest) string { return r.ID }),
+		Audit:              keyedBy(l.Audit, func(r *crm.AuditEntry) string { return fmt.Sprintf("%06d", r.Seq) }),
+		Events:             keyedBy(l.Events, func(r *crm.Event) string { return fmt.Sprintf("%06d", r.Seq) }),
 		LastClaims:         l.LastClaims,
 		Snapshots:          l.Snapshots,
 		SnapshotMembers:    l.SnapshotMembers,
@@ -158,8 +158,8 @@ func readState(ctx context.Context, s crm.Store, asOf time.Time, consumers ...st
 	return st, nil
 }
 
-// byKey maps records by key.
-func byKey[T any](rs []T, key func(T) string) map[string]T {
+// keyedBy maps records by key.
+func keyedBy[T any](rs []T, key func(T) string) map[string]T {
 	m := make(map[string]T, len(rs))
 	for _, r := range rs {
 		m[key(r)] = r
@@ -170,12 +170,12 @@ func byKey[T any](rs []T, key func(T) string) map[string]T {
 func readLists(ctx context.Context, s crm.Store, consumers []string) (*tenantLists, error) {
 	var st tenantLists
 	var err error
-	if st.Customers, err = readAll(func(after crm.Cursor, limit int) ([]*crm.Customer, crm.Cursor, error) {
+	if st.Customers, err = readPages(func(after crm.Cursor, limit int) ([]*crm.Customer, crm.Cursor, error) {
 		return s.FindCustomers(ctx, crm.CustomerFilter{IncludeArchived: true, After: after, Limit: limit})
 	}); err != nil {
 		return nil, err
 	}
-	if st.Contacts, err = readAll(func(after crm.Cursor, limit int) ([]*crm.Contact, crm.Cursor, error) {
+	if st.Contacts, err = readPages(func(after crm.Cursor, limit int) ([]*crm.Contact, crm.Cursor, error) {
 		return s.FindContacts(ctx, crm.ContactFilter{After: after, Limit: limit})
 	}); err != nil {
 		return nil, err
@@ -183,57 +183,57 @@ func readLists(ctx context.Context, s crm.Store, consumers []string) (*tenantLis
 	if st.Pipelines, err = s.FindPipelines(ctx); err != nil {
 		return nil, err
 	}
-	if st.Opportunities, err = readAll(func(after crm.Cursor, limit int) ([]*crm.Opportunity, crm.Cursor, error) {
+	if st.Opportunities, err = readPages(func(after crm.Cursor, limit int) ([]*crm.Opportunity, crm.Cursor, error) {
 		return s.FindOpportunities(ctx, crm.OpportunityFilter{After: after, Limit: limit})
 	}); err != nil {
 		return nil, err
 	}
-	if st.OpportunityChanges, err = readAll(func(after crm.Cursor, limit int) ([]*crm.OpportunityChange, crm.Cursor, error) {
+	if st.OpportunityChanges, err = readPages(func(after crm.Cursor, limit int) ([]*crm.OpportunityChange, crm.Cursor, error) {
 		return s.FindOpportunityChanges(ctx, crm.OpportunityChangeFilter{After: after, Limit: limit})
 	}); err != nil {
 		return nil, err
 	}
-	if st.Leads, err = readAll(func(after crm.Cursor, limit int) ([]*crm.Lead, crm.Cursor, error) {
+	if st.Leads, err = readPages(func(after crm.Cursor, limit int) ([]*crm.Lead, crm.Cursor, error) {
 		return s.FindLeads(ctx, crm.LeadFilter{After: after, Limit: limit})
 	}); err != nil {
 		return nil, err
 	}
-	if st.Orders, err = readAll(func(after crm.Cursor, limit int) ([]*crm.Order, crm.Cursor, error) {
+	if st.Orders, err = readPages(func(after crm.Cursor, limit int) ([]*crm.Order, crm.Cursor, error) {
 		return s.FindOrders(ctx, crm.OrderFilter{After: after, Limit: limit})
 	}); err != nil {
 		return nil, err
 	}
-	if st.Payments, err = readAll(func(after crm.Cursor, limit int) ([]*crm.Payment, crm.Cursor, error) {
+	if st.Payments, err = readPages(func(after crm.Cursor, limit int) ([]*crm.Payment, crm.Cursor, error) {
 		return s.FindPayments(ctx, crm.PaymentFilter{After: after, Limit: limit})
 	}); err != nil {
 		return nil, err
 	}
-	if st.Cases, err = readAll(func(after crm.Cursor, limit int) ([]*crm.Case, crm.Cursor, error) {
+	if st.Cases, err = readPages(func(after crm.Cursor, limit int) ([]*crm.Case, crm.Cursor, error) {
 		return s.FindCases(ctx, crm.CaseFilter{After: after, Limit: limit})
 	}); err != nil {
 		return nil, err
 	}
-	if st.CaseChanges, err = readAll(func(after crm.Cursor, limit int) ([]*crm.CaseChange, crm.Cursor, error) {
+	if st.CaseChanges, err = readPages(func(after crm.Cursor, limit int) ([]*crm.CaseChange, crm.Cursor, error) {
 		return s.FindCaseChanges(ctx, crm.CaseChangeFilter{After: after, Limit: limit})
 	}); err != nil {
 		return nil, err
 	}
-	if st.Surveys, err = readAll(func(after crm.Cursor, limit int) ([]*crm.Survey, crm.Cursor, error) {
+	if st.Surveys, err = readPages(func(after crm.Cursor, limit int) ([]*crm.Survey, crm.Cursor, error) {
 		return s.FindSurveys(ctx, crm.SurveyFilter{After: after, Limit: limit})
 	}); err != nil {
 		return nil, err
 	}
-	if st.Responses, err = readAll(func(after crm.Cursor, limit int) ([]*crm.Response, crm.Cursor, error) {
+	if st.Responses, err = readPages(func(after crm.Cursor, limit int) ([]*crm.Response, crm.Cursor, error) {
 		return s.FindResponses(ctx, crm.ResponseFilter{After: after, Limit: limit})
 	}); err != nil {
 		return nil, err
 	}
-	if st.Interactions, err = readAll(func(after crm.Cursor, limit int) ([]*crm.Interaction, crm.Cursor, error) {
+	if st.Interactions, err = readPages(func(after crm.Cursor, limit int) ([]*crm.Interaction, crm.Cursor, error) {
 		return s.FindInteractions(ctx, crm.InteractionFilter{After: after, Limit: limit})
 	}); err != nil {
 		return nil, err
 	}
-	if st.ContactClaims, err = readAll(func(after crm.Cursor, limit int) ([]*crm.ContactClaim, crm.Cursor, error) {
+	if st.ContactClaims, err = readPages(func(after crm.Cursor, limit int) ([]*crm.ContactClaim, crm.Cursor, error) {
 		return s.FindContactClaims(ctx, crm.ContactClaimFilter{After: after, Limit: limit})
 	}); err != nil {
 		return nil, err
@@ -247,17 +247,17 @@ func readLists(ctx context.Context, s crm.Store, consumers []string) (*tenantLis
 			return nil, err
 		}
 	}
-	if st.Tasks, err = readAll(func(after crm.Cursor, limit int) ([]*crm.Task, crm.Cursor, error) {
+	if st.Tasks, err = readPages(func(after crm.Cursor, limit int) ([]*crm.Task, crm.Cursor, error) {
 		return s.FindTasks(ctx, crm.TaskFilter{After: after, Limit: limit})
 	}); err != nil {
 		return nil, err
 	}
-	if st.OwnerChanges, err = readAll(func(after crm.Cursor, limit int) ([]*crm.OwnerChange, crm.Cursor, error) {
+	if st.OwnerChanges, err = readPages(func(after crm.Cursor, limit int) ([]*crm.OwnerChange, crm.Cursor, error) {
 		return s.FindOwnerChanges(ctx, crm.OwnerChangeFilter{After: after, Limit: limit})
 	}); err != nil {
 		return nil, err
 	}
-	if st.Segments, err = readAll(func(after crm.Cursor, limit int) ([]*crm.Segment, crm.Cursor, error) {
+	if st.Segments, err = readPages(func(after crm.Cursor, limit int) ([]*crm.Segment, crm.Cursor, error) {
 		return s.FindSegments(ctx, crm.SegmentFilter{After: after, Limit: limit})
 	}); err != nil {
 		return nil, err
@@ -272,13 +272,13 @@ func readLists(ctx context.Context, s crm.Store, consumers []string) (*tenantLis
 			return nil, err
 		}
 		st.Snapshots[seg.ID] = snap
-		if st.SnapshotMembers[snap.ID], err = readAll(func(after crm.Cursor, limit int) ([]string, crm.Cursor, error) {
+		if st.SnapshotMembers[snap.ID], err = readPages(func(after crm.Cursor, limit int) ([]string, crm.Cursor, error) {
 			return s.FindSegmentSnapshotMembers(ctx, snap.ID, after, limit)
 		}); err != nil {
 			return nil, err
 		}
 	}
-	if st.Approvals, err = readAll(func(after crm.Cursor, limit int) ([]*crm.ApprovalRequest, crm.Cursor, error) {
+	if st.Approvals, err = readPages(func(after crm.Cursor, limit int) ([]*crm.ApprovalRequest, crm.Cursor, error) {
 		return s.FindApprovals(ctx, crm.ApprovalFilter{After: after, Limit: limit})
 	}); err != nil {
 		return nil, err
@@ -345,8 +345,8 @@ func diffStates(before *tenantState, beforeJSON []byte, after *tenantState) ([]s
 	return diff(before, after), nil
 }
 
-// group lists, in order, the IDs of rs under the key each has.
-func group[T any](m map[string][]string, prefix string, rs []T, key, id func(T) string) {
+// groupIDs lists, in order, the IDs of rs under the key each has.
+func groupIDs[T any](m map[string][]string, prefix string, rs []T, key, id func(T) string) {
 	for _, r := range rs {
 		k := prefix + key(r)
 		m[k] = append(m[k], id(r))
@@ -394,7 +394,7 @@ func readIndexes(ctx context.Context, s crm.Store, l *tenantLists, asOf time.Tim
 			continue
 		}
 		vals := slices.Compact(slices.Sorted(slices.Values(key.vals)))
-		page, err := readAll(func(after crm.Cursor, limit int) ([]*crm.Customer, crm.Cursor, error) {
+		page, err := readPages(func(after crm.Cursor, limit int) ([]*crm.Customer, crm.Cursor, error) {
 			f := key.f(vals)
 			f.IncludeArchived, f.After, f.Limit = true, after, limit
 			return s.FindCustomers(ctx, f)
@@ -411,13 +411,13 @@ func readIndexes(ctx context.Context, s crm.Store, l *tenantLists, asOf time.Tim
 		}
 	}
 	for _, id := range ids {
-		page, err := readAll(func(after crm.Cursor, limit int) ([]*crm.Contact, crm.Cursor, error) {
+		page, err := readPages(func(after crm.Cursor, limit int) ([]*crm.Contact, crm.Cursor, error) {
 			return s.FindContacts(ctx, crm.ContactFilter{CustomerID: id, After: after, Limit: limit})
 		})
 		if err != nil {
 			return nil, err
 		}
-		group(ix.ByCustomer, "contacts of ", page, func(r *crm.Contact) string { return id }, func(r *crm.Contact) string { return r.ID })
+		groupIDs(ix.ByCustomer, "contacts of ", page, func(r *crm.Contact) string { return id }, func(r *crm.Contact) string { return r.ID })
 	}
 	if err := readGrouped(ix.ByCustomer, "opportunities of ", func(after crm.Cursor, limit int) ([]*crm.Opportunity, crm.Cursor, error) {
 		return s.FindOpportunities(ctx, crm.OpportunityFilter{CustomerIDs: ids, After: after, Limit: limit})
@@ -491,7 +491,7 @@ func readIndexes(ctx context.Context, s crm.Store, l *tenantLists, asOf time.Tim
 		}
 	}
 	var err error
-	if ix.Summaries, err = readAll(func(after crm.Cursor, limit int) ([]crm.PurchaseSummary, crm.Cursor, error) {
+	if ix.Summaries, err = readPages(func(after crm.Cursor, limit int) ([]crm.PurchaseSummary, crm.Cursor, error) {
 		return s.PurchaseSummaries(ctx, crm.PurchaseSummaryFilter{AsOf: asOf, CustomerIDs: ids, After: after, Limit: limit})
 	}); err != nil {
 		return nil, err
@@ -512,10 +512,10 @@ func readIndexes(ctx context.Context, s crm.Store, l *tenantLists, asOf time.Tim
 // records by the key key gives each.
 func readGrouped[T any](m map[string][]string, prefix string, find func(after crm.Cursor, limit int) ([]T, crm.Cursor, error),
 	key func(T) (string, string)) error {
-	rs, err := readAll(find)
+	rs, err := readPages(find)
 	if err != nil {
 		return err
 	}
-	group(m, prefix, rs, func(r T) string { k, _ := key(r); return k }, func(r T) string { _, id := key(r); return id })
+	groupIDs(m, prefix, rs, func(r T) string { k, _ := key(r); return k }, func(r T) string { _, id := key(r); return id })
 	return nil
 }
