@@ -369,6 +369,7 @@ func suite() []check {
 		{"Context/Canceled", testContextCanceled},
 		{"Context/CanceledInTx", testContextCanceledInTx},
 		{"Context/DeadlineExceeded", testContextDeadlineExceeded},
+		{"Fault/Atomic", testFaultAtomic},
 	}...)
 	checks = append(checks, logChecks()...)
 	checks = append(checks, approvalChecks()...)
