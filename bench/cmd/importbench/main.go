@@ -441,11 +441,13 @@ func rowsOf(results [][]measurement) []rows.Row {
 	for _, ms := range results {
 		for _, m := range ms {
 			r := rows.Row{
-				Comparison: "import, " + dbName(m.path.db), Path: m.path.name + ": " + m.path.label,
+				Comparison: "import, " + dbName(m.path.db), Path: m.path.label,
 				Size: group(m.rows) + " customers", Seconds: m.seconds, Baseline: m.path.name == "raw",
 				RSSKiB: m.rssKiB, Failed: m.err,
 			}
 			switch m.same {
+			case "reference":
+				r.Check = "the stored values the others must equal"
 			case "yes":
 				r.Check = "stored = crm"
 			case "DIFFER":

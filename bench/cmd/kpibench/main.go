@@ -97,9 +97,10 @@ func main() {
 	size := fmt.Sprintf("%s customers, %s orders", rows.Count(*nCust), rows.Count(*nOrd))
 	var out []rows.Row
 	for _, r := range results {
-		comparison := "KPI report of a quarter, " + r.store
+		store := map[string]string{"sqlite": "SQLite", "postgres": "PostgreSQL"}[r.store]
+		comparison := "KPI report of a quarter, " + store
 		if strings.Contains(r.path, "ohort") {
-			comparison = "cohort matrix, 24 months, " + r.store
+			comparison = "cohort matrix, 24 months, " + store
 		}
 		row := rows.Row{Comparison: comparison, Path: r.path, Size: size, Seconds: r.seconds,
 			Baseline: strings.HasPrefix(r.path, "raw"), HeapBytes: r.peak}
