@@ -68,7 +68,7 @@ func main() {
 	flag.StringVar(&cfg.python, "python", "python3", "python3 with pandas and scipy")
 	flag.StringVar(&cfg.pg, "pg", os.Getenv("CRM_POSTGRES_DSN"), "PostgreSQL URL for the PostgreSQL rows (default $CRM_POSTGRES_DSN; empty: SQLite only)")
 	flag.StringVar(&cfg.command, "command", "", "the command line to print under the table (default: this program's)")
-	flag.IntVar(&cfg.reps, "reps", 3, "runs of each path in the rfm, bgnbd, nps and kpi comparisons; medians reported")
+	flag.IntVar(&cfg.reps, "reps", 3, "runs of each path in the import, rfm, bgnbd, nps and kpi comparisons; medians reported")
 	flag.IntVar(&cfg.memCount, "mem-count", 3, "go test -count of the memory-store benchmarks; medians reported")
 	flag.IntVar(&cfg.importN, "import", 100_000, "customers to import")
 	flag.IntVar(&cfg.rfmCustomers, "rfm-customers", 50_000, "RFM customers")
@@ -160,7 +160,7 @@ func (c config) exe(name string) string {
 }
 
 func (c config) importRows(file string) ([]rows.Row, error) {
-	rs, _, err := run(".", file, c.exe("importbench"), "-n", strconv.Itoa(c.importN), "-pg", c.pg, "-rows", file)
+	rs, _, err := run(".", file, c.exe("importbench"), "-n", strconv.Itoa(c.importN), "-reps", strconv.Itoa(c.reps), "-pg", c.pg, "-rows", file)
 	return rs, err
 }
 
@@ -272,9 +272,9 @@ func (c config) memory(string) ([]rows.Row, error) {
 
 // machine is the header line's facts.
 type machine struct {
-	cpu, os, goVersion, sqlite, postgres, python string
-	cores                                        int
-	memGiB                                       float64
+	cpu, os, goVersion, sqlite, postgres, python, modules string
+	cores                                                 int
+	memGiB                                                float64
 }
 
 func describe(c config) machine {
@@ -305,6 +305,16 @@ func describe(c config) machine {
 	if b, err := exec.Command("go", "env", "GOVERSION").Output(); err == nil {
 		m.goVersion = strings.TrimSpace(string(b))
 	}
+	if b, err := os.ReadFile("go.mod"); err == nil {
+		var mods []string
+		for line := range strings.SplitSeq(string(b), "\n") {
+			f := strings.Fields(line)
+			if len(f) >= 2 && slices.Contains([]string{"modernc.org/sqlite", "github.com/jackc/pgx/v5", "gorm.io/gorm"}, f[0]) {
+				mods = append(mods, f[0]+" "+f[1])
+			}
+		}
+		m.modules = strings.Join(mods, ", ")
+	}
 	ctx := context.Background()
 	if db, err := sql.Open("sqlite", ":memory:"); err == nil {
 		db.QueryRowContext(ctx, "SELECT sqlite_version()").Scan(&m.sqlite)
@@ -323,7 +333,7 @@ func describe(c config) machine {
 }
 
 func report(w io.Writer, c config, m machine, rs []rows.Row, failures []string, took time.Duration) {
-	fmt.Fprintf(w, "Machine: %s, %d cores, %.0f GiB; %s; %s; SQLite %s (modernc.org/sqlite)", m.cpu, m.cores, m.memGiB, m.os, m.goVersion, orDash(m.sqlite))
+	fmt.Fprintf(w, "Machine: %s, %d cores, %.0f GiB; %s; %s; %s; SQLite %s", m.cpu, m.cores, m.memGiB, m.os, m.goVersion, m.modules, orDash(m.sqlite))
 	if m.postgres != "" {
 		fmt.Fprintf(w, "; PostgreSQL %s", m.postgres)
 	}
@@ -369,7 +379,7 @@ func report(w io.Writer, c config, m machine, rs []rows.Row, failures []string, 
 			mib(int64(r.RSSKiB)<<10), mib(int64(r.HeapBytes)), orDash(results))
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Time: median of the runs (import: one run). × baseline: time over the baseline's in the same comparison, size and run (below 1: faster). Peak RSS: of the process that ran that path alone (rfm: the process also loaded the orders and ran the loop; memory, nps, kpi: paths share a process, so none). Peak heap: the most the live heap grew during the path, where the program samples it.")
+	fmt.Fprintln(w, "Time: median of the runs. × baseline: time over the baseline's in the same comparison, size and run (below 1: faster). Peak RSS: of the process that ran that path alone (rfm: the process also loaded the orders and ran the loop; memory, nps, kpi: paths share a process, so none). Peak heap: the most the live heap grew during the path, where the program samples it.")
 	if len(failures) > 0 {
 		fmt.Fprintf(w, "\nFailed:\n\n")
 		for _, f := range failures {
