@@ -141,14 +141,16 @@ func run(dir, file string, name string, args ...string) ([]rows.Row, int64, erro
 			rss = ru.Maxrss // KiB on Linux; includes the children it waited for
 		}
 	}
+	// A program that found a failed path or a difference writes its rows
+	// and then exits with 1: keep the rows, and the error.
+	rs, rerr := rows.Read(file)
 	if err != nil {
-		return nil, rss, fmt.Errorf("%s: %w", filepath.Base(name), err)
+		return rs, rss, fmt.Errorf("%s: %w", filepath.Base(name), err)
 	}
-	rs, err := rows.Read(file)
-	if os.IsNotExist(err) {
+	if os.IsNotExist(rerr) {
 		return nil, rss, fmt.Errorf("%s wrote no rows", filepath.Base(name))
 	}
-	return rs, rss, err
+	return rs, rss, rerr
 }
 
 func (c config) exe(name string) string {
@@ -178,7 +180,6 @@ func (c config) rfm(file string) ([]rows.Row, error) {
 			"-reps", strconv.Itoa(c.reps), "-only", p, "-python", c.python, "-pg", c.pg, "-rows", file)
 		if err != nil {
 			errs = append(errs, p+": "+err.Error())
-			continue
 		}
 		for _, r := range rs {
 			if r.Baseline && p != "loop" {
