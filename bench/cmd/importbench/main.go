@@ -56,6 +56,7 @@ import (
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/bench/internal/gen"
+	"github.com/crmkit/crm/bench/internal/rows"
 	"github.com/crmkit/crm/storage/postgres"
 )
 
@@ -91,6 +92,7 @@ type config struct {
 	keep       bool
 	cpuprofile string
 	timeout    time.Duration
+	rows       string
 }
 
 func main() {
@@ -114,6 +116,7 @@ func main() {
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the SQLite files and PostgreSQL schemas")
 	flag.StringVar(&cfg.cpuprofile, "cpuprofile", "", "directory: write a CPU profile of each child's timed section to DIR/<db>-<path>-<n>.prof (go tool pprof)")
 	flag.DurationVar(&cfg.timeout, "timeout", 30*time.Minute, "limit for one child process")
+	flag.StringVar(&cfg.rows, "rows", "", "append each path's figures to this file as JSON lines (see internal/rows)")
 	// The child's flags; set by the parent only.
 	flag.StringVar(&child.path, "child", "", "internal: run one path in this process")
 	flag.StringVar(&child.target, "target", "", "internal: the child's SQLite file or PostgreSQL schema")
@@ -270,6 +273,9 @@ func run(ctx context.Context, cfg config) error {
 		results = append(results, ms)
 	}
 	report(os.Stdout, cfg, e, results)
+	if err := rows.Append(cfg.rows, rowsOf(results)...); err != nil {
+		return err
+	}
 	if failed {
 		return errors.New("a path failed or stored other values than the crm path (see above)")
 	}
@@ -426,6 +432,34 @@ func peakRSS(ps *os.ProcessState) int64 {
 		return ru.Maxrss / 1024 // bytes there, KiB on Linux
 	}
 	return ru.Maxrss
+}
+
+// rowsOf gives the measurements as rows: a comparison per database and
+// size, with the raw path as its baseline.
+func rowsOf(results [][]measurement) []rows.Row {
+	var out []rows.Row
+	for _, ms := range results {
+		for _, m := range ms {
+			r := rows.Row{
+				Comparison: "import, " + dbName(m.path.db), Path: m.path.label,
+				Size: group(m.rows) + " customers", Seconds: m.seconds, Baseline: m.path.name == "raw",
+				RSSKiB: m.rssKiB, Failed: m.err,
+			}
+			switch m.same {
+			case "reference":
+				r.Check = "the stored values the others must equal"
+			case "yes":
+				r.Check = "stored = crm"
+			case "DIFFER":
+				r.Check = "stored values DIFFER from crm's"
+			}
+			if g := find(ms, m.path.db, "gorm"); g != nil && m.err == "" && m.path.name != "gorm" {
+				r.Note = "rows/s " + ratio(m, g) + "× GORM's"
+			}
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // report prints the Markdown tables.

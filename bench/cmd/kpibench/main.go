@@ -27,6 +27,7 @@ import (
 	"runtime/metrics"
 	"slices"
 	"sort"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -36,6 +37,7 @@ import (
 	"github.com/crmkit/crm/storage/postgres"
 	"github.com/crmkit/crm/storage/sqlite"
 
+	"github.com/crmkit/crm/bench/internal/rows"
 	"github.com/crmkit/crm/bench/internal/sqlload"
 )
 
@@ -62,6 +64,7 @@ func main() {
 	nDeals := flag.Int("deals", 5_000, "deals")
 	reps := flag.Int("reps", 3, "runs of each path; the median is reported")
 	pg := flag.String("pg", "", "PostgreSQL URL (empty: SQLite only)")
+	rowsFile := flag.String("rows", "", "append each path's figures to this file as JSON lines (see internal/rows)")
 	flag.Parse()
 	ctx := context.Background()
 	d := generate(*nCust, *nOrd, *nLeads, *nDeals, 1)
@@ -91,6 +94,26 @@ func main() {
 	fmt.Printf("%d customers, %d orders, %d leads, %d deals; KPIs of %s, cohorts %s to %s; median of %d runs\n\n",
 		*nCust, *nOrd, *nLeads, *nDeals, quarter, dataFrom.Format("2006-01"), dataTo.Format("2006-01"), *reps)
 	printTable(os.Stdout, results)
+	size := fmt.Sprintf("%s customers, %s orders", rows.Count(*nCust), rows.Count(*nOrd))
+	var out []rows.Row
+	for _, r := range results {
+		store := map[string]string{"sqlite": "SQLite", "postgres": "PostgreSQL"}[r.store]
+		comparison := "KPI report of a quarter, " + store
+		if strings.Contains(r.path, "ohort") {
+			comparison = "cohort matrix, 24 months, " + store
+		}
+		row := rows.Row{Comparison: comparison, Path: r.path, Size: size, Seconds: r.seconds,
+			Baseline: strings.HasPrefix(r.path, "raw"), HeapBytes: r.peak}
+		switch {
+		case row.Baseline:
+		case r.equal:
+			row.Check = "= raw SQL's"
+		default:
+			row.Check = "DIFFERS from raw SQL's"
+		}
+		out = append(out, row)
+	}
+	must("rows", rows.Append(*rowsFile, out...))
 }
 
 func must(what string, err error) {

@@ -43,6 +43,7 @@ import (
 	"github.com/crmkit/crm/storage/memory"
 	"github.com/crmkit/crm/storage/sqlite"
 
+	"github.com/crmkit/crm/bench/internal/rows"
 	"github.com/crmkit/crm/bench/internal/sqlload"
 )
 
@@ -73,6 +74,7 @@ func main() {
 	python := flag.String("python", "", "python3 with pandas (default: the first of python3, /usr/bin/python3 that imports pandas)")
 	only := flag.String("only", "", "comma-separated paths to run (default all)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	rowsFile := flag.String("rows", "", "append each path's figures to this file as JSON lines (see internal/rows)")
 	flag.Parse()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -154,6 +156,31 @@ func main() {
 		results = append(results, ntilePostgres(ctx, *pg, o, asOf, *reps, check))
 	}
 	printTable(os.Stdout, results, *nCust, *nOrd, *reps)
+	if err := rows.Append(*rowsFile, rowsOf(results, *nCust, *nOrd)...); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// rowsOf gives the results as rows of one comparison, the loop's first.
+func rowsOf(rs []result, nCust, nOrd int) []rows.Row {
+	var out []rows.Row
+	for i, r := range rs {
+		row := rows.Row{Comparison: "RFM scores", Path: r.name, Size: rows.Count(nCust) + " customers, " + rows.Count(nOrd) + " orders",
+			Seconds: r.compute, Baseline: i == 0, Note: r.note}
+		switch {
+		case r.compute == 0:
+			row.Failed, row.Note = r.note, ""
+		case i == 0, strings.HasSuffix(r.name, "summaries only"):
+		case r.mismatch == 0 && r.customers == rs[0].customers:
+			row.Check = "scores = loop's"
+		case r.customers != rs[0].customers && r.mismatch == 0:
+			row.Check = fmt.Sprintf("%d of %d customers", r.customers, rs[0].customers)
+		default:
+			row.Check = fmt.Sprintf("%d of %d scores ≠ loop's", r.mismatch, r.customers)
+		}
+		out = append(out, row)
+	}
+	return out
 }
 
 // median runs fn reps times and returns the median seconds. It collects

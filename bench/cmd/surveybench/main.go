@@ -28,12 +28,14 @@ import (
 	"time"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/bench/internal/rows"
 )
 
 func main() {
 	sizes := flag.String("sizes", "1000000,10000000", "comma-separated numbers of answers")
 	reps := flag.Int("reps", 3, "runs per path; the median time is reported")
 	seed := flag.Uint64("seed", 1, "generator seed")
+	rowsFile := flag.String("rows", "", "append each path's figures to this file as JSON lines (see internal/rows)")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("surveybench: ")
@@ -44,8 +46,9 @@ func main() {
 		secs       float64
 		heap       uint64
 		base       float64
+		baseline   bool
 	}
-	var rows []row
+	var results []row
 	for _, s := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n <= 0 {
@@ -80,16 +83,32 @@ func main() {
 			if p.baseline {
 				base = med
 			}
-			rows = append(rows, row{p.name, p.what, n, med, peak, base})
+			results = append(results, row{p.name, p.what, n, med, peak, base, p.baseline})
 		}
 	}
 	fmt.Printf("| path | answers | time | answers/s | × baseline | peak heap above start | what |\n")
 	fmt.Printf("|---|---:|---:|---:|---:|---:|---|\n")
-	for _, r := range rows {
+	for _, r := range results {
 		fmt.Printf("| %s | %d | %.3f s | %.0fM | %.2f | %.1f KiB | %s |\n", r.path, r.n, r.secs,
 			float64(r.n)/r.secs/1e6, r.secs/r.base, float64(r.heap)/(1<<10), r.what)
 	}
 	fmt.Printf("\n%s, %s/%s, %d CPUs\n", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
+	var out []rows.Row
+	for _, r := range results {
+		comparison := "NPS and CSAT"
+		if strings.Contains(r.path, "month") {
+			comparison = "NPS and CSAT by month"
+		}
+		row := rows.Row{Comparison: comparison, Path: r.path, Size: rows.Count(r.n) + " answers", Seconds: r.secs,
+			Baseline: r.baseline, HeapBytes: r.heap, Note: r.what}
+		if !row.Baseline {
+			row.Check = "counts = loop's" // the run stops otherwise
+		}
+		out = append(out, row)
+	}
+	if err := rows.Append(*rowsFile, out...); err != nil {
+		log.Fatal(err)
+	}
 }
 
 // answer is one generated survey answer: a likelihood-to-recommend score
