@@ -3,7 +3,7 @@
 # would write instead, in one run, printed as one Markdown table (see
 # cmd/proof). Flags go to cmd/proof; -h lists them.
 #
-#   ./proof.sh                                   # default sizes, about 10-15 minutes on 2 cores
+#   ./proof.sh                                   # default sizes, about 10 minutes on 2 idle cores
 #   CRM_POSTGRES_DSN='postgres://postgres@127.0.0.1:5432/test?sslmode=disable' ./proof.sh
 #   ./proof.sh -import 1000000 -kpi-customers 100000 -kpi-orders 1000000
 set -eu
