@@ -1,20 +1,13 @@
 package postgres_test
 
 import (
-	"bufio"
-	"context"
 	"fmt"
-	"io"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/shopspring/decimal"
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm"
@@ -56,7 +49,7 @@ func TestClientKilledDuringLoad(t *testing.T) {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestClientKilledDuringLoad$")
 		cmd.Env = append(os.Environ(), loadCrashSchemaEnv+"="+schema)
 		cmd.Stderr = os.Stderr
-		acks := killAfterAcks(t, cmd, ledger, loadCrashAcks)
+		acks := storetest.KillAfterAcks(t, cmd, ledger, loadCrashAcks)
 		t.Logf("round %d: killed after %d acknowledged operations; ledger %s", round, acks, ledger)
 
 		// The server notices the closed connections and rolls back
@@ -69,77 +62,11 @@ func TestClientKilledDuringLoad(t *testing.T) {
 
 		s := srv.open(t, schema)
 		storetest.CheckInvariants(t, s, ledger, loadCrashWorkers*(round+1))
-		incrementCounters(t, s, ledger)
+		storetest.IncrementCounters(t, s, ledger)
 		require.NoError(t, s.Close())
 		if t.Failed() {
 			return
 		}
-	}
-}
-
-// killAfterAcks starts cmd, records in ledger each operation it writes
-// on stdout ("ack <op>"), kills it with SIGKILL at a random moment after
-// the first n, and reads what it wrote until it died. It returns the
-// number of operations recorded.
-func killAfterAcks(t *testing.T, cmd *exec.Cmd, ledger *storetest.Ledger, n int) int {
-	t.Helper()
-	out, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	reached := make(chan struct{})
-	done := make(chan int)
-	go func() {
-		acks := 0
-		lines := bufio.NewScanner(out)
-		for lines.Scan() {
-			line, ok := strings.CutPrefix(lines.Text(), "ack ")
-			if !ok {
-				continue
-			}
-			op, err := storetest.ParseOp(line)
-			if err == nil {
-				err = ledger.Record(op)
-			}
-			assert.NoError(t, err, "acknowledged %q", line)
-			if acks++; acks == n {
-				close(reached)
-			}
-		}
-		_, _ = io.Copy(io.Discard, out)
-		done <- acks
-	}()
-	select {
-	case <-reached:
-	case <-time.After(2 * time.Minute):
-		_ = cmd.Process.Kill()
-		t.Fatalf("the child acknowledged fewer than %d operations in 2 minutes", n)
-	}
-	time.Sleep(time.Duration(rand.IntN(200)) * time.Millisecond)
-	require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
-	acks := <-done // the pipe is drained: every acknowledgement written is read
-	err = cmd.Wait()
-	var exit *exec.ExitError
-	require.ErrorAs(t, err, &exit, "the child must die of the signal")
-	require.Equal(t, syscall.SIGKILL, exit.Sys().(syscall.WaitStatus).Signal())
-	return acks
-}
-
-// incrementCounters increments each counter customer of ledger once,
-// within 30 seconds, and records it.
-func incrementCounters(t *testing.T, s crm.Store, ledger *storetest.Ledger) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-	defer cancel()
-	ctx = crm.WithActor(ctx, crm.Actor{ID: "after-crash"})
-	c, err := crm.New(s)
-	require.NoError(t, err)
-	for _, id := range ledger.Counters() {
-		cur, err := c.GetCustomer(ctx, id)
-		require.NoError(t, err)
-		n, _ := cur.Custom["load_counter"].Number()
-		_, err = c.UpdateCustomer(ctx, id, cur.Version, crm.CustomerUpdate{Custom: map[string]crm.CustomValue{"load_counter": crm.NumberValue(n.Add(decimal.NewFromInt(1)))}})
-		require.NoError(t, err, "a write of counter customer %s after the kill", id)
-		require.NoError(t, ledger.Record(storetest.Op{Kind: storetest.OpIncrement, ID: id}))
 	}
 }
 
